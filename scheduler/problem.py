@@ -317,15 +317,18 @@ class Weights:
 
 @dataclass(frozen=True, slots=True)
 class Travel:
-    """Travel minutes between places; symmetric; missing pairs mean unreachable."""
+    """Travel minutes between places; symmetric; a pair not listed takes ``default``."""
 
     minutes: Mapping[tuple[LocationId, LocationId], int] = field(default_factory=dict)
+    default: int = 0
 
-    def between(self, a: LocationId, b: LocationId) -> int | None:
+    def between(self, a: LocationId, b: LocationId) -> int:
         if a == b:
             return 0
         found = self.minutes.get((a, b))
-        return found if found is not None else self.minutes.get((b, a))
+        if found is None:
+            found = self.minutes.get((b, a))
+        return self.default if found is None else found
 
 
 @dataclass(frozen=True, slots=True)
