@@ -1,0 +1,543 @@
+"""The campus as stored: SQLAlchemy 2.0 typed mappings with integrity kept by the database.
+
+Every entity a user names has a unique ``key`` (partners, locations, trainers, groups,
+requests) or ``code`` (equipment, activity types): scenario files refer to those, and
+loading upserts by them. Integer primary keys stay internal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PARTNER_KINDS = ("company", "school", "association", "fund", "knowledge_institute", "other")
+TEAMS = ("W", "E", "BIM", "BOL4", "other")
+ACTIVITY_KINDS = (
+    "workshop",
+    "skills_course",
+    "practical_training",
+    "guest_lesson",
+    "excursion",
+    "open_day",
+)
+AUDIENCES = ("primary", "vmbo", "mbo", "job_seekers", "hbo", "staff")
+HOLIDAY_KINDS = ("public", "school")
+REQUEST_STATUSES = ("open", "accepted", "withdrawn")
+TIMES_OF_DAY = ("morning", "afternoon", "evening")
+RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "unknown", "failed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+    __table_args__ = (CheckConstraint(_in("kind", PARTNER_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+
+    locations: Mapped[list[Location]] = relationship(back_populates="partner")
+
+
+class EquipmentType(Base):
+    __tablename__ = "equipment_types"
+    __table_args__ = (CheckConstraint(_in("team", TEAMS), name="team"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str] = mapped_column(String(10))
+
+
+class Location(Base):
+    __tablename__ = "locations"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[int] = mapped_column(Integer)
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    hosts_training: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    partner: Mapped[Partner] = relationship(back_populates="locations")
+    equipment: Mapped[list[LocationEquipment]] = relationship(
+        cascade="all, delete-orphan", order_by="LocationEquipment.equipment_type_id"
+    )
+    windows: Mapped[list[LocationWindow]] = relationship(
+        cascade="all, delete-orphan", order_by="LocationWindow.id"
+    )
+    one_off_windows: Mapped[list[LocationOneOffWindow]] = relationship(
+        cascade="all, delete-orphan", order_by="LocationOneOffWindow.id"
+    )
+    closures: Mapped[list[LocationClosure]] = relationship(
+        cascade="all, delete-orphan", order_by="LocationClosure.id"
+    )
+
+
+class LocationEquipment(Base):
+    __tablename__ = "location_equipment"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    equipment_type_id: Mapped[int] = mapped_column(
+        ForeignKey("equipment_types.id", ondelete="RESTRICT"), primary_key=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    equipment_type: Mapped[EquipmentType] = relationship()
+
+
+class _WeeklyWindowColumns:
+    """Columns shared by every weekly recurring window table."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # ISO: 1 = Monday
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    valid_from: Mapped[date | None] = mapped_column(Date, default=None)
+    valid_to: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+def _weekly_checks() -> tuple[CheckConstraint, ...]:
+    return (
+        CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday_range"),
+        CheckConstraint('"end" > start', name="end_after_start"),
+        CheckConstraint(
+            "valid_from IS NULL OR valid_to IS NULL OR valid_to >= valid_from",
+            name="valid_range",
+        ),
+    )
+
+
+class LocationWindow(_WeeklyWindowColumns, Base):
+    __tablename__ = "location_windows"
+    __table_args__ = _weekly_checks()
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"))
+
+
+class LocationOneOffWindow(Base):
+    __tablename__ = "location_one_off_windows"
+    __table_args__ = (CheckConstraint('"end" > start', name="end_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+
+class _DateRangeColumns:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first: Mapped[date] = mapped_column(Date)
+    last: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LocationClosure(_DateRangeColumns, Base):
+    __tablename__ = "location_closures"
+    __table_args__ = (CheckConstraint("last >= first", name="last_not_before_first"),)
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"))
+
+
+class Holiday(Base):
+    """A campus-wide day range without sessions (public holidays, school holidays Noord)."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (
+        CheckConstraint("last >= first", name="last_not_before_first"),
+        CheckConstraint(_in("kind", HOLIDAY_KINDS), name="kind"),
+        UniqueConstraint("name", "first"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    first: Mapped[date] = mapped_column(Date)
+    last: Mapped[date] = mapped_column(Date)
+
+
+class Trainer(Base):
+    __tablename__ = "trainers"
+    __table_args__ = (
+        CheckConstraint(
+            "max_minutes_per_week IS NULL OR max_minutes_per_week >= 0", name="max_minutes"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    certified: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_minutes_per_week: Mapped[int | None] = mapped_column(Integer, default=None)
+    home_location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="SET NULL"), default=None
+    )
+
+    partner: Mapped[Partner] = relationship()
+    home_location: Mapped[Location | None] = relationship()
+    qualifications: Mapped[list[TrainerQualification]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainerQualification.qualification"
+    )
+    windows: Mapped[list[TrainerWindow]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainerWindow.id"
+    )
+    absences: Mapped[list[TrainerAbsence]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainerAbsence.id"
+    )
+
+
+class TrainerQualification(Base):
+    __tablename__ = "trainer_qualifications"
+
+    trainer_id: Mapped[int] = mapped_column(
+        ForeignKey("trainers.id", ondelete="CASCADE"), primary_key=True
+    )
+    qualification: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class TrainerWindow(_WeeklyWindowColumns, Base):
+    __tablename__ = "trainer_windows"
+    __table_args__ = _weekly_checks()
+
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"))
+
+
+class TrainerAbsence(_DateRangeColumns, Base):
+    __tablename__ = "trainer_absences"
+    __table_args__ = (CheckConstraint("last >= first", name="last_not_before_first"),)
+
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"))
+
+
+class ActivityType(Base):
+    __tablename__ = "activity_types"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
+        CheckConstraint(_in("audience", AUDIENCES), name="audience"),
+        CheckConstraint(_in("team", TEAMS), name="team"),
+        CheckConstraint("sessions >= 1", name="sessions_positive"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("min_days_between >= 0", name="min_days_not_negative"),
+        CheckConstraint(
+            "max_days_between IS NULL OR max_days_between >= min_days_between",
+            name="max_days_not_below_min",
+        ),
+        CheckConstraint("min_participants >= 1", name="min_participants_positive"),
+        CheckConstraint(
+            "max_participants IS NULL OR max_participants >= min_participants",
+            name="max_participants_not_below_min",
+        ),
+        CheckConstraint(
+            "participants_per_trainer IS NULL OR participants_per_trainer > 0",
+            name="participants_per_trainer_positive",
+        ),
+        CheckConstraint("min_distinct_days >= 0", name="min_distinct_days_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    audience: Mapped[str] = mapped_column(String(20))
+    team: Mapped[str] = mapped_column(String(10))
+    sessions: Mapped[int] = mapped_column(Integer, default=1)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    min_days_between: Mapped[int] = mapped_column(Integer, default=0)
+    max_days_between: Mapped[int | None] = mapped_column(Integer, default=None)
+    same_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_participants: Mapped[int] = mapped_column(Integer, default=1)
+    max_participants: Mapped[int | None] = mapped_column(Integer, default=None)
+    qualification: Mapped[str | None] = mapped_column(String(80), default=None)
+    participants_per_trainer: Mapped[int | None] = mapped_column(Integer, default=None)
+    at_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    capacity_soft: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_distinct_days: Mapped[int] = mapped_column(Integer, default=0)
+
+    equipment: Mapped[list[ActivityEquipment]] = relationship(
+        cascade="all, delete-orphan", order_by="ActivityEquipment.equipment_type_id"
+    )
+
+
+class ActivityEquipment(Base):
+    __tablename__ = "activity_equipment"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("per IN ('group', 'participant')", name="per"),
+    )
+
+    activity_type_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_types.id", ondelete="CASCADE"), primary_key=True
+    )
+    equipment_type_id: Mapped[int] = mapped_column(
+        ForeignKey("equipment_types.id", ondelete="RESTRICT"), primary_key=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+    per: Mapped[str] = mapped_column(String(20), default="group")
+
+    equipment_type: Mapped[EquipmentType] = relationship()
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    __table_args__ = (
+        CheckConstraint("headcount > 0", name="headcount_positive"),
+        CheckConstraint(
+            "max_travel_minutes IS NULL OR max_travel_minutes >= 0", name="max_travel"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(50), default="")
+    headcount: Mapped[int] = mapped_column(Integer)
+    home_location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="SET NULL"), default=None
+    )
+    max_travel_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    school: Mapped[Partner] = relationship()
+    home_location: Mapped[Location | None] = relationship()
+    windows: Mapped[list[GroupWindow]] = relationship(
+        cascade="all, delete-orphan", order_by="GroupWindow.id"
+    )
+
+
+class GroupWindow(_WeeklyWindowColumns, Base):
+    __tablename__ = "group_windows"
+    __table_args__ = _weekly_checks()
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+
+
+class Request(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        CheckConstraint("latest >= earliest", name="latest_not_before_earliest"),
+        CheckConstraint("priority >= 1", name="priority_positive"),
+        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(
+            "preferred_time_of_day IS NULL OR " + _in("preferred_time_of_day", TIMES_OF_DAY),
+            name="preferred_time_of_day",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    activity_type_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_types.id", ondelete="RESTRICT")
+    )
+    earliest: Mapped[date] = mapped_column(Date)
+    latest: Mapped[date] = mapped_column(Date)
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainers.id", ondelete="SET NULL"), default=None
+    )
+    preferred_weekdays: Mapped[str] = mapped_column(String(20), default="")  # "2,4"
+    preferred_time_of_day: Mapped[str | None] = mapped_column(String(20), default=None)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    activity_type: Mapped[ActivityType] = relationship()
+    trainer: Mapped[Trainer | None] = relationship()
+    groups: Mapped[list[RequestGroup]] = relationship(
+        cascade="all, delete-orphan", order_by="RequestGroup.position"
+    )
+    preferred_partners: Mapped[list[RequestPreferredPartner]] = relationship(
+        cascade="all, delete-orphan", order_by="RequestPreferredPartner.partner_id"
+    )
+    preferred_locations: Mapped[list[RequestPreferredLocation]] = relationship(
+        cascade="all, delete-orphan", order_by="RequestPreferredLocation.location_id"
+    )
+
+
+class RequestGroup(Base):
+    """A group attending a request; several groups make a combined class."""
+
+    __tablename__ = "request_groups"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="RESTRICT"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    group: Mapped[Group] = relationship()
+
+
+class RequestPreferredPartner(Base):
+    __tablename__ = "request_preferred_partners"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    partner: Mapped[Partner] = relationship()
+
+
+class RequestPreferredLocation(Base):
+    __tablename__ = "request_preferred_locations"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    location: Mapped[Location] = relationship()
+
+
+class TravelOverride(Base):
+    """A measured travel time that replaces the one computed from coordinates."""
+
+    __tablename__ = "travel_overrides"
+    __table_args__ = (
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+        CheckConstraint("from_location_id <> to_location_id", name="distinct_places"),
+    )
+
+    from_location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    to_location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    minutes: Mapped[int] = mapped_column(Integer)
+
+    from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
+    to_location: Mapped[Location] = relationship(foreign_keys=[to_location_id])
+
+
+class SolveRun(Base):
+    """One solve: its horizon, parameters, figures and log; its assignments hang off it."""
+
+    __tablename__ = "solve_runs"
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2027-W05
+    last_week: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    objective: Mapped[int | None] = mapped_column(Integer, default=None)
+    bound: Mapped[float | None] = mapped_column(Float, default=None)
+    gap: Mapped[float | None] = mapped_column(Float, default=None)
+    wall_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    first_solution_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    components: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    log: Mapped[str] = mapped_column(Text, default="")
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+
+class Assignment(Base):
+    """One session placed by a run: where, when, with whom; UID/SEQUENCE feed the calendars."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        CheckConstraint('"end" > start', name="end_after_start"),
+        CheckConstraint("session_index >= 1", name="session_index_positive"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        UniqueConstraint("run_id", "request_id", "session_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("solve_runs.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    session_index: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"))
+    start: Mapped[datetime] = mapped_column(DateTime)  # naive Europe/Amsterdam wall time
+    end: Mapped[datetime] = mapped_column(DateTime)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    uid: Mapped[str] = mapped_column(String(200))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    run: Mapped[SolveRun] = relationship(back_populates="assignments")
+    request: Mapped[Request] = relationship()
+    location: Mapped[Location] = relationship()
+    trainers: Mapped[list[AssignmentTrainer]] = relationship(
+        cascade="all, delete-orphan", order_by="AssignmentTrainer.trainer_id"
+    )
+
+
+class AssignmentTrainer(Base):
+    __tablename__ = "assignment_trainers"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    trainer_id: Mapped[int] = mapped_column(
+        ForeignKey("trainers.id", ondelete="RESTRICT"), primary_key=True
+    )
+
+    trainer: Mapped[Trainer] = relationship()
+
+
+def session_uid(request_key: str, session_index: int) -> str:
+    """Calendar UID of a session: stable for (request, session) across solves and publishes."""
+    return f"{request_key}-s{session_index}@tic-planner.campus"

@@ -1,0 +1,613 @@
+"""The campus scenario file: one versioned YAML format, validated by pydantic.
+
+A scenario describes a whole campus (or a part of one: several files can be loaded
+together). Errors name the file, the path inside it and the reason, e.g.
+``campus.yaml: locations[3].capacity: must be > 0 (got -2)``, so a planner can fix the
+file without reading code. The JSON Schema in ``docs/scenario.schema.json`` is generated
+from these models (``campus schema``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+
+FORMAT_NAME = "tic-planner/campus"
+FORMAT_VERSION = 1
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _parse_clock(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        if value == "24:00":
+            return time(23, 59)
+        match = _HHMM.match(value)
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+        raise ValueError(f"must be a time of day HH:MM between 00:00 and 24:00 (got {value!r})")
+    raise ValueError(f"must be a time of day written as 'HH:MM' (got {value!r})")
+
+
+def _format_clock(value: time) -> str:
+    return "24:00" if value == time(23, 59) else value.strftime("%H:%M")
+
+
+def _parse_weekday(value: Any) -> int:
+    if isinstance(value, str) and value.lower()[:3] in WEEKDAYS and len(value) >= 3:
+        full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        low = value.lower()
+        if low in WEEKDAYS or low in full:
+            return WEEKDAYS.index(low[:3]) + 1
+    raise ValueError(f"unknown weekday {value!r}: use one of {', '.join(WEEKDAYS)}")
+
+
+ClockTime = Annotated[
+    time,
+    BeforeValidator(_parse_clock),
+    PlainSerializer(_format_clock, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"}),
+]
+Weekday = Annotated[
+    int,
+    BeforeValidator(_parse_weekday),
+    PlainSerializer(lambda d: WEEKDAYS[d - 1], return_type=str),
+    WithJsonSchema({"type": "string", "enum": list(WEEKDAYS)}),
+]
+Key = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Team = Literal["W", "E", "BIM", "BOL4", "other"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Model):
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class WeeklyWindow(_Model):
+    """Every week on ``weekday`` from ``start`` to ``end``, optionally only between dates."""
+
+    weekday: Weekday
+    start: ClockTime
+    end: ClockTime
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeeklyWindow:
+        if self.end <= self.start:
+            raise ValueError(
+                f"end {_format_clock(self.end)} is not after start {_format_clock(self.start)}"
+            )
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+
+class DatedWindow(_Model):
+    date: date
+    start: ClockTime
+    end: ClockTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DatedWindow:
+        if self.end <= self.start:
+            raise ValueError(
+                f"end {_format_clock(self.end)} is not after start {_format_clock(self.start)}"
+            )
+        return self
+
+
+class DateRange(_Model):
+    first: date
+    last: date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.last < self.first:
+            raise ValueError(f"last {self.last} is before first {self.first}")
+        return self
+
+
+class LocationAvailability(_Model):
+    weekly: list[WeeklyWindow] = []
+    one_off: list[DatedWindow] = []
+    closures: list[DateRange] = []
+
+
+class TrainerAvailability(_Model):
+    weekly: list[WeeklyWindow] = []
+    absences: list[DateRange] = []
+
+
+class GroupAvailability(_Model):
+    weekly: list[WeeklyWindow] = []
+
+
+class Equipment(_Model):
+    code: Key
+    name: str
+    team: Team = "other"
+
+
+class Holiday(_Model):
+    name: str
+    kind: Literal["public", "school"] = "public"
+    first: date
+    last: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Holiday:
+        if self.last < self.first:
+            raise ValueError(f"last {self.last} is before first {self.first}")
+        return self
+
+
+class Partner(_Model):
+    key: Key
+    name: str
+    kind: Literal["company", "school", "association", "fund", "knowledge_institute", "other"]
+    address: str = ""
+    contact: Contact = Contact()
+
+
+class Location(_Model):
+    key: Key
+    partner: Key
+    name: str
+    address: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    capacity: int = Field(gt=0)
+    buffer_minutes: int = Field(default=0, ge=0)
+    hosts_training: bool = True
+    equipment: dict[Key, Annotated[int, Field(gt=0)]] = {}
+    availability: LocationAvailability = LocationAvailability()
+
+
+class Trainer(_Model):
+    key: Key
+    partner: Key
+    name: str
+    email: str = ""
+    qualifications: list[str] = []
+    certified: bool = False
+    max_hours_per_week: float | None = Field(default=None, ge=0)
+    home: Key | None = None
+    availability: TrainerAvailability = TrainerAvailability()
+
+
+class EquipmentNeed(_Model):
+    code: Key
+    quantity: int = Field(default=1, gt=0)
+    per: Literal["group", "participant"] = "group"
+
+
+class Activity(_Model):
+    code: Key
+    title: str
+    kind: Literal[
+        "workshop", "skills_course", "practical_training", "guest_lesson", "excursion", "open_day"
+    ]
+    audience: Literal["primary", "vmbo", "mbo", "job_seekers", "hbo", "staff"]
+    team: Team = "other"
+    sessions: int = Field(default=1, ge=1)
+    duration_minutes: int = Field(gt=0, le=24 * 60)
+    min_days_between: int = Field(default=0, ge=0)
+    max_days_between: int | None = Field(default=None, ge=0)
+    same_location: bool = False
+    equipment: list[EquipmentNeed] = []
+    min_participants: int = Field(default=1, ge=1)
+    max_participants: int | None = Field(default=None, ge=1)
+    qualification: str | None = None
+    participants_per_trainer: int | None = Field(default=None, gt=0)
+    at_school: bool = False
+    capacity_soft: bool = False
+    min_distinct_days: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Activity:
+        if self.max_days_between is not None and self.max_days_between < self.min_days_between:
+            raise ValueError(
+                f"max_days_between {self.max_days_between} is below "
+                f"min_days_between {self.min_days_between}"
+            )
+        if self.max_participants is not None and self.max_participants < self.min_participants:
+            raise ValueError(
+                f"max_participants {self.max_participants} is below "
+                f"min_participants {self.min_participants}"
+            )
+        return self
+
+
+class Group(_Model):
+    key: Key
+    school: Key
+    name: str
+    level: str = ""
+    headcount: int = Field(gt=0)
+    home: Key | None = None
+    max_travel_minutes: int | None = Field(default=None, ge=0)
+    availability: GroupAvailability = GroupAvailability()
+
+
+class Preferences(_Model):
+    weekdays: list[Weekday] = []
+    time_of_day: Literal["morning", "afternoon", "evening"] | None = None
+    partners: list[Key] = []
+    locations: list[Key] = []
+
+
+class Request(_Model):
+    key: Key
+    activity: Key
+    groups: list[Key] = Field(min_length=1)
+    earliest: date
+    latest: date
+    priority: int = Field(default=1, ge=1)
+    trainer: Key | None = None
+    preferences: Preferences = Preferences()
+    status: Literal["open", "accepted", "withdrawn"] = "open"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Request:
+        if self.latest < self.earliest:
+            raise ValueError(f"latest {self.latest} is before earliest {self.earliest}")
+        return self
+
+
+class TravelOverride(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: Key = Field(alias="from")
+    to: Key
+    minutes: int = Field(ge=0)
+
+
+class Scenario(_Model):
+    """A campus, or part of one. Lists may be empty; references may point at loaded data."""
+
+    format: Literal["tic-planner/campus"] = FORMAT_NAME
+    version: Literal[1] = FORMAT_VERSION
+    name: str = ""
+    equipment: list[Equipment] = []
+    holidays: list[Holiday] = []
+    partners: list[Partner] = []
+    locations: list[Location] = []
+    trainers: list[Trainer] = []
+    activities: list[Activity] = []
+    groups: list[Group] = []
+    requests: list[Request] = []
+    travel: list[TravelOverride] = []
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class ScenarioIssue:
+    """One thing wrong in a scenario file."""
+
+    file: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ScenarioError(Exception):
+    """All problems found in the files; nothing was imported."""
+
+    problems: list[ScenarioIssue] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = "from" if part == "from_" else part
+            out += f".{name}" if out else name
+    return out
+
+
+def _reason(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    got = error.get("input")
+    if kind == "greater_than":
+        return f"must be > {ctx['gt']} (got {got!r})"
+    if kind == "greater_than_equal":
+        return f"must be >= {ctx['ge']} (got {got!r})"
+    if kind == "less_than_equal":
+        return f"must be <= {ctx['le']} (got {got!r})"
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling against docs/scenario.md)"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number (got {got!r})"
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number (got {got!r})"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false (got {got!r})"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return f"must be a date YYYY-MM-DD (got {got!r})"
+    if kind in ("string_type",):
+        return f"must be text (got {got!r})"
+    if kind == "string_pattern_mismatch":
+        return f"must be a key of letters, digits, '.', '_' or '-' (got {got!r})"
+    if kind in ("list_type",):
+        return f"must be a list (got {got!r})"
+    if kind in ("dict_type", "model_type"):
+        return f"must be a mapping of fields (got {got!r})"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')} (got {got!r})"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"{error['msg']} (got {got!r})"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2-like reading: '13:00' stays a string, duplicate mapping keys are errors."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+
+
+class DuplicateKeyError(yaml.YAMLError):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            line = key_node.start_mark.line + 1
+            raise DuplicateKeyError(f"line {line}: duplicate field {key!r} in the same mapping")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(text: str, file: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except DuplicateKeyError as exc:
+        raise ScenarioError([ScenarioIssue(file, "", str(exc))]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        issue = ScenarioIssue(file, "", f"{where}not valid YAML: {problem}")
+        raise ScenarioError([issue]) from None
+
+
+def parse_scenario(data: Any, file: str) -> Scenario:
+    """Validate one file's data; raise ScenarioError naming every problem found."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError([ScenarioIssue(file, "", "must be a mapping with campus sections")])
+    if data.get("format", FORMAT_NAME) != FORMAT_NAME:
+        raise ScenarioError(
+            [ScenarioIssue(file, "format", f"must be {FORMAT_NAME!r} (got {data.get('format')!r})")]
+        )
+    if data.get("version", FORMAT_VERSION) != FORMAT_VERSION:
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    file,
+                    "version",
+                    f"this TIC Planner reads version {FORMAT_VERSION} "
+                    f"(got {data.get('version')!r})",
+                )
+            ]
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [ScenarioIssue(file, _path(e["loc"]), _reason(e)) for e in exc.errors()]
+        raise ScenarioError(problems) from None
+
+
+def read_scenario(path: Path) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        issue = ScenarioIssue(str(path), "", f"cannot read: {exc.strerror}")
+        raise ScenarioError([issue]) from None
+    return parse_scenario(read_yaml(text, str(path)), str(path))
+
+
+# ------------------------------------------------------------------- cross checks
+
+
+@dataclass
+class KnownKeys:
+    """Keys that already exist in the database, so files may refer to them."""
+
+    equipment: set[str] = field(default_factory=set)
+    partners: dict[str, str] = field(default_factory=dict)  # key -> kind
+    locations: set[str] = field(default_factory=set)
+    trainers: set[str] = field(default_factory=set)
+    activities: set[str] = field(default_factory=set)
+    groups: set[str] = field(default_factory=set)
+
+
+def _overlaps(windows: Sequence[WeeklyWindow]) -> Iterable[tuple[int, int]]:
+    for i, a in enumerate(windows):
+        for j in range(i + 1, len(windows)):
+            b = windows[j]
+            if a.weekday != b.weekday or not (a.start < b.end and b.start < a.end):
+                continue
+            a_from, a_to = a.valid_from or date.min, a.valid_to or date.max
+            b_from, b_to = b.valid_from or date.min, b.valid_to or date.max
+            if a_from <= b_to and b_from <= a_to:
+                yield i, j
+
+
+def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> None:
+    """Duplicate keys, unknown references and overlapping windows across all files."""
+    problems: list[ScenarioIssue] = []
+    seen: dict[tuple[str, str], str] = {}
+
+    def define(section: str, key: str, file: str, path: str) -> None:
+        where = seen.get((section, key))
+        if where is not None:
+            reason = f"duplicate key {key!r} (first defined at {where})"
+            problems.append(ScenarioIssue(file, path, reason))
+        else:
+            seen[(section, key)] = f"{file}: {path}"
+
+    equipment = set(known.equipment)
+    partners = dict(known.partners)
+    locations = set(known.locations)
+    trainers = set(known.trainers)
+    activities = set(known.activities)
+    groups = set(known.groups)
+    for file, sc in files:
+        for i, e in enumerate(sc.equipment):
+            define("equipment", e.code, file, f"equipment[{i}].code")
+            equipment.add(e.code)
+        for i, h in enumerate(sc.holidays):
+            define("holidays", f"{h.name}@{h.first}", file, f"holidays[{i}]")
+        for i, p in enumerate(sc.partners):
+            define("partners", p.key, file, f"partners[{i}].key")
+            partners[p.key] = p.kind
+        for i, loc in enumerate(sc.locations):
+            define("locations", loc.key, file, f"locations[{i}].key")
+            locations.add(loc.key)
+        for i, t in enumerate(sc.trainers):
+            define("trainers", t.key, file, f"trainers[{i}].key")
+            trainers.add(t.key)
+        for i, a in enumerate(sc.activities):
+            define("activities", a.code, file, f"activities[{i}].code")
+            activities.add(a.code)
+        for i, g in enumerate(sc.groups):
+            define("groups", g.key, file, f"groups[{i}].key")
+            groups.add(g.key)
+        for i, r in enumerate(sc.requests):
+            define("requests", r.key, file, f"requests[{i}].key")
+
+    def ref(file: str, path: str, what: str, key: str | None, pool: Iterable[str]) -> None:
+        if key is not None and key not in pool:
+            problems.append(ScenarioIssue(file, path, f"no {what} {key!r}"))
+
+    for file, sc in files:
+        for i, loc in enumerate(sc.locations):
+            ref(file, f"locations[{i}].partner", "partner", loc.partner, partners)
+            for code in loc.equipment:
+                ref(file, f"locations[{i}].equipment.{code}", "equipment", code, equipment)
+            for a, b in _overlaps(loc.availability.weekly):
+                problems.append(
+                    ScenarioIssue(
+                        file,
+                        f"locations[{i}].availability.weekly[{b}]",
+                        f"overlaps weekly[{a}] on the same weekday",
+                    )
+                )
+        for i, t in enumerate(sc.trainers):
+            ref(file, f"trainers[{i}].partner", "partner", t.partner, partners)
+            ref(file, f"trainers[{i}].home", "location", t.home, locations)
+            for a, b in _overlaps(t.availability.weekly):
+                problems.append(
+                    ScenarioIssue(
+                        file,
+                        f"trainers[{i}].availability.weekly[{b}]",
+                        f"overlaps weekly[{a}] on the same weekday",
+                    )
+                )
+        for i, a in enumerate(sc.activities):
+            for j, need in enumerate(a.equipment):
+                ref(file, f"activities[{i}].equipment[{j}].code", "equipment", need.code, equipment)
+        for i, g in enumerate(sc.groups):
+            ref(file, f"groups[{i}].school", "partner", g.school, partners)
+            if g.school in partners and partners[g.school] != "school":
+                problems.append(
+                    ScenarioIssue(
+                        file,
+                        f"groups[{i}].school",
+                        f"partner {g.school!r} is a {partners[g.school]}, not a school",
+                    )
+                )
+            ref(file, f"groups[{i}].home", "location", g.home, locations)
+            for a_, b in _overlaps(g.availability.weekly):
+                problems.append(
+                    ScenarioIssue(
+                        file,
+                        f"groups[{i}].availability.weekly[{b}]",
+                        f"overlaps weekly[{a_}] on the same weekday",
+                    )
+                )
+        for i, r in enumerate(sc.requests):
+            ref(file, f"requests[{i}].activity", "activity", r.activity, activities)
+            for j, gk in enumerate(r.groups):
+                ref(file, f"requests[{i}].groups[{j}]", "group", gk, groups)
+            if len(set(r.groups)) != len(r.groups):
+                problems.append(ScenarioIssue(file, f"requests[{i}].groups", "lists a group twice"))
+            ref(file, f"requests[{i}].trainer", "trainer", r.trainer, trainers)
+            for j, pk in enumerate(r.preferences.partners):
+                ref(file, f"requests[{i}].preferences.partners[{j}]", "partner", pk, partners)
+            for j, lk in enumerate(r.preferences.locations):
+                ref(file, f"requests[{i}].preferences.locations[{j}]", "location", lk, locations)
+        for i, tr in enumerate(sc.travel):
+            ref(file, f"travel[{i}].from", "location", tr.from_, locations)
+            ref(file, f"travel[{i}].to", "location", tr.to, locations)
+            if tr.from_ == tr.to:
+                reason = "from and to are the same place"
+                problems.append(ScenarioIssue(file, f"travel[{i}]", reason))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://tic-planner.invalid/schema/campus-v1.json"
+    return schema

@@ -1,0 +1,404 @@
+"""Scenario files in and out of the database: idempotent upsert by key, and export.
+
+Loading is all or nothing: every file is parsed and cross-checked before the first row is
+written, and the caller's transaction rolls back if the database refuses anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import entities as e
+from models import scenario as s
+
+T = TypeVar("T")
+
+
+@dataclass
+class LoadSummary:
+    """How many entities of each section were created or updated."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, section: str, created: bool) -> None:
+        target = self.created if created else self.updated
+        target[section] = target.get(section, 0) + 1
+
+
+def known_keys(session: Session) -> s.KnownKeys:
+    return s.KnownKeys(
+        equipment=set(session.scalars(select(e.EquipmentType.code))),
+        partners={k: kind for k, kind in session.execute(select(e.Partner.key, e.Partner.kind))},
+        locations=set(session.scalars(select(e.Location.key))),
+        trainers=set(session.scalars(select(e.Trainer.key))),
+        activities=set(session.scalars(select(e.ActivityType.code))),
+        groups=set(session.scalars(select(e.Group.key))),
+    )
+
+
+def read_files(paths: Sequence[Path]) -> list[tuple[str, s.Scenario]]:
+    """Parse every file, collecting the problems of all of them before failing."""
+    parsed: list[tuple[str, s.Scenario]] = []
+    problems: list[s.ScenarioIssue] = []
+    for path in paths:
+        try:
+            parsed.append((str(path), s.read_scenario(path)))
+        except s.ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise s.ScenarioError(problems)
+    return parsed
+
+
+def load_files(session: Session, paths: Sequence[Path]) -> LoadSummary:
+    files = read_files(paths)
+    return load_scenarios(session, files)
+
+
+def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) -> LoadSummary:
+    s.check_scenarios(files, known_keys(session))
+    loader = _Loader(session)
+    for _file, sc in files:
+        loader.load(sc)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise s.ScenarioError(
+            [s.ScenarioIssue(files[0][0], "", f"the database refused the data: {exc.orig}")]
+        ) from None
+    return loader.summary
+
+
+class _Loader:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.summary = LoadSummary()
+
+    def _get(self, model: type[T], section: str, **key: Any) -> T:
+        found = self.session.scalars(select(model).filter_by(**key)).one_or_none()
+        if found is None:
+            found = model(**key)
+            self.session.add(found)
+            self.summary.count(section, created=True)
+        else:
+            self.summary.count(section, created=False)
+        return found
+
+    def _by_key(self, model: type[T], key: str, column: str = "key") -> T:
+        return self.session.scalars(select(model).filter_by(**{column: key})).one()
+
+    def load(self, sc: s.Scenario) -> None:
+        for eq in sc.equipment:
+            row = self._get(e.EquipmentType, "equipment", code=eq.code)
+            row.name, row.team = eq.name, eq.team
+        self.session.flush()
+        for h in sc.holidays:
+            hol = self._get(e.Holiday, "holidays", name=h.name, first=h.first)
+            hol.kind, hol.last = h.kind, h.last
+        for p in sc.partners:
+            partner = self._get(e.Partner, "partners", key=p.key)
+            partner.name, partner.kind, partner.address = p.name, p.kind, p.address
+            partner.contact_name = p.contact.name
+            partner.contact_email = p.contact.email
+            partner.contact_phone = p.contact.phone
+        self.session.flush()
+        for loc in sc.locations:
+            self._location(loc)
+        self.session.flush()
+        for t in sc.trainers:
+            self._trainer(t)
+        for a in sc.activities:
+            self._activity(a)
+        self.session.flush()
+        for g in sc.groups:
+            self._group(g)
+        self.session.flush()
+        for r in sc.requests:
+            self._request(r)
+        for tr in sc.travel:
+            a_id = self._by_key(e.Location, tr.from_).id
+            b_id = self._by_key(e.Location, tr.to).id
+            override = self._get(
+                e.TravelOverride, "travel", from_location_id=a_id, to_location_id=b_id
+            )
+            override.minutes = tr.minutes
+        self.session.flush()
+
+    def _location(self, loc: s.Location) -> None:
+        row = self._get(e.Location, "locations", key=loc.key)
+        row.partner = self._by_key(e.Partner, loc.partner)
+        row.name, row.address = loc.name, loc.address
+        row.latitude, row.longitude = loc.lat, loc.lon
+        row.capacity, row.buffer_minutes = loc.capacity, loc.buffer_minutes
+        row.hosts_training = loc.hosts_training
+        row.equipment = [
+            e.LocationEquipment(
+                equipment_type=self._by_key(e.EquipmentType, code, "code"), quantity=qty
+            )
+            for code, qty in loc.equipment.items()
+        ]
+        self.session.flush()
+        av = loc.availability
+        row.windows = [
+            e.LocationWindow(**_weekly_fields(w)) for w in av.weekly
+        ]
+        row.one_off_windows = [
+            e.LocationOneOffWindow(day=w.date, start=w.start, end=w.end) for w in av.one_off
+        ]
+        row.closures = [
+            e.LocationClosure(first=c.first, last=c.last, reason=c.reason) for c in av.closures
+        ]
+
+    def _trainer(self, t: s.Trainer) -> None:
+        row = self._get(e.Trainer, "trainers", key=t.key)
+        row.partner = self._by_key(e.Partner, t.partner)
+        row.name, row.email, row.certified = t.name, t.email, t.certified
+        row.max_minutes_per_week = (
+            None if t.max_hours_per_week is None else round(t.max_hours_per_week * 60)
+        )
+        row.home_location = None if t.home is None else self._by_key(e.Location, t.home)
+        self.session.flush()
+        row.qualifications = [
+            e.TrainerQualification(qualification=q) for q in sorted(set(t.qualifications))
+        ]
+        row.windows = [e.TrainerWindow(**_weekly_fields(w)) for w in t.availability.weekly]
+        row.absences = [
+            e.TrainerAbsence(first=a.first, last=a.last, reason=a.reason)
+            for a in t.availability.absences
+        ]
+
+    def _activity(self, a: s.Activity) -> None:
+        row = self._get(e.ActivityType, "activities", code=a.code)
+        for name in (
+            "title", "kind", "audience", "team", "sessions", "duration_minutes",
+            "min_days_between", "max_days_between", "same_location", "min_participants",
+            "max_participants", "qualification", "participants_per_trainer", "at_school",
+            "capacity_soft", "min_distinct_days",
+        ):  # fmt: skip
+            setattr(row, name, getattr(a, name))
+        self.session.flush()
+        row.equipment = [
+            e.ActivityEquipment(
+                equipment_type=self._by_key(e.EquipmentType, need.code, "code"),
+                quantity=need.quantity,
+                per=need.per,
+            )
+            for need in a.equipment
+        ]
+
+    def _group(self, g: s.Group) -> None:
+        row = self._get(e.Group, "groups", key=g.key)
+        row.school = self._by_key(e.Partner, g.school)
+        row.name, row.level, row.headcount = g.name, g.level, g.headcount
+        row.home_location = None if g.home is None else self._by_key(e.Location, g.home)
+        row.max_travel_minutes = g.max_travel_minutes
+        self.session.flush()
+        row.windows = [e.GroupWindow(**_weekly_fields(w)) for w in g.availability.weekly]
+
+    def _request(self, r: s.Request) -> None:
+        row = self._get(e.Request, "requests", key=r.key)
+        row.activity_type = self._by_key(e.ActivityType, r.activity, "code")
+        row.earliest, row.latest, row.priority = r.earliest, r.latest, r.priority
+        row.trainer = None if r.trainer is None else self._by_key(e.Trainer, r.trainer)
+        row.preferred_weekdays = ",".join(str(d) for d in sorted(set(r.preferences.weekdays)))
+        row.preferred_time_of_day = r.preferences.time_of_day
+        row.status, row.note = r.status, r.note
+        self.session.flush()
+        row.groups = [
+            e.RequestGroup(group=self._by_key(e.Group, gk), position=i)
+            for i, gk in enumerate(r.groups)
+        ]
+        row.preferred_partners = [
+            e.RequestPreferredPartner(partner=self._by_key(e.Partner, pk))
+            for pk in sorted(set(r.preferences.partners))
+        ]
+        row.preferred_locations = [
+            e.RequestPreferredLocation(location=self._by_key(e.Location, lk))
+            for lk in sorted(set(r.preferences.locations))
+        ]
+
+
+def _weekly_fields(w: s.WeeklyWindow) -> dict[str, Any]:
+    return {
+        "weekday": w.weekday,
+        "start": w.start,
+        "end": w.end,
+        "valid_from": w.valid_from,
+        "valid_to": w.valid_to,
+    }
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def _weekly(rows: Sequence[Any]) -> list[s.WeeklyWindow]:
+    return [
+        s.WeeklyWindow(
+            weekday=w.weekday, start=w.start, end=w.end, valid_from=w.valid_from,
+            valid_to=w.valid_to,
+        )
+        for w in rows
+    ]
+
+
+def export_scenario(session: Session, name: str = "") -> s.Scenario:
+    """The whole database as one scenario, every list sorted by key for stable output."""
+    by_key = e.Partner.key
+    partners = session.scalars(select(e.Partner).order_by(by_key)).all()
+    return s.Scenario(
+        name=name,
+        equipment=[
+            s.Equipment(code=q.code, name=q.name, team=q.team)  # type: ignore[arg-type]
+            for q in session.scalars(select(e.EquipmentType).order_by(e.EquipmentType.code))
+        ],
+        holidays=[
+            s.Holiday(name=h.name, kind=h.kind, first=h.first, last=h.last)  # type: ignore[arg-type]
+            for h in session.scalars(select(e.Holiday).order_by(e.Holiday.first, e.Holiday.name))
+        ],
+        partners=[
+            s.Partner(
+                key=p.key, name=p.name, kind=p.kind, address=p.address,  # type: ignore[arg-type]
+                contact=s.Contact(
+                    name=p.contact_name, email=p.contact_email, phone=p.contact_phone
+                ),
+            )
+            for p in partners
+        ],
+        locations=[
+            s.Location(
+                key=loc.key, partner=loc.partner.key, name=loc.name, address=loc.address,
+                lat=loc.latitude, lon=loc.longitude, capacity=loc.capacity,
+                buffer_minutes=loc.buffer_minutes, hosts_training=loc.hosts_training,
+                equipment={q.equipment_type.code: q.quantity for q in loc.equipment},
+                availability=s.LocationAvailability(
+                    weekly=_weekly(loc.windows),
+                    one_off=[
+                        s.DatedWindow(date=w.day, start=w.start, end=w.end)
+                        for w in loc.one_off_windows
+                    ],
+                    closures=[
+                        s.DateRange(first=c.first, last=c.last, reason=c.reason)
+                        for c in loc.closures
+                    ],
+                ),
+            )
+            for loc in session.scalars(select(e.Location).order_by(e.Location.key))
+        ],
+        trainers=[
+            s.Trainer(
+                key=t.key, partner=t.partner.key, name=t.name, email=t.email,
+                qualifications=[q.qualification for q in t.qualifications],
+                certified=t.certified,
+                max_hours_per_week=(
+                    None if t.max_minutes_per_week is None else t.max_minutes_per_week / 60
+                ),
+                home=t.home_location.key if t.home_location else None,
+                availability=s.TrainerAvailability(
+                    weekly=_weekly(t.windows),
+                    absences=[
+                        s.DateRange(first=a.first, last=a.last, reason=a.reason)
+                        for a in t.absences
+                    ],
+                ),
+            )
+            for t in session.scalars(select(e.Trainer).order_by(e.Trainer.key))
+        ],
+        activities=[
+            s.Activity(
+                code=a.code, title=a.title, kind=a.kind, audience=a.audience,  # type: ignore[arg-type]
+                team=a.team, sessions=a.sessions, duration_minutes=a.duration_minutes,  # type: ignore[arg-type]
+                min_days_between=a.min_days_between, max_days_between=a.max_days_between,
+                same_location=a.same_location,
+                equipment=[
+                    s.EquipmentNeed(
+                        code=q.equipment_type.code, quantity=q.quantity, per=q.per  # type: ignore[arg-type]
+                    )
+                    for q in a.equipment
+                ],
+                min_participants=a.min_participants, max_participants=a.max_participants,
+                qualification=a.qualification,
+                participants_per_trainer=a.participants_per_trainer,
+                at_school=a.at_school, capacity_soft=a.capacity_soft,
+                min_distinct_days=a.min_distinct_days,
+            )
+            for a in session.scalars(select(e.ActivityType).order_by(e.ActivityType.code))
+        ],
+        groups=[
+            s.Group(
+                key=g.key, school=g.school.key, name=g.name, level=g.level,
+                headcount=g.headcount,
+                home=g.home_location.key if g.home_location else None,
+                max_travel_minutes=g.max_travel_minutes,
+                availability=s.GroupAvailability(weekly=_weekly(g.windows)),
+            )
+            for g in session.scalars(select(e.Group).order_by(e.Group.key))
+        ],
+        requests=[
+            s.Request(
+                key=r.key, activity=r.activity_type.code,
+                groups=[rg.group.key for rg in r.groups],
+                earliest=r.earliest, latest=r.latest, priority=r.priority,
+                trainer=r.trainer.key if r.trainer else None,
+                preferences=s.Preferences(
+                    weekdays=[int(d) for d in r.preferred_weekdays.split(",") if d],
+                    time_of_day=r.preferred_time_of_day,  # type: ignore[arg-type]
+                    partners=[pp.partner.key for pp in r.preferred_partners],
+                    locations=[pl.location.key for pl in r.preferred_locations],
+                ),
+                status=r.status, note=r.note,  # type: ignore[arg-type]
+            )
+            for r in session.scalars(select(e.Request).order_by(e.Request.key))
+        ],
+        travel=[
+            s.TravelOverride.model_validate(
+                {"from": o.from_location.key, "to": o.to_location.key, "minutes": o.minutes}
+            )
+            for o in session.scalars(
+                select(e.TravelOverride).order_by(
+                    e.TravelOverride.from_location_id, e.TravelOverride.to_location_id
+                )
+            )
+        ],
+    )
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def _prune(value: Any) -> Any:
+    """Leave out empty lists/mappings and None so exported files read like hand-written ones."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = _prune(v)
+            if v is None or v == [] or v == {}:
+                continue
+            out[k] = v
+        return out
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def dump_scenario(scenario: s.Scenario) -> str:
+    data = scenario.model_dump(mode="json", by_alias=True)
+    data = {"format": data.pop("format"), "version": data.pop("version"), **_prune(data)}
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
