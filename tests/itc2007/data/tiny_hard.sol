@@ -1,0 +1,13 @@
+A R2 0 0
+A R1 0 0
+A R2 1 0
+B R1 1 0
+C R2 1 0
+C R2 0 1
+C R1 0 2
+D R3 2 2
+D R1 3 0
+X R1 0 0
+B R1 2 1
+not a line
+D R1 2 2
