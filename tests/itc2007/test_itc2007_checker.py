@@ -5,7 +5,7 @@ tiny.ctt: 3 days x 3 timeslots, rooms R1 (10 seats) and R2 (20 seats).
     course teacher lectures min_days students   curricula
     A      T1      3        3        15         Q1
     B      T2      2        2        8          Q1, Q2
-    C      T1      2        1        25         -
+    C      T1      2        1        25         Q3
     D      T3      1        1        5          Q2
 
 A is unavailable at (day 0, slot 0); C on the whole of day 2. Conflicting pairs: A-B (Q1),
@@ -36,16 +36,17 @@ def test_toy_example_of_the_official_report() -> None:
 
 
 def test_tiny_optimal() -> None:
-    # A: R2 (0,1) (1,0) (2,0); B: R1 (0,0) (1,1); C: R2 (0,2) (1,2); D: R1 (0,1).
+    # A: R2 (0,1) (1,0) (2,0); B: R1 (0,0) (1,1); C: R2 (1,1) (1,2); D: R1 (0,1).
     # RoomCapacity: C (25) in R2 (20) twice = 10; everything else fits.
     # MinWorkingDays: A 3 days, B 2, C 1, D 1: 0.
     # Compactness: Q1 day 0 (0,0)B (0,1)A adjacent; day 1 (1,0)A (1,1)B adjacent; day 2
     #   (2,0)A alone -> 1. Q2 day 0 (0,0)B (0,1)D adjacent; day 1 (1,1)B alone -> 1.
-    #   2 isolated x 2 = 4.
+    #   Q3 day 1 (1,1)C (1,2)C adjacent. 2 isolated x 2 = 4.
     # RoomStability: every course in one room: 0.  Total 14.
     # 14 is optimal: C costs >= 10 wherever it goes; A spans 3 days and B at most 2, so a
     # Q1 day has A alone (2), and B spans 2 days while D covers one, so a Q2 day has B
-    # alone (2); avoiding either costs a missing working day (5).
+    # alone (2); avoiding either costs a missing working day (5); C can sit in two
+    # adjacent slots of one day.
     report = _check("tiny.ctt", "tiny_optimal.sol")
     assert report.violations == 0 and report.warnings == ()
     assert (report.room_capacity, report.min_working_days) == (10, 0)
@@ -59,13 +60,14 @@ def test_tiny_feasible_with_every_soft_cost() -> None:
     # MinWorkingDays: A days {0,1} short 1; B days {2} short 1: 2 x 5 = 10.
     # Compactness: Q1 day 0 A (0,1)(0,2) adjacent; (1,1)A alone; (2,0)B and (2,2)B are
     #   not adjacent -> 3. Q2: (0,0)D alone (A at (0,1) is not in Q2); (2,0)B, (2,2)B -> 3.
-    #   B is charged in both curricula: 6 x 2 = 12.
-    # RoomStability: A uses R1 and R2: 1.  Total 35 + 10 + 12 + 1 = 58.
+    #   B is charged in both curricula. Q3: (1,0)C and (1,2)C not adjacent -> 2.
+    #   8 x 2 = 16.
+    # RoomStability: A uses R1 and R2: 1.  Total 35 + 10 + 16 + 1 = 62.
     report = _check("tiny.ctt", "tiny_soft.sol")
     assert report.violations == 0
     assert (report.room_capacity, report.min_working_days) == (35, 10)
-    assert (report.curriculum_compactness, report.room_stability) == (12, 1)
-    assert report.total == 58
+    assert (report.curriculum_compactness, report.room_stability) == (16, 1)
+    assert report.total == 62
 
 
 def test_tiny_hard_violations_and_skipped_lines() -> None:
@@ -79,15 +81,15 @@ def test_tiny_hard_violations_and_skipped_lines() -> None:
     # RoomCapacity: C in R2 twice (5+5), C in R1 once (15): 25.
     # MinWorkingDays: A {0,1} short 1; D no day, short 1: 10.
     # Compactness: Q1 (0,0)A alone 1, (1,0) A and B alone together 2, (2,1)B 1;
-    #   Q2 (1,0)B 1, (2,1)B 1: 6 x 2 = 12.
-    # RoomStability: C uses R2 and R1: 1; D has no lecture, no charge.  Total 48.
+    #   Q2 (1,0)B 1, (2,1)B 1; Q3 (0,1)C (0,2)C adjacent, (1,0)C alone 1: 7 x 2 = 14.
+    # RoomStability: C uses R2 and R1: 1; D has no lecture, no charge.  Total 50.
     report = _check("tiny.ctt", "tiny_hard.sol")
     assert (report.lectures, report.conflicts) == (3, 2)
     assert (report.availability, report.room_occupancy) == (1, 1)
     assert report.violations == 7
     assert (report.room_capacity, report.min_working_days) == (25, 10)
-    assert (report.curriculum_compactness, report.room_stability) == (12, 1)
-    assert report.total == 48
+    assert (report.curriculum_compactness, report.room_stability) == (14, 1)
+    assert report.total == 50
     assert len(report.warnings) == 5
     assert "reading stops" in report.warnings[-1]
 

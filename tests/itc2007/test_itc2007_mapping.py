@@ -101,19 +101,26 @@ def test_to_problem_tiny_details() -> None:
     assert b.groups == ("Q1", "Q2") and b.participants == 8 and b.trainer == "T2"
     assert b.priority == 2
     c = problem.request("C")
-    # C belongs to no curriculum: it gets its private group.
-    assert c.groups == ("_course:C",)
+    assert c.groups == ("Q3",)
     assert c.blocked == tuple(
         DatedWindow(date(2027, 1, 6), time(8 + p), time(9 + p)) for p in range(3)
     )
     act = problem.activity("A")
     assert (act.sessions, act.duration_minutes, act.min_distinct_days) == (3, 60, 3)
     assert act.capacity_soft and act.min_days_between == 0
-    assert {g.id for g in problem.groups} == {"Q1", "Q2", "_course:C"}
+    assert {g.id for g in problem.groups} == {"Q1", "Q2", "Q3"}
     assert all(g.headcount == 1 for g in problem.groups)
     assert {t.id for t in problem.trainers} == {"T1", "T2", "T3"}
     assert [(loc.id, loc.capacity) for loc in problem.locations] == [("R1", 10), ("R2", 20)]
     assert to_problem(inst, weights=w.__class__(isolated=7)).weights.isolated == 7
+
+
+def test_course_without_curriculum_gets_a_private_group() -> None:
+    text = (DATA / "tiny.ctt").read_text()
+    text = text.replace("Curricula: 3", "Curricula: 2").replace("Q3 1 C\n", "")
+    problem = to_problem(parse_ctt(text))
+    assert problem.request("C").groups == ("_course:C",)
+    assert {g.id for g in problem.groups} == {"Q1", "Q2", "_course:C"}
 
 
 def test_unrepresentable_instances_are_refused() -> None:
