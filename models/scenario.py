@@ -52,12 +52,19 @@ def _format_clock(value: time) -> str:
     return "24:00" if value == time(23, 59) else value.strftime("%H:%M")
 
 
+_FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _parse_weekday(value: Any) -> int:
-    if isinstance(value, str) and value.lower()[:3] in WEEKDAYS and len(value) >= 3:
-        full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        low = value.lower()
-        if low in WEEKDAYS or low in full:
-            return WEEKDAYS.index(low[:3]) + 1
+    """'tue', 'Tuesday' or the ISO number 2."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7:
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in WEEKDAYS:
+            return WEEKDAYS.index(low) + 1
+        if low in _FULL_WEEKDAYS:
+            return _FULL_WEEKDAYS.index(low) + 1
     raise ValueError(f"unknown weekday {value!r}: use one of {', '.join(WEEKDAYS)}")
 
 

@@ -6,6 +6,7 @@ written, and the caller's transaction rolls back if the database refuses anythin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,9 +68,10 @@ def load_files(session: Session, paths: Sequence[Path]) -> LoadSummary:
 def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) -> LoadSummary:
     s.check_scenarios(files, known_keys(session))
     loader = _Loader(session)
-    for _file, sc in files:
-        loader.load(sc)
     try:
+        with session.no_autoflush:  # rows are flushed once complete, never half-filled
+            for _file, sc in files:
+                loader.load(sc)
         session.flush()
     except IntegrityError as exc:
         raise s.ScenarioError(
@@ -148,9 +150,7 @@ class _Loader:
         ]
         self.session.flush()
         av = loc.availability
-        row.windows = [
-            e.LocationWindow(**_weekly_fields(w)) for w in av.weekly
-        ]
+        row.windows = [e.LocationWindow(**_weekly_fields(w)) for w in av.weekly]
         row.one_off_windows = [
             e.LocationOneOffWindow(day=w.date, start=w.start, end=w.end) for w in av.one_off
         ]
@@ -243,7 +243,10 @@ def _weekly_fields(w: s.WeeklyWindow) -> dict[str, Any]:
 def _weekly(rows: Sequence[Any]) -> list[s.WeeklyWindow]:
     return [
         s.WeeklyWindow(
-            weekday=w.weekday, start=w.start, end=w.end, valid_from=w.valid_from,
+            weekday=w.weekday,
+            start=w.start,
+            end=w.end,
+            valid_from=w.valid_from,
             valid_to=w.valid_to,
         )
         for w in rows
@@ -266,7 +269,10 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
         ],
         partners=[
             s.Partner(
-                key=p.key, name=p.name, kind=p.kind, address=p.address,  # type: ignore[arg-type]
+                key=p.key,
+                name=p.name,
+                kind=p.kind,
+                address=p.address,  # type: ignore[arg-type]
                 contact=s.Contact(
                     name=p.contact_name, email=p.contact_email, phone=p.contact_phone
                 ),
@@ -275,10 +281,16 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
         ],
         locations=[
             s.Location(
-                key=loc.key, partner=loc.partner.key, name=loc.name, address=loc.address,
-                lat=loc.latitude, lon=loc.longitude, capacity=loc.capacity,
-                buffer_minutes=loc.buffer_minutes, hosts_training=loc.hosts_training,
-                equipment={q.equipment_type.code: q.quantity for q in loc.equipment},
+                key=loc.key,
+                partner=loc.partner.key,
+                name=loc.name,
+                address=loc.address,
+                lat=loc.latitude,
+                lon=loc.longitude,
+                capacity=loc.capacity,
+                buffer_minutes=loc.buffer_minutes,
+                hosts_training=loc.hosts_training,
+                equipment=dict(sorted((q.equipment_type.code, q.quantity) for q in loc.equipment)),
                 availability=s.LocationAvailability(
                     weekly=_weekly(loc.windows),
                     one_off=[
@@ -295,7 +307,10 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
         ],
         trainers=[
             s.Trainer(
-                key=t.key, partner=t.partner.key, name=t.name, email=t.email,
+                key=t.key,
+                partner=t.partner.key,
+                name=t.name,
+                email=t.email,
                 qualifications=[q.qualification for q in t.qualifications],
                 certified=t.certified,
                 max_hours_per_week=(
@@ -305,8 +320,7 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                 availability=s.TrainerAvailability(
                     weekly=_weekly(t.windows),
                     absences=[
-                        s.DateRange(first=a.first, last=a.last, reason=a.reason)
-                        for a in t.absences
+                        s.DateRange(first=a.first, last=a.last, reason=a.reason) for a in t.absences
                     ],
                 ),
             )
@@ -314,27 +328,40 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
         ],
         activities=[
             s.Activity(
-                code=a.code, title=a.title, kind=a.kind, audience=a.audience,  # type: ignore[arg-type]
-                team=a.team, sessions=a.sessions, duration_minutes=a.duration_minutes,  # type: ignore[arg-type]
-                min_days_between=a.min_days_between, max_days_between=a.max_days_between,
+                code=a.code,
+                title=a.title,
+                kind=a.kind,
+                audience=a.audience,  # type: ignore[arg-type]
+                team=a.team,
+                sessions=a.sessions,
+                duration_minutes=a.duration_minutes,  # type: ignore[arg-type]
+                min_days_between=a.min_days_between,
+                max_days_between=a.max_days_between,
                 same_location=a.same_location,
                 equipment=[
                     s.EquipmentNeed(
-                        code=q.equipment_type.code, quantity=q.quantity, per=q.per  # type: ignore[arg-type]
+                        code=q.equipment_type.code,
+                        quantity=q.quantity,
+                        per=q.per,  # type: ignore[arg-type]
                     )
-                    for q in a.equipment
+                    for q in sorted(a.equipment, key=lambda q: q.equipment_type.code)
                 ],
-                min_participants=a.min_participants, max_participants=a.max_participants,
+                min_participants=a.min_participants,
+                max_participants=a.max_participants,
                 qualification=a.qualification,
                 participants_per_trainer=a.participants_per_trainer,
-                at_school=a.at_school, capacity_soft=a.capacity_soft,
+                at_school=a.at_school,
+                capacity_soft=a.capacity_soft,
                 min_distinct_days=a.min_distinct_days,
             )
             for a in session.scalars(select(e.ActivityType).order_by(e.ActivityType.code))
         ],
         groups=[
             s.Group(
-                key=g.key, school=g.school.key, name=g.name, level=g.level,
+                key=g.key,
+                school=g.school.key,
+                name=g.name,
+                level=g.level,
                 headcount=g.headcount,
                 home=g.home_location.key if g.home_location else None,
                 max_travel_minutes=g.max_travel_minutes,
@@ -344,9 +371,12 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
         ],
         requests=[
             s.Request(
-                key=r.key, activity=r.activity_type.code,
+                key=r.key,
+                activity=r.activity_type.code,
                 groups=[rg.group.key for rg in r.groups],
-                earliest=r.earliest, latest=r.latest, priority=r.priority,
+                earliest=r.earliest,
+                latest=r.latest,
+                priority=r.priority,
                 trainer=r.trainer.key if r.trainer else None,
                 preferences=s.Preferences(
                     weekdays=[int(d) for d in r.preferred_weekdays.split(",") if d],
@@ -354,7 +384,8 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                     partners=[pp.partner.key for pp in r.preferred_partners],
                     locations=[pl.location.key for pl in r.preferred_locations],
                 ),
-                status=r.status, note=r.note,  # type: ignore[arg-type]
+                status=r.status,
+                note=r.note,  # type: ignore[arg-type]
             )
             for r in session.scalars(select(e.Request).order_by(e.Request.key))
         ],
@@ -371,12 +402,15 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
     )
 
 
+_CLOCK = re.compile(r"^\d\d:\d\d$")
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style = "|" if "\n" in value else "'" if _CLOCK.match(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -399,6 +433,6 @@ def _prune(value: Any) -> Any:
 
 
 def dump_scenario(scenario: s.Scenario) -> str:
-    data = scenario.model_dump(mode="json", by_alias=True)
+    data = scenario.model_dump(mode="python", by_alias=True)
     data = {"format": data.pop("format"), "version": data.pop("version"), **_prune(data)}
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

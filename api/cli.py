@@ -1,0 +1,201 @@
+"""The `campus` command line: database, scenario files, solving, publishing, serving."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, func, select
+
+from models import entities as e
+from models.db import ENV_URL, describe, make_engine, session_scope
+from models.migrate import current_revision, head_revision, upgrade
+from models.scenario import ScenarioError, json_schema
+from models.store import dump_scenario, export_scenario, load_files
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_DIR = ROOT / "examples" / "amsterdam"
+SCHEMA_PATH = ROOT / "docs" / "scenario.schema.json"
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="campus",
+    help=(
+        "TIC Planner: plan the workshops and courses of the Technische Installatie Campus.\n\n"
+        f"The database is ${ENV_URL} (default: ./campus.db, SQLite)."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create or update the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=f"Database URL (overrides ${ENV_URL}), e.g. sqlite:///campus.db or "
+        "postgresql+psycopg://user@127.0.0.1/campus.",
+        show_default=False,
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def ready_engine(url: str | None) -> Engine:
+    """An engine on an up-to-date schema: the CLI upgrades silently so users never must."""
+    engine = make_engine(url)
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Create the schema, or migrate it to the newest version.
+
+    Example: [bold]campus db upgrade[/] or [bold]campus db upgrade --db sqlite:///other.db[/]
+    """
+    engine = make_engine(db)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    where = describe(db)
+    if before == after:
+        console.print(f"{where}: schema already at revision {after}")
+    else:
+        console.print(f"{where}: schema upgraded from {before or 'empty'} to revision {after}")
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files, loaded together.")],
+    db: DbOption = None,
+) -> None:
+    """Import scenario files: upsert by key, all in one transaction.
+
+    On any error nothing is imported and every problem is listed as FILE: PATH: REASON.
+
+    Example: [bold]campus load examples/amsterdam/*.yaml[/]
+    """
+    engine = ready_engine(db)
+    try:
+        with session_scope(engine) as session:
+            summary = load_files(session, files)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise fail(f"nothing was imported ({len(exc.problems)} problem(s))") from None
+    table = Table(title=f"Loaded into {describe(db)}")
+    table.add_column("section")
+    table.add_column("created", justify="right")
+    table.add_column("updated", justify="right")
+    for section in sorted(set(summary.created) | set(summary.updated)):
+        table.add_row(
+            section, str(summary.created.get(section, 0)), str(summary.updated.get(section, 0))
+        )
+    console.print(table)
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write the YAML ('-' for stdout).")],
+    db: DbOption = None,
+) -> None:
+    """Write the whole database as one scenario file (loadable again with `campus load`).
+
+    Example: [bold]campus export backup.yaml[/]
+    """
+    engine = ready_engine(db)
+    with session_scope(engine) as session:
+        text = dump_scenario(export_scenario(session))
+    if str(file) == "-":
+        sys.stdout.write(text)
+        return
+    tmp = file.with_name(file.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(file)  # never leave a half-written export behind
+    console.print(f"wrote {file}")
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format (docs/scenario.schema.json).
+
+    Example: [bold]campus schema --out docs/scenario.schema.json[/]
+    """
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {
+            name: session.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in (
+                ("partners", e.Partner),
+                ("locations", e.Location),
+                ("equipment types", e.EquipmentType),
+                ("holidays", e.Holiday),
+                ("trainers", e.Trainer),
+                ("activity types", e.ActivityType),
+                ("groups", e.Group),
+                ("requests", e.Request),
+            )
+        }
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    example: Annotated[
+        Path, typer.Option(help="Folder with the example scenario files.")
+    ] = EXAMPLE_DIR,
+) -> None:
+    """Load the Amsterdam example into the database and show what is there.
+
+    Example: [bold]campus demo[/] (what `make demo` runs)
+    """
+    files = sorted(example.glob("*.yaml"))
+    if not files:
+        raise fail(f"no scenario files (*.yaml) in {example}")
+    engine = ready_engine(db)
+    try:
+        with session_scope(engine) as session:
+            load_files(session, files)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise fail("the example did not load") from None
+    table = Table(title=f"Amsterdam example loaded into {describe(db)}")
+    table.add_column("what")
+    table.add_column("how many", justify="right")
+    for name, n in counts(engine).items():
+        table.add_row(name, str(n))
+    console.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""The bridge between stored rows and the pure engine: rows -> Problem, Solution -> rows.
+
+It lives on the models side so that ``scheduler/`` never sees SQLAlchemy. Defaults that
+users rely on are decided here and documented in docs/concepts.md:
+- a location without weekly windows is never available (its owner must declare them);
+- a trainer without weekly windows is available Monday-Friday 08:00-18:00;
+- a group without weekly windows can travel Monday-Friday 08:30-16:30;
+- a group's home is its own home location, else the first location of its school.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import entities as e
+from models.travel import travel_matrix
+from scheduler import problem as p
+from scheduler.solution import Solution
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+TRAINER_DEFAULT = tuple(p.WeeklyWindow(d, time(8), time(18)) for d in range(1, 6))
+GROUP_DEFAULT = tuple(p.WeeklyWindow(d, time(8, 30), time(16, 30)) for d in range(1, 6))
+
+
+class HorizonError(ValueError):
+    """A horizon that cannot be read, e.g. ``2027-W54`` or an end before the start."""
+
+
+def parse_week(text: str) -> date:
+    """The Monday of an ISO week written ``YYYY-Www``."""
+    match = _WEEK.match(text.strip())
+    if not match:
+        raise HorizonError(f"{text!r}: an ISO week is written like 2027-W05")
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise HorizonError(f"{text!r}: year {year} has no ISO week {week}") from None
+
+
+@dataclass(frozen=True)
+class Horizon:
+    first_week: str
+    last_week: str
+
+    @property
+    def first_day(self) -> date:
+        return parse_week(self.first_week)
+
+    @property
+    def last_day(self) -> date:
+        return parse_week(self.last_week) + timedelta(days=6)
+
+    @classmethod
+    def parse(cls, text: str) -> Horizon:
+        """``2027-W05..2027-W08`` or a single week ``2027-W05``."""
+        first, sep, last = text.partition("..")
+        horizon = cls(first.strip(), (last if sep else first).strip())
+        if horizon.last_day < horizon.first_day:
+            raise HorizonError(f"{text!r}: the last week is before the first")
+        return horizon
+
+    def __str__(self) -> str:
+        return f"{self.first_week}..{self.last_week}"
+
+
+def wall_now() -> datetime:
+    """The current Amsterdam wall time, naive, as the engine wants it."""
+    return datetime.now(UTC).astimezone(AMSTERDAM).replace(tzinfo=None)
+
+
+def _weekly(rows: Sequence[e.LocationWindow | e.TrainerWindow | e.GroupWindow]) -> tuple:
+    return tuple(p.WeeklyWindow(w.weekday, w.start, w.end, w.valid_from, w.valid_to) for w in rows)
+
+
+def _home_of(group: e.Group) -> str | None:
+    if group.home_location is not None:
+        return group.home_location.key
+    keys = sorted(loc.key for loc in group.school.locations)
+    return keys[0] if keys else None
+
+
+def latest_run(session: Session) -> e.SolveRun | None:
+    """The newest run that produced a plan (optimal or feasible)."""
+    return session.scalars(
+        select(e.SolveRun)
+        .where(e.SolveRun.status.in_(("optimal", "feasible")))
+        .order_by(e.SolveRun.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def reference_sessions(run: e.SolveRun | None) -> tuple[p.PlannedSession, ...]:
+    if run is None:
+        return ()
+    return tuple(
+        p.PlannedSession(
+            request=p.RequestId(a.request.key),
+            index=a.session_index,
+            location=p.LocationId(a.location.key),
+            trainers=tuple(sorted(p.TrainerId(t.trainer.key) for t in a.trainers)),
+            start=a.start,
+            end=a.end,
+            pinned=a.pinned,
+        )
+        for a in run.assignments
+    )
+
+
+def build_problem(
+    session: Session,
+    horizon: Horizon,
+    *,
+    now: datetime | None = None,
+    reference: e.SolveRun | None = None,
+    weights: p.Weights | None = None,
+    grid_minutes: int = 15,
+) -> p.Problem:
+    """The stored campus as a Problem for ``horizon``; requests outside it are left out."""
+    first_day, last_day = horizon.first_day, horizon.last_day
+    locations = session.scalars(select(e.Location).order_by(e.Location.key)).all()
+    places = {loc.key: (loc.latitude, loc.longitude) for loc in locations}
+    overrides = [
+        (o.from_location.key, o.to_location.key, o.minutes)
+        for o in session.scalars(select(e.TravelOverride))
+    ]
+    requests = session.scalars(
+        select(e.Request)
+        .where(e.Request.status != "withdrawn")
+        .where(e.Request.earliest <= last_day, e.Request.latest >= first_day)
+        .order_by(e.Request.key)
+    ).all()
+    used_groups = {rg.group.key for r in requests for rg in r.groups}
+    used_activities = {r.activity_type.code for r in requests}
+    return p.Problem(
+        first_day=first_day,
+        last_day=last_day,
+        holidays=tuple(
+            p.DateRange(h.first, h.last, h.name)
+            for h in session.scalars(select(e.Holiday).order_by(e.Holiday.first))
+        ),
+        locations=tuple(
+            p.Location(
+                id=p.LocationId(loc.key),
+                partner=p.PartnerId(loc.partner.key),
+                capacity=loc.capacity,
+                equipment={
+                    p.EquipmentCode(q.equipment_type.code): q.quantity for q in loc.equipment
+                },
+                buffer_minutes=loc.buffer_minutes,
+                availability=p.Availability(
+                    weekly=_weekly(loc.windows),
+                    one_off=tuple(
+                        p.DatedWindow(w.day, w.start, w.end) for w in loc.one_off_windows
+                    ),
+                    closures=tuple(p.DateRange(c.first, c.last, c.reason) for c in loc.closures),
+                ),
+                hosts_training=loc.hosts_training,
+            )
+            for loc in locations
+        ),
+        trainers=tuple(
+            p.Trainer(
+                id=p.TrainerId(t.key),
+                partner=p.PartnerId(t.partner.key),
+                qualifications=frozenset(q.qualification for q in t.qualifications),
+                certified=t.certified,
+                availability=p.Availability(
+                    weekly=_weekly(t.windows) or TRAINER_DEFAULT,
+                    closures=tuple(p.DateRange(a.first, a.last, a.reason) for a in t.absences),
+                ),
+                max_minutes_per_week=t.max_minutes_per_week,
+                home=p.LocationId(t.home_location.key) if t.home_location else None,
+            )
+            for t in session.scalars(select(e.Trainer).order_by(e.Trainer.key))
+        ),
+        activities=tuple(
+            p.Activity(
+                code=p.ActivityCode(a.code),
+                kind=p.ActivityKind(a.kind),
+                team=a.team,
+                sessions=a.sessions,
+                duration_minutes=a.duration_minutes,
+                min_days_between=a.min_days_between,
+                max_days_between=a.max_days_between,
+                same_location=a.same_location,
+                equipment=tuple(
+                    p.EquipmentNeed(
+                        p.EquipmentCode(q.equipment_type.code),
+                        q.quantity,
+                        per_participant=q.per == "participant",
+                    )
+                    for q in a.equipment
+                ),
+                min_participants=a.min_participants,
+                max_participants=a.max_participants,
+                qualification=a.qualification,
+                participants_per_trainer=a.participants_per_trainer,
+                at_school=a.at_school,
+                capacity_soft=a.capacity_soft,
+                min_distinct_days=a.min_distinct_days,
+            )
+            for a in session.scalars(select(e.ActivityType).order_by(e.ActivityType.code))
+            if a.code in used_activities
+        ),
+        groups=tuple(
+            p.Group(
+                id=p.GroupId(g.key),
+                school=p.PartnerId(g.school.key),
+                headcount=g.headcount,
+                home=_home_of(g),  # type: ignore[arg-type]
+                availability=p.Availability(weekly=_weekly(g.windows) or GROUP_DEFAULT),
+                max_travel_minutes=g.max_travel_minutes,
+            )
+            for g in session.scalars(select(e.Group).order_by(e.Group.key))
+            if g.key in used_groups
+        ),
+        requests=tuple(
+            p.Request(
+                id=p.RequestId(r.key),
+                activity=p.ActivityCode(r.activity_type.code),
+                groups=tuple(p.GroupId(rg.group.key) for rg in r.groups),
+                earliest=r.earliest,
+                latest=r.latest,
+                priority=r.priority,
+                trainer=p.TrainerId(r.trainer.key) if r.trainer else None,
+                preferences=p.Preferences(
+                    weekdays=frozenset(int(d) for d in r.preferred_weekdays.split(",") if d),
+                    time_of_day=(
+                        p.TimeOfDay(r.preferred_time_of_day) if r.preferred_time_of_day else None
+                    ),
+                    partners=frozenset(p.PartnerId(x.partner.key) for x in r.preferred_partners),
+                    locations=frozenset(
+                        p.LocationId(x.location.key) for x in r.preferred_locations
+                    ),
+                ),
+            )
+            for r in requests
+        ),
+        travel=p.Travel(
+            {
+                (p.LocationId(a), p.LocationId(b)): m
+                for (a, b), m in travel_matrix(places, overrides).items()
+            }
+        ),
+        reference=reference_sessions(reference),
+        now=now if now is not None else wall_now(),
+        grid_minutes=grid_minutes,
+        weights=weights or p.Weights(),
+    )
+
+
+def store_solution(
+    session: Session,
+    run: e.SolveRun,
+    solution: Solution,
+) -> list[e.Assignment]:
+    """Write the solution's sessions as the run's assignments and its figures on the run."""
+    run.status = solution.status.value
+    run.objective = solution.objective
+    run.bound = solution.bound
+    run.gap = solution.gap
+    run.wall_seconds = solution.wall_seconds
+    run.first_solution_seconds = solution.first_solution_seconds
+    run.components = dict(solution.components)
+    requests = {r.key: r for r in session.scalars(select(e.Request))}
+    locations = {loc.key: loc for loc in session.scalars(select(e.Location))}
+    trainers = {t.key: t for t in session.scalars(select(e.Trainer))}
+    rows = [
+        e.Assignment(
+            request=requests[s.request],
+            session_index=s.index,
+            location=locations[s.location],
+            start=s.start,
+            end=s.end,
+            pinned=s.pinned,
+            uid=e.session_uid(s.request, s.index),
+            sequence=0,
+            trainers=[e.AssignmentTrainer(trainer=trainers[t]) for t in s.trainers],
+        )
+        for s in solution.sessions
+    ]
+    run.assignments = rows
+    session.flush()
+    return rows
