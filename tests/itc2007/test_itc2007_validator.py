@@ -7,6 +7,7 @@ violation exactly when the ITC timetable is feasible, and equal weighted costs.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import itc2007_checker as checker
@@ -73,3 +74,52 @@ def test_private_group_of_a_course_without_curriculum_adds_isolated_cost() -> No
     expected = checker.check(text, solution_text)
     report = _engine_report(text, solution_text)
     assert report.components["isolated"] == expected.curriculum_compactness + 4
+
+
+def test_random_timetables_agree_on_feasibility_and_costs() -> None:
+    # Seeded random timetables of tiny.ctt, mostly built greedily from clash-free choices
+    # so that many are feasible: the engine's hard rules must accept exactly the
+    # ITC-feasible ones, and then report the same costs.
+    text = (DATA / "tiny.ctt").read_text()
+    inst = parse_ctt(text)
+    problem = to_problem(inst)
+    conflicts = {(c.id, d.id) for c in inst.courses for d in inst.courses if c.teacher == d.teacher}
+    for q in inst.curricula:
+        conflicts |= {(a, b) for a in q.courses for b in q.courses}
+    blocked = {(u.course, u.day, u.period) for u in inst.unavailabilities}
+    rng = random.Random(2007)
+    options = [
+        (d, s, r.id)
+        for d in range(inst.days)
+        for s in range(inst.periods_per_day)
+        for r in inst.rooms
+    ]
+    feasible = infeasible = 0
+    for _ in range(300):
+        placed: list[tuple[str, int, int, str]] = []
+        for course in inst.courses:
+            for _ in range(course.lectures):
+                free = [
+                    (d, s, r)
+                    for d, s, r in options
+                    if (course.id, d, s) not in blocked
+                    and all(
+                        (d, s) != (d2, s2) or (r != r2 and (course.id, c2) not in conflicts)
+                        for c2, d2, s2, r2 in placed
+                    )
+                ]
+                own = {(d2, s2) for c2, d2, s2, _ in placed if c2 == course.id}
+                anywhere = [o for o in options if o[:2] not in own]
+                d, s, r = rng.choice(free if free and rng.random() < 0.9 else anywhere)
+                placed.append((course.id, d, s, r))
+        solution_text = "".join(f"{c} {r} {d} {s}\n" for c, d, s, r in placed)
+        expected = checker.check(text, solution_text)
+        sessions = to_sessions(inst, problem, parse_itc_solution(solution_text))
+        report = validate(problem, Solution(Status.FEASIBLE, sessions=sessions))
+        assert report.ok == expected.feasible, solution_text
+        if expected.feasible:
+            feasible += 1
+            assert {k: report.components[k] for k in UD2_COMPONENTS} == _ud2(expected)
+        else:
+            infeasible += 1
+    assert feasible >= 50 and infeasible >= 50  # both sides are exercised
