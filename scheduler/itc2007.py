@@ -20,9 +20,10 @@ engine's session ordering (multi_session) is pure symmetry breaking for identica
 
 One approximation: a request needs at least one group, so a course that belongs to no
 curriculum gets a private group ``_course:<id>``. The engine charges isolated lectures for
-that group, which the ITC cost does not. None of comp01-comp21 has such a course. Two
+that group, which the ITC cost does not. None of comp01-comp21 has such a course. Three
 cases the engine cannot express at all are refused with ``CttFormatError``: a room of
-capacity 0 and a course with 0 lectures (neither occurs in comp01-comp21).
+capacity 0, a course with 0 lectures and more than 15 timeslots per day (none of these
+occurs in comp01-comp21).
 
 This module is pure (no OR-Tools) and does not evaluate costs; the independent UD2
 checker lives in ``benchmarks/itc2007/itc2007_checker.py``.
@@ -258,6 +259,8 @@ def to_problem(inst: CttInstance, *, weights: Weights | None = None) -> Problem:
 
     ``weights`` replaces ``UD2_WEIGHTS``, e.g. to study one cost component on its own.
     """
+    if inst.periods_per_day > 15:  # slots must end by 23:00: the engine's days end 23:59
+        raise CttFormatError(f"{inst.periods_per_day} timeslots per day do not fit in a day")
     for r in inst.rooms:
         if r.capacity < 1:
             raise CttFormatError(f"room {r.id}: capacity 0 has no engine equivalent")

@@ -129,6 +129,8 @@ def test_unrepresentable_instances_are_refused() -> None:
         to_problem(parse_ctt(text.replace("R1 10", "R1 0")))
     with pytest.raises(CttFormatError):
         to_problem(parse_ctt(text.replace("D T3 1 1 5", "D T3 0 0 5")))
+    with pytest.raises(CttFormatError):
+        to_problem(parse_ctt(text.replace("Periods_per_day: 3", "Periods_per_day: 16")))
 
 
 def test_export_round_trip_keeps_the_checker_costs() -> None:
