@@ -1,0 +1,692 @@
+"""Why a request stayed unscheduled, in reasons a planner can act on.
+
+The analysis narrows a request's candidate domain in the order a planner would fix things:
+what the request asks for (participants, school home, dates), which locations and trainers
+could ever serve it, when they are all open together, whether all its sessions fit in its
+window, and finally whether the solution's other sessions took every free slot. The first
+stage that empties the domain gives the reasons; each carries machine-readable ``details``.
+
+Plain Python over the Problem, like the validator (shared helpers in ``scheduler.lookup``);
+nothing here knows about CP-SAT. A later step can add solver-derived reasons (assumptions
+of an infeasible core) as ``Reason`` values with another ``source``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from scheduler.lookup import (
+    Lookup,
+    covers,
+    fmt_session,
+    hhmm,
+    minute_of,
+    minutes_between,
+    spans_on,
+)
+from scheduler.problem import (
+    Activity,
+    Availability,
+    DateRange,
+    Location,
+    LocationId,
+    PlannedSession,
+    Problem,
+    Request,
+    RequestId,
+    Trainer,
+    TrainerId,
+)
+from scheduler.solution import Solution
+
+DAY = 24 * 60
+
+
+class Code(StrEnum):
+    """Stable reason codes (a ``StrEnum``, so they compare equal to plain strings)."""
+
+    PARTICIPANTS_OUT_OF_RANGE = "participants_out_of_range"
+    AT_SCHOOL_GROUPS_DIFFER = "at_school_groups_differ"
+    NO_DAYS_IN_WINDOW = "no_days_in_window"
+    NO_LOCATION_FITS = "no_location_fits"
+    NO_QUALIFIED_TRAINER = "no_qualified_trainer"
+    FIXED_TRAINER_UNQUALIFIED = "fixed_trainer_unqualified"
+    FIXED_TRAINER_UNAVAILABLE = "fixed_trainer_unavailable"
+    TRAINERS_UNAVAILABLE = "trainers_unavailable"
+    NO_COMMON_TIME = "no_common_time"
+    SESSIONS_DO_NOT_FIT_WINDOW = "sessions_do_not_fit_window"
+    CAPACITY_TAKEN = "capacity_taken"
+    NO_COMBINATION = "no_combination"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One actionable cause; ``source`` says who found it ('domain' here, e.g. 'cpsat' later)."""
+
+    code: str
+    message: str
+    details: Mapping[str, object] = field(default_factory=dict)
+    source: str = "domain"
+
+
+Slot = tuple[date, int]  # a day and a start minute on the grid
+
+
+@dataclass(frozen=True, slots=True)
+class _Busy:
+    """The solution's sessions indexed by the resource they occupy and their day."""
+
+    lk: Lookup
+    by_location: Mapping[tuple[LocationId, date], list[PlannedSession]]
+    by_trainer: Mapping[tuple[TrainerId, date], list[PlannedSession]]
+    by_group: Mapping[tuple[str, date], list[PlannedSession]]
+    week_minutes: Mapping[tuple[TrainerId, int, int], list[PlannedSession]]
+
+    @classmethod
+    def of(cls, lk: Lookup, solution: Solution) -> _Busy:
+        by_location: dict[tuple[LocationId, date], list[PlannedSession]] = defaultdict(list)
+        by_trainer: dict[tuple[TrainerId, date], list[PlannedSession]] = defaultdict(list)
+        by_group: dict[tuple[str, date], list[PlannedSession]] = defaultdict(list)
+        weeks: dict[tuple[TrainerId, int, int], list[PlannedSession]] = defaultdict(list)
+        for s in solution.sessions:
+            request = lk.requests.get(s.request)
+            if request is None:
+                continue
+            day = s.start.date()
+            if not lk.activity_of(request).at_school:
+                by_location[s.location, day].append(s)
+            for tid in dict.fromkeys(s.trainers):
+                by_trainer[tid, day].append(s)
+                year, week, _ = day.isocalendar()
+                weeks[tid, year, week].append(s)
+            for gid in request.groups:
+                by_group[gid, day].append(s)
+        return cls(lk, by_location, by_trainer, by_group, weeks)
+
+    def clashes(
+        self, sessions: Iterable[PlannedSession], start: datetime, end: datetime, where: LocationId
+    ) -> list[PlannedSession]:
+        """Sessions overlapping [start, end) or too close to reach from/to ``where``."""
+        found = []
+        for o in sessions:
+            if o.start < end and start < o.end:
+                found.append(o)
+                continue
+            gap = minutes_between(o.end, start) if o.end <= start else minutes_between(end, o.start)
+            if gap < self.lk.travel(where, o.location):
+                found.append(o)
+        return found
+
+    def location_clashes(
+        self, loc: Location, start: datetime, end: datetime
+    ) -> list[PlannedSession]:
+        pad = timedelta(minutes=loc.buffer_minutes)
+        return [
+            o
+            for o in self.by_location.get((loc.id, start.date()), [])
+            if o.start < end + pad and start < o.end + pad
+        ]
+
+    def trainer_clashes(
+        self, trainer: Trainer, start: datetime, end: datetime, where: LocationId
+    ) -> list[PlannedSession]:
+        found = self.clashes(self.by_trainer.get((trainer.id, start.date()), []), start, end, where)
+        if trainer.max_minutes_per_week is not None:
+            year, week, _ = start.date().isocalendar()
+            week_sessions = self.week_minutes.get((trainer.id, year, week), [])
+            used = sum(minutes_between(o.start, o.end) for o in week_sessions)
+            if used + minutes_between(start, end) > trainer.max_minutes_per_week:
+                found += [o for o in week_sessions if o not in found]
+        return found
+
+
+@dataclass
+class _Analysis:
+    """The candidate domain of one request, narrowed stage by stage."""
+
+    lk: Lookup
+    request: Request
+    activity: Activity
+    participants: int
+    days: list[date] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    trainers: list[Trainer] = field(default_factory=list)
+    needed: int = 1
+
+    @property
+    def fixed(self) -> TrainerId | None:
+        return self.request.trainer
+
+    @property
+    def duration(self) -> int:
+        return self.activity.duration_minutes
+
+    @property
+    def dates(self) -> str:
+        return f"between {self.request.earliest} and {self.request.latest}"
+
+
+# --- stage 1: what the request itself asks -------------------------------------------------
+
+
+def _participants(a: _Analysis) -> list[Reason]:
+    act, n = a.activity, a.participants
+    if act.min_participants <= n and (act.max_participants is None or n <= act.max_participants):
+        return []
+    bounds = f"{act.min_participants}-{act.max_participants or '…'}"
+    return [
+        Reason(
+            Code.PARTICIPANTS_OUT_OF_RANGE,
+            f"{n} participants, activity {act.code} allows {bounds}",
+            {"participants": n, "min": act.min_participants, "max": act.max_participants},
+        )
+    ]
+
+
+def _school_home(a: _Analysis) -> list[Reason]:
+    if not a.activity.at_school or a.lk.school_home(a.request) is not None:
+        return []
+    homes = {g: a.lk.groups[g].home for g in a.request.groups}
+    listed = ", ".join(f"{g}: {h or 'no home'}" for g, h in homes.items())
+    return [
+        Reason(
+            Code.AT_SCHOOL_GROUPS_DIFFER,
+            f"activity {a.activity.code} takes place at the school, but the groups do not "
+            f"share one school site ({listed})",
+            {"homes": homes},
+        )
+    ]
+
+
+def _days(a: _Analysis) -> list[Reason]:
+    problem, r = a.lk.problem, a.request
+    first = max(r.earliest, problem.first_day)
+    last = min(r.latest, problem.last_day)
+    if problem.now is not None:
+        first = max(first, problem.now.date())
+    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    a.days = [d for d in span if not problem.is_holiday(d)]
+    if a.days:
+        return []
+    holidays = [d.isoformat() for d in span if problem.is_holiday(d)]
+    return [
+        Reason(
+            Code.NO_DAYS_IN_WINDOW,
+            f"no working day {a.dates} inside the horizon {problem.first_day}.."
+            f"{problem.last_day}"
+            + (f" after now ({problem.now:%Y-%m-%d %H:%M})" if problem.now else "")
+            + (f"; holidays: {', '.join(holidays)}" if holidays else ""),
+            {
+                "earliest": r.earliest,
+                "latest": r.latest,
+                "horizon": (problem.first_day, problem.last_day),
+                "now": problem.now,
+                "holidays": holidays,
+            },
+        )
+    ]
+
+
+def _location_fits(a: _Analysis) -> list[Reason]:
+    if a.activity.at_school:
+        home = a.lk.school_home(a.request)
+        a.locations = [a.lk.locations[home]] if home is not None else []
+        return []
+    act, n = a.activity, a.participants
+    hosting = ("hosting training", lambda loc: loc.hosts_training)
+    tests: list[tuple[str, Callable[[Location], bool]]] = []
+    if not act.capacity_soft:
+        tests.append((f"capacity >= {n}", lambda loc: loc.capacity >= n))
+    for need in act.equipment:
+        qty, code = need.required(n), need.equipment
+        tests.append((f"{qty}x {code}", lambda loc, c=code, q=qty: loc.equipment.get(c, 0) >= q))
+    near: list[tuple[str, Callable[[Location], bool]]] = []
+    for gid in a.request.groups:
+        g = a.lk.groups[gid]
+        if g.home is not None and g.max_travel_minutes is not None:
+            home, limit = g.home, g.max_travel_minutes
+            near.append(
+                (
+                    f"within {limit} min of {home} (home of group {gid})",
+                    lambda loc, h=home, m=limit: a.lk.travel(h, loc.id) <= m,
+                )
+            )
+    every = [hosting, *tests, *near]
+    everywhere = a.lk.problem.locations
+    a.locations = [loc for loc in everywhere if all(ok(loc) for _, ok in every)]
+    if a.locations:
+        return []
+    removed = {label: [loc.id for loc in everywhere if not ok(loc)] for label, ok in every}
+    message = "no location"
+    if tests:
+        message += " with " + " and ".join(label for label, _ in tests)
+    if near:
+        message += " " + " and ".join(label for label, _ in near)
+    not_hosting = [
+        loc.id
+        for loc in everywhere
+        if all(ok(loc) for _, ok in tests + near) and not hosting[1](loc)
+    ]
+    if not_hosting:
+        message += f" that hosts training ({', '.join(not_hosting)} would fit but do not host)"
+    return [
+        Reason(
+            Code.NO_LOCATION_FITS,
+            message,
+            {"removed_by": {k: v for k, v in removed.items() if v}, "participants": n},
+        )
+    ]
+
+
+def _qualified(a: _Analysis) -> list[Reason]:
+    act = a.activity
+    a.needed = act.trainers_needed(a.participants)
+
+    def ok(t: Trainer) -> bool:
+        qualified = act.qualification is None or act.qualification in t.qualifications
+        return qualified and (t.certified or not act.needs_certificate)
+
+    a.trainers = [t for t in a.lk.problem.trainers if ok(t)]
+    what = (
+        " and ".join(
+            ([f"qualified for {act.qualification}"] if act.qualification else [])
+            + (["certified"] if act.needs_certificate else [])
+        )
+        or "at all"
+    )
+    details = {
+        "qualification": act.qualification,
+        "certificate": act.needs_certificate,
+        "needed": a.needed,
+        "qualified": [t.id for t in a.trainers],
+    }
+    reasons = []
+    if a.fixed is not None and all(t.id != a.fixed for t in a.trainers):
+        reasons.append(
+            Reason(
+                Code.FIXED_TRAINER_UNQUALIFIED,
+                f"fixed trainer {a.fixed} is not {what}",
+                {**details, "trainer": a.fixed},
+            )
+        )
+    if len(a.trainers) < a.needed:
+        if not a.trainers:
+            message = f"no trainer {what}" if what != "at all" else "no trainers"
+        else:
+            names = ", ".join(t.id for t in a.trainers)
+            message = f"{a.needed} trainers {what} needed, only {names}"
+        reasons.append(Reason(Code.NO_QUALIFIED_TRAINER, message, details))
+    return reasons
+
+
+# --- stage 2: are the people there at all in these days ------------------------------------
+
+
+def _absences(av: Availability, days: list[date]) -> list[DateRange]:
+    first, last = days[0], days[-1]
+    return [c for c in av.closures if c.first <= last and first <= c.last]
+
+
+def _fmt_absences(ranges: list[DateRange]) -> str:
+    parts = [f"{c.first}..{c.last}" + (f" ({c.reason})" if c.reason else "") for c in ranges]
+    return f"away {', '.join(parts)}" if parts else "never free long enough"
+
+
+def _has_time(a: _Analysis, av: Availability) -> bool:
+    return any(b - s >= a.duration for d in a.days for s, b in spans_on(av, d))
+
+
+def _trainer_days(a: _Analysis) -> list[Reason]:
+    reasons = []
+    if a.fixed is not None:
+        fixed = a.lk.trainers[a.fixed]
+        if not _has_time(a, fixed.availability):
+            away = _absences(fixed.availability, a.days)
+            reasons.append(
+                Reason(
+                    Code.FIXED_TRAINER_UNAVAILABLE,
+                    f"fixed trainer {fixed.id} is {_fmt_absences(away)} {a.dates}",
+                    {"trainer": fixed.id, "absences": [(c.first, c.last, c.reason) for c in away]},
+                )
+            )
+    free = [t for t in a.trainers if _has_time(a, t.availability)]
+    if len(free) < a.needed:
+        away = {t.id: _absences(t.availability, a.days) for t in a.trainers if t not in free}
+        excuses = "; ".join(f"{tid} is {_fmt_absences(r)}" for tid, r in away.items())
+        if len(a.trainers) == 1:
+            message = f"only trainer {a.trainers[0].id} is qualified and is "
+            message += f"{_fmt_absences(away[a.trainers[0].id])} {a.dates}"
+        else:
+            names = ", ".join(t.id for t in free) or "none"
+            message = (
+                f"{a.needed} qualified trainer(s) needed {a.dates}, available: {names} ({excuses})"
+            )
+        reasons.append(
+            Reason(
+                Code.TRAINERS_UNAVAILABLE,
+                message,
+                {
+                    "qualified": [t.id for t in a.trainers],
+                    "available": [t.id for t in free],
+                    "needed": a.needed,
+                    "absences": {
+                        tid: [(c.first, c.last, c.reason) for c in r] for tid, r in away.items()
+                    },
+                },
+            )
+        )
+    a.trainers = free
+    return reasons
+
+
+# --- stage 3: when do location, groups, trainers and dates meet ----------------------------
+
+
+def _location_spans(a: _Analysis, loc: Location, day: date) -> list[tuple[int, int]]:
+    """At school the site's hours do not count (the group's do), only its closures."""
+    if a.activity.at_school:
+        closed = any(c.contains(day) for c in loc.availability.closures)
+        return [] if closed else [(0, DAY)]
+    return spans_on(loc.availability, day)
+
+
+def _starts(a: _Analysis, day: date) -> list[int]:
+    """Grid starts on ``day`` not blocked by the request and not before now."""
+    grid, dur = a.lk.problem.grid_minutes, a.duration
+    now = a.lk.problem.now
+    result = []
+    for m in range(0, DAY - dur + 1, grid):
+        if any(
+            b.day == day and minute_of(b.start) < m + dur and m < minute_of(b.end)
+            for b in a.request.blocked
+        ):
+            continue
+        if now is not None and _at(day, m) < now:
+            continue
+        result.append(m)
+    return result
+
+
+def _at(day: date, minute: int) -> datetime:
+    return datetime.combine(day, time()) + timedelta(minutes=minute)
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    day: date
+    start: int
+    locations: tuple[Location, ...]
+    trainers: tuple[Trainer, ...]
+
+
+def _slots(a: _Analysis) -> list[_Slot]:
+    """Every placement of one session allowed by all windows, ignoring other sessions."""
+    slots = []
+    groups = [a.lk.groups[g] for g in a.request.groups]
+    for day in a.days:
+        loc_spans = [(loc, _location_spans(a, loc, day)) for loc in a.locations]
+        group_spans = [spans_on(g.availability, day) for g in groups]
+        trainer_spans = [(t, spans_on(t.availability, day)) for t in a.trainers]
+        for m in _starts(a, day):
+            end = m + a.duration
+            if not all(covers(sp, m, end) for sp in group_spans):
+                continue
+            locs = tuple(loc for loc, sp in loc_spans if covers(sp, m, end))
+            people = tuple(t for t, sp in trainer_spans if covers(sp, m, end))
+            if locs and _enough(a, people):
+                slots.append(_Slot(day, m, locs, people))
+    return slots
+
+
+def _enough(a: _Analysis, people: Iterable[Trainer]) -> bool:
+    ids = {t.id for t in people}
+    return len(ids) >= a.needed and (a.fixed is None or a.fixed in ids)
+
+
+def _no_common_time(a: _Analysis) -> list[Reason]:
+    """Say which factors never meet, so the planner knows whose hours to widen."""
+    groups = [a.lk.groups[g] for g in a.request.groups]
+
+    def long_enough(spans: list[tuple[int, int]]) -> bool:
+        return any(b - s >= a.duration for s, b in spans)
+
+    counts = {
+        "locations": sum(
+            any(long_enough(_location_spans(a, loc, d)) for loc in a.locations) for d in a.days
+        ),
+        "groups": sum(
+            all(long_enough(spans_on(g.availability, d)) for g in groups) for d in a.days
+        ),
+        "trainers": sum(
+            _enough(a, [t for t in a.trainers if long_enough(spans_on(t.availability, d))])
+            for d in a.days
+        ),
+    }
+    per_day = {}
+    for d in a.days:
+        per_day[d.isoformat()] = {
+            "locations": {loc.id: _fmt(_location_spans(a, loc, d)) for loc in a.locations},
+            "groups": {g.id: _fmt(spans_on(g.availability, d)) for g in groups},
+            "trainers": {t.id: _fmt(spans_on(t.availability, d)) for t in a.trainers},
+        }
+    who = ", ".join(g.id for g in groups)
+    return [
+        Reason(
+            Code.NO_COMMON_TIME,
+            f"no {a.duration}-minute slot {a.dates} where a fitting location "
+            f"({', '.join(loc.id for loc in a.locations)}), group(s) {who} and "
+            f"{a.needed} qualified trainer(s) are all available",
+            {
+                "duration_minutes": a.duration,
+                "days": len(a.days),
+                "open_days": counts,
+                "windows": per_day,
+            },
+        )
+    ]
+
+
+def _fmt(spans: list[tuple[int, int]]) -> str:
+    return ", ".join(f"{hhmm(s)}-{hhmm(b)}" for s, b in spans) or "closed"
+
+
+# --- stage 4: do all sessions fit in the window --------------------------------------------
+
+
+def _chain(a: _Analysis, starts: Iterable[Slot]) -> int:
+    """Most sessions placeable in order with the activity's day spacing (DP over days)."""
+    act, dur = a.activity, a.duration
+    per_day: dict[date, list[int]] = defaultdict(list)
+    for d, m in starts:
+        per_day[d].append(m)
+    best: dict[date, int] = {}
+    for d in sorted(per_day):
+        if act.min_days_between == 0:
+            here, last_end = 0, -1
+            for m in sorted(per_day[d]):
+                if m >= last_end:
+                    here, last_end = here + 1, m + dur
+        else:
+            here = 1
+        before = [
+            n
+            for prev, n in best.items()
+            if max(act.min_days_between, 1) <= (d - prev).days
+            and (act.max_days_between is None or (d - prev).days <= act.max_days_between)
+        ]
+        best[d] = here + max(before, default=0)
+    return max(best.values(), default=0)
+
+
+def _max_sessions(a: _Analysis, slots: Iterable[tuple[Slot, LocationId]]) -> int:
+    """Chain length over usable (slot, location) pairs, per location with same_location."""
+    by_loc: dict[LocationId, set[Slot]] = defaultdict(set)
+    for slot, loc in slots:
+        by_loc[loc].add(slot)
+    if a.activity.same_location:
+        return max((_chain(a, s) for s in by_loc.values()), default=0)
+    return _chain(a, set().union(*by_loc.values()))
+
+
+def _window_reason(a: _Analysis, fits: int, candidate_days: list[date]) -> Reason:
+    act = a.activity
+    spacing = f"at least {act.min_days_between} day(s) apart"
+    if act.max_days_between is not None:
+        spacing += f" and at most {act.max_days_between}"
+    where = " at one location" if act.same_location else ""
+    return Reason(
+        Code.SESSIONS_DO_NOT_FIT_WINDOW,
+        f"{act.sessions} sessions {spacing}{where} do not fit {a.dates}: only {fits} fit on "
+        f"the candidate days ({', '.join(d.isoformat() for d in candidate_days)})",
+        {
+            "sessions": act.sessions,
+            "fits": fits,
+            "min_days_between": act.min_days_between,
+            "max_days_between": act.max_days_between,
+            "same_location": act.same_location,
+            "candidate_days": candidate_days,
+        },
+    )
+
+
+# --- stage 5: did the rest of the solution take it ----------------------------------------
+
+
+def _free_pairs(
+    a: _Analysis, slots: list[_Slot], busy: _Busy
+) -> tuple[list[tuple[Slot, LocationId]], dict[tuple[str, str], set[PlannedSession]]]:
+    """Slot/location pairs still free in the solution, and who occupies the others."""
+    free: list[tuple[Slot, LocationId]] = []
+    blockers: dict[tuple[str, str], set[PlannedSession]] = defaultdict(set)
+    groups = a.request.groups
+    for slot in slots:
+        start = _at(slot.day, slot.start)
+        end = start + timedelta(minutes=a.duration)
+        for loc in slot.locations:
+            taken = False
+            if not a.activity.at_school:
+                clash = busy.location_clashes(loc, start, end)
+                if clash:
+                    blockers["location", loc.id].update(clash)
+                    taken = True
+            for gid in groups:
+                clash = busy.clashes(busy.by_group.get((gid, slot.day), []), start, end, loc.id)
+                if clash:
+                    blockers["group", gid].update(clash)
+                    taken = True
+            clashes = {t.id: busy.trainer_clashes(t, start, end, loc.id) for t in slot.trainers}
+            people = [t for t in slot.trainers if not clashes[t.id]]
+            if not _enough(a, people):
+                # only then are the busy trainers to blame (a free colleague would do)
+                for tid, clash in clashes.items():
+                    blockers["trainer", tid].update(clash)
+            elif not taken:
+                free.append(((slot.day, slot.start), loc.id))
+    return free, blockers
+
+
+def _capacity_taken(
+    a: _Analysis,
+    slots: list[_Slot],
+    blockers: Mapping[tuple[str, str], set[PlannedSession]],
+    free: int,
+) -> Reason:
+    lk = a.lk
+    competitors: dict[RequestId, set[str]] = defaultdict(set)
+    sessions: dict[RequestId, set[str]] = defaultdict(set)
+    for (kind, rid_), found in blockers.items():
+        for s in found:
+            competitors[s.request].add(f"{kind} {rid_}")
+            sessions[s.request].add(fmt_session(s))
+    ranked = sorted(competitors, key=lambda r: (-lk.requests[r].priority, r))
+    parts = []
+    for kind, rid_ in sorted(blockers):
+        reqs = sorted(
+            {s.request for s in blockers[kind, rid_]}, key=lambda r: (-lk.requests[r].priority, r)
+        )
+        parts.append(
+            f"{kind} {rid_} by "
+            + ", ".join(f"{r} (priority {lk.requests[r].priority})" for r in reqs)
+        )
+    own = a.request.priority
+    return Reason(
+        Code.CAPACITY_TAKEN,
+        f"all {len(slots)} candidate slot(s) {a.dates} are taken in this plan: "
+        + "; ".join(parts)
+        + f" (this request has priority {own})",
+        {
+            "priority": own,
+            "candidate_slots": len(slots),
+            "free_slots": free,
+            "competitors": [
+                {
+                    "request": r,
+                    "priority": lk.requests[r].priority,
+                    "higher_priority": lk.requests[r].priority > own,
+                    "resources": sorted(competitors[r]),
+                    "sessions": sorted(sessions[r]),
+                }
+                for r in ranked
+            ],
+        },
+    )
+
+
+# --- the public entry ----------------------------------------------------------------------
+
+
+STATIC_STAGES: tuple[Callable[[_Analysis], list[Reason]], ...] = (
+    _participants,
+    _school_home,
+    _days,
+    _location_fits,
+    _qualified,
+)
+"""Checks on what the request asks; all run so a planner sees every obstacle at once."""
+
+
+def _explain_request(lk: Lookup, busy: _Busy, request: Request) -> tuple[Reason, ...]:
+    """Reasons why one request cannot be (or was not) scheduled in this solution."""
+    a = _Analysis(lk, request, lk.activity_of(request), lk.participants(request))
+    reasons = [r for stage in STATIC_STAGES for r in stage(a)]
+    if reasons:
+        return tuple(reasons)
+    reasons = _trainer_days(a)
+    if reasons:
+        return tuple(reasons)
+    slots = _slots(a)
+    if not slots:
+        return tuple(_no_common_time(a))
+    pairs = [((s.day, s.start), loc.id) for s in slots for loc in s.locations]
+    n = a.activity.sessions
+    fits = _max_sessions(a, pairs)
+    if fits < n:
+        return (_window_reason(a, fits, sorted({s.day for s in slots})),)
+    free, blockers = _free_pairs(a, slots, busy)
+    if _max_sessions(a, free) < n:
+        return (_capacity_taken(a, slots, blockers, len(free)),)
+    (day, start), loc = free[0]
+    return (
+        Reason(
+            Code.NO_COMBINATION,
+            f"each requirement can be met and {len(free)} free slot(s) remain (e.g. {loc} on "
+            f"{day} {hhmm(start)}), but not together with the rest of this plan: the solver "
+            "traded it off against other costs or rules, or stopped before finding it",
+            {
+                "free_slots": len(free),
+                "example": {"location": loc, "day": day, "start": hhmm(start)},
+            },
+        ),
+    )
+
+
+def explain(problem: Problem, solution: Solution) -> Mapping[RequestId, tuple[Reason, ...]]:
+    """For every request without sessions in ``solution``: why, in actionable reasons."""
+    lk = Lookup.of(problem)
+    busy = _Busy.of(lk, solution)
+    scheduled = {s.request for s in solution.sessions}
+    return {r.id: _explain_request(lk, busy, r) for r in problem.requests if r.id not in scheduled}
