@@ -23,7 +23,7 @@ EXAMPLE_DIR = ROOT / "examples" / "amsterdam"
 SCHEMA_PATH = ROOT / "docs" / "scenario.schema.json"
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="campus",

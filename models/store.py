@@ -417,22 +417,8 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_representer)
 
 
-def _prune(value: Any) -> Any:
-    """Leave out empty lists/mappings and None so exported files read like hand-written ones."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = _prune(v)
-            if v is None or v == [] or v == {}:
-                continue
-            out[k] = v
-        return out
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
-
-
 def dump_scenario(scenario: s.Scenario) -> str:
-    data = scenario.model_dump(mode="python", by_alias=True)
-    data = {"format": data.pop("format"), "version": data.pop("version"), **_prune(data)}
+    """YAML without default values, so exports read like hand-written files."""
+    data = scenario.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+    data = {"format": scenario.format, "version": scenario.version, **data}
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

@@ -25,7 +25,7 @@ def _postgres_engine() -> Engine:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
+    except Exception as exc:  # any failure to connect means "no server"
         engine.dispose()
         reason = f"no PostgreSQL server at {PG_URL} ({type(exc).__name__}); .ci/run starts one"
         if os.environ.get("CI") == "true":
