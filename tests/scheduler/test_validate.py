@@ -11,7 +11,10 @@ import dataclasses
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from scheduler.explain import explain
 from scheduler.problem import (
     Activity,
     ActivityCode,
@@ -745,3 +748,43 @@ def test_every_documented_component_is_reported(name: str) -> None:
     report = validate(problem(), solution(sess()))
     assert name in report.raw and name in report.components
     assert report.components[name] == getattr(problem().weights, name) * report.raw[name]
+
+
+# --- robustness: the API validates planners' hand edits, so garbage must not crash it -----
+
+_garbage_session = st.builds(
+    sess,
+    rid=st.sampled_from(["R1", "R2", "R9"]),
+    index=st.integers(1, 3),
+    where=st.sampled_from(["L1", "L2", "SCH", "L9"]),
+    who=st.lists(st.sampled_from(["T1", "T2", "T9"]), max_size=3).map(tuple),
+    on=st.integers(-2, 8).map(day),
+    start=st.sampled_from(["00:00", "07:50", "09:00", "11:00", "16:45", "22:30"]),
+    minutes=st.sampled_from([30, 120, 150]),
+    pinned=st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sessions=st.lists(_garbage_session, max_size=6),
+    unscheduled=st.lists(st.sampled_from(["R1", "R2", "R9"]), max_size=3),
+)
+def test_validate_and_explain_never_crash_on_hand_edits(
+    sessions: list[PlannedSession], unscheduled: list[str]
+) -> None:
+    p = problem(
+        locations=(loc(buffer_minutes=15), loc("L2", "P2"), loc("SCH", "S1", hosts_training=False)),
+        trainers=(trainer(max_minutes_per_week=200), trainer("T2", home=LocationId("L2"))),
+        groups=(group(home=LocationId("SCH"), max_travel_minutes=30), group("G2", "S2")),
+        activities=(activity(sessions=2, min_days_between=1), activity("B", at_school=True)),
+        requests=(request(), request("R2", "B", groups=("G1", "G2"))),
+        reference=tuple(s for s in sessions[:2] if s.location != "L9"),
+        now=datetime(2027, 2, 2, 12),
+        travel=Travel(default=20),
+    )
+    sol = solution(*sessions, unscheduled=tuple(unscheduled))
+    report = validate(p, sol)
+    assert report.objective == sum(report.components.values())
+    assert report.ok or all(v.message for v in report.violations)
+    explain(p, sol)
