@@ -541,3 +541,124 @@ class AssignmentTrainer(Base):
 def session_uid(request_key: str, session_index: int) -> str:
     """Calendar UID of a session: stable for (request, session) across solves and publishes."""
     return f"{request_key}-s{session_index}@tic-planner.campus"
+
+
+# --- Publishing and calendar feeds -------------------------------------------------------
+
+SESSION_STATUSES = ("confirmed", "cancelled")
+FEED_VIEWS = ("school", "group", "trainer", "location", "company", "campus")
+
+
+class Publication(Base):
+    """One `campus publish`: which run became the published plan, and when.
+
+    Versions only grow; the newest one is the plan in force, older ones stay as history.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("solve_runs.id", ondelete="RESTRICT"))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    run: Mapped[SolveRun] = relationship()
+
+
+class PublishedSession(Base):
+    """A session as subscribers last saw it: one row per calendar UID, kept across publishes.
+
+    It is a snapshot (time, place, trainers, status) so that a cancelled session can still be
+    shown after its run is gone from the plan, and so that publish can tell what changed.
+    """
+
+    __tablename__ = "published_sessions"
+    __table_args__ = (
+        CheckConstraint('"end" > start', name="end_after_start"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
+        UniqueConstraint("request_id", "session_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(200), unique=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    session_index: Mapped[int] = mapped_column(Integer)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), default=None
+    )
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"))
+    start: Mapped[datetime] = mapped_column(DateTime)  # naive Europe/Amsterdam wall time
+    end: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="RESTRICT")
+    )
+
+    request: Mapped[Request] = relationship()
+    location: Mapped[Location] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
+    trainers: Mapped[list[PublishedSessionTrainer]] = relationship(
+        cascade="all, delete-orphan", order_by="PublishedSessionTrainer.trainer_id"
+    )
+
+
+class PublishedSessionTrainer(Base):
+    __tablename__ = "published_session_trainers"
+
+    published_session_id: Mapped[int] = mapped_column(
+        ForeignKey("published_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    trainer_id: Mapped[int] = mapped_column(
+        ForeignKey("trainers.id", ondelete="RESTRICT"), primary_key=True
+    )
+
+    trainer: Mapped[Trainer] = relationship()
+
+
+class FeedToken(Base):
+    """A secret feed URL for one subscriber and view; only the token's SHA-256 is stored.
+
+    ``active`` is TRUE while the token works and NULL once revoked: the unique constraint then
+    allows one working token per (view, subject) and any number of revoked ones.
+    """
+
+    __tablename__ = "feed_tokens"
+    __table_args__ = (
+        CheckConstraint(_in("view", FEED_VIEWS), name="view"),
+        CheckConstraint(
+            "(active IS NULL) = (revoked_at IS NOT NULL)", name="active_iff_not_revoked"
+        ),
+        UniqueConstraint("view", "subject_key", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    view: Mapped[str] = mapped_column(String(20))
+    subject_key: Mapped[str] = mapped_column(String(80))  # "" for the campus view
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    active: Mapped[bool | None] = mapped_column(Boolean, default=True)
+
+
+class FeedState(Base):
+    """The last bytes served for a view, so Last-Modified is monotonic and moves on deletions.
+
+    Data timestamps cannot say when a session left a feed (window, grace period, a trainer
+    swap); the feed's own ETag history can.
+    """
+
+    __tablename__ = "feed_states"
+    __table_args__ = (CheckConstraint(_in("view", FEED_VIEWS), name="view"),)
+
+    view: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
