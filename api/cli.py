@@ -8,22 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, func, select
 
+from api.cli_common import DbOption, console, err, fail, ready_engine
+from api.cli_solve import register as register_solve_commands
 from models import entities as e
 from models.db import ENV_URL, describe, make_engine, session_scope
-from models.migrate import current_revision, head_revision, upgrade
+from models.migrate import current_revision, upgrade
 from models.scenario import ScenarioError, json_schema
 from models.store import dump_scenario, export_scenario, load_files
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIR = ROOT / "examples" / "amsterdam"
 SCHEMA_PATH = ROOT / "docs" / "scenario.schema.json"
-
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="campus",
@@ -37,30 +35,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Create or update the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help=f"Database URL (overrides ${ENV_URL}), e.g. sqlite:///campus.db or "
-        "postgresql+psycopg://user@127.0.0.1/campus.",
-        show_default=False,
-    ),
-]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def ready_engine(url: str | None) -> Engine:
-    """An engine on an up-to-date schema: the CLI upgrades silently so users never must."""
-    engine = make_engine(url)
-    if current_revision(engine) != head_revision():
-        upgrade(engine)
-    return engine
-
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
@@ -191,6 +165,9 @@ def demo(
     for name, n in counts(engine).items():
         table.add_row(name, str(n))
     console.print(table)
+
+
+register_solve_commands(app)
 
 
 def main() -> None:

@@ -305,7 +305,7 @@ class Weights:
     group_travel: int = 1  # per group travel minute (one way, per session)
     trainer_travel: int = 1  # per trainer travel minute between consecutive sessions
     preference: int = 20  # per session missing a weekday/time-of-day/partner/location wish
-    fairness: int = 2_000  # per percentage point the worst-served school falls below 100
+    fairness: int = 50  # per percentage point the worst-served school falls below 100
     host_balance: int = 5  # per session a company hosts beyond its declared share
     stability: int = 500  # per reference session moved or cancelled
     trainer_idle: int = 1  # per idle minute between a trainer's sessions in a day

@@ -1,0 +1,269 @@
+"""`campus solve` and `campus explain`: plan a horizon, and say why something did not fit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli_common import DbOption, console, err, ready_engine
+from models.bridge import Horizon, HorizonError
+from models.planning import PlanResult, explain_request, plan
+from scheduler import Progress as SolveProgress
+from scheduler import SolveOptions
+from scheduler.summary import Summary, summarize
+
+
+def _fmt_gap(gap: float | None) -> str:
+    return "-" if gap is None else f"{gap * 100:.2f}%"
+
+
+def solve_with_progress(run: Any, options: SolveOptions, *, show: bool) -> PlanResult:
+    """Run ``run(progress_callback)`` in a thread while a bar shows time, objective and gap."""
+    latest: dict[str, float] = {}
+
+    def on_progress(p: SolveProgress) -> None:
+        latest.update(objective=p.objective, gap=p.gap, solutions=p.solutions)
+
+    if not show:
+        return run(on_progress)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = run(on_progress)
+        except BaseException as exc:  # handed to the main thread below
+            outcome["error"] = exc
+
+    bar = Progress(
+        TextColumn("[bold]solving[/]"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    thread = threading.Thread(target=work, daemon=True)
+    started = time.monotonic()
+    with bar:
+        task = bar.add_task("solve", total=options.time_limit_seconds, info="searching...")
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.2)
+            info = "searching..."
+            if "objective" in latest:
+                info = (
+                    f"objective {latest['objective']:,.0f}  gap {_fmt_gap(latest['gap'])}  "
+                    f"solutions {latest['solutions']:.0f}"
+                )
+            bar.update(task, completed=time.monotonic() - started, info=info)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def summary_table(summary: Summary) -> list[Table]:
+    schools = Table(title="Requests per school")
+    for col in ("school", "scheduled", "unscheduled"):
+        schools.add_column(col, justify="left" if col == "school" else "right")
+    for key, share in summary.per_school.items():
+        schools.add_row(key, str(share.scheduled), str(share.unscheduled))
+    acts = Table(title="Requests per activity")
+    for col in ("activity", "scheduled", "unscheduled"):
+        acts.add_column(col, justify="left" if col == "activity" else "right")
+    for key, share in summary.per_activity.items():
+        acts.add_row(key, str(share.scheduled), str(share.unscheduled))
+    places = Table(title="Utilisation per location (booked / open hours)")
+    for col in ("location", "sessions", "booked h", "open h", "use"):
+        places.add_column(col, justify="left" if col == "location" else "right")
+    for key, util in summary.per_location.items():
+        places.add_row(
+            key, str(util.sessions), f"{util.booked_minutes / 60:.1f}",
+            f"{util.open_minutes / 60:.1f}", f"{util.ratio:.0%}",
+        )  # fmt: skip
+    companies = Table(title="Utilisation per company")
+    for col in ("company", "sessions", "booked h", "open h", "use"):
+        companies.add_column(col, justify="left" if col == "company" else "right")
+    for key, util in summary.per_company.items():
+        companies.add_row(
+            key, str(util.sessions), f"{util.booked_minutes / 60:.1f}",
+            f"{util.open_minutes / 60:.1f}", f"{util.ratio:.0%}",
+        )  # fmt: skip
+    return [schools, acts, places, companies]
+
+
+def components_table(result: PlanResult) -> Table:
+    table = Table(title="Objective components (weighted; lower is better)")
+    table.add_column("component")
+    table.add_column("solver", justify="right")
+    table.add_column("validator", justify="right")
+    for name, value in result.solution.components.items():
+        table.add_row(name, f"{value:,}", f"{result.report.components.get(name, 0):,}")
+    return table
+
+
+def result_json(result: PlanResult, horizon: Horizon) -> dict[str, Any]:
+    solution, summary = result.solution, summarize(result.problem, result.solution)
+    return {
+        "run": result.run_id,
+        "horizon": str(horizon),
+        "status": solution.status.value,
+        "requests": summary.requests,
+        "scheduled": summary.scheduled,
+        "unscheduled": summary.unscheduled,
+        "sessions": summary.sessions,
+        "objective": solution.objective,
+        "bound": solution.bound,
+        "gap": solution.gap,
+        "wall_seconds": round(solution.wall_seconds, 3),
+        "first_solution_seconds": solution.first_solution_seconds,
+        "hard_violations": len(result.report.violations),
+        "validator_objective": result.report.objective,
+        "components": dict(solution.components),
+        "changes": {
+            kind: sum(1 for c in solution.changes if c.kind == kind)
+            for kind in ("moved", "cancelled", "new")
+        },
+        "group_travel_minutes": summary.group_travel_minutes,
+        "trainer_travel_minutes": summary.trainer_travel_minutes,
+        "unscheduled_requests": list(solution.unscheduled),
+    }
+
+
+def print_result(result: PlanResult, horizon: Horizon) -> None:
+    solution = result.solution
+    summary = summarize(result.problem, solution)
+    for table in summary_table(summary):
+        console.print(table)
+    console.print(components_table(result))
+    changes = {
+        k: sum(1 for c in solution.changes if c.kind == k) for k in ("moved", "cancelled", "new")
+    }
+    console.print(
+        f"[bold]run {result.run_id}[/] {horizon}: {solution.status.value}, "
+        f"{summary.scheduled}/{summary.requests} requests scheduled "
+        f"({summary.sessions} sessions), objective {solution.objective:,} "
+        f"bound {solution.bound:,.0f} gap {_fmt_gap(solution.gap)}, "
+        f"{solution.wall_seconds:.1f} s"
+        if solution.objective is not None and solution.bound is not None
+        else f"[bold]run {result.run_id}[/] {horizon}: {solution.status.value}, no plan found"
+    )
+    console.print(
+        f"travel: groups {summary.group_travel_minutes} min, trainers "
+        f"{summary.trainer_travel_minutes} min; changes against the reference plan: "
+        f"{changes['moved']} moved, {changes['cancelled']} cancelled, {changes['new']} new"
+    )
+    if result.report.violations:
+        err.print(
+            f"[bold red]validator found {len(result.report.violations)} hard violation(s):[/]"
+        )
+        for v in result.report.violations[:20]:
+            err.print(f"  {v.rule}/{v.check}: {v.message}", markup=False)
+    else:
+        console.print("validator: 0 hard violations")
+    if solution.unscheduled:
+        console.print(
+            "unscheduled: "
+            + ", ".join(solution.unscheduled)
+            + "\n  ask why with: campus explain REQUEST"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def solve(
+        weeks: Annotated[
+            str, typer.Option("--weeks", help="ISO weeks to plan, e.g. 2027-W05..2027-W08.")
+        ],
+        time_limit: Annotated[float, typer.Option(help="Seconds the solver may use.")] = 30.0,
+        seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+        workers: Annotated[int, typer.Option(help="Search workers (0: one per core).")] = 0,
+        deterministic: Annotated[
+            bool, typer.Option(help="One worker, fixed seed: same input, same plan.")
+        ] = False,
+        gap: Annotated[float, typer.Option(help="Stop at this relative gap, e.g. 0.01.")] = 0.0,
+        now: Annotated[
+            str | None,
+            typer.Option(
+                help="Plan as if it were this Amsterdam wall time (ISO, e.g. 2027-03-01T08:00); "
+                "sessions before it are not moved."
+            ),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print a machine-readable summary only.")
+        ] = False,
+        db: DbOption = None,
+    ) -> None:
+        """Plan the sessions of all requests in a horizon of ISO weeks and store the run.
+
+        Re-planning keeps the published plan (else the latest run) wherever possible.
+
+        Examples: [bold]campus solve --weeks 2027-W11..2027-W14[/],
+        [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/]
+        """
+        try:
+            horizon = Horizon.parse(weeks)
+            pretend = datetime.fromisoformat(now) if now else None
+            options = SolveOptions(
+                time_limit_seconds=time_limit, workers=workers, seed=seed,
+                deterministic=deterministic, relative_gap=gap,
+            )  # fmt: skip
+        except (HorizonError, ValueError) as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+        if pretend is not None and pretend.tzinfo is not None:
+            pretend = pretend.replace(tzinfo=None)
+        engine = ready_engine(db)
+        result = solve_with_progress(
+            lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
+            options,
+            show=not as_json,
+        )
+        if as_json:
+            print(json.dumps(result_json(result, horizon), indent=2))
+        else:
+            print_result(result, horizon)
+        if result.report.violations:
+            raise typer.Exit(3)
+
+    @app.command()
+    def explain(
+        request: Annotated[str, typer.Argument(help="Key of the request, e.g. r-ws-1.")],
+        run: Annotated[
+            int | None, typer.Option(help="Run id (default: the newest run with a plan).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+        db: DbOption = None,
+    ) -> None:
+        """Say why a request was not scheduled, in reasons a planner can act on.
+
+        Example: [bold]campus explain r-ws-1[/]
+        """
+        engine = ready_engine(db)
+        try:
+            found, _problem, reasons = explain_request(engine, request, run)
+        except LookupError as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+        if as_json:
+            print(json.dumps({
+                "request": request, "run": found.id, "scheduled": reasons is None,
+                "reasons": [
+                    {"code": str(r.code), "message": r.message, "details": r.details}
+                    for r in reasons or ()
+                ],
+            }, indent=2, default=str))  # fmt: skip
+            return
+        if reasons is None:
+            console.print(f"{request} is scheduled in run {found.id}.")
+            return
+        console.print(f"[bold]{request}[/] is not scheduled in run {found.id}:")
+        for reason in reasons:
+            console.print(f"  [cyan]{reason.code}[/]: {reason.message}", highlight=False)

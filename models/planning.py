@@ -1,0 +1,156 @@
+"""One planning round against the database: build the Problem, solve, validate, store.
+
+The run row is committed before solving starts (status ``running``) so that a crash or a
+Ctrl-C leaves a visible, failed run rather than nothing; its assignments are written in
+one transaction with its final figures.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from models import entities as e
+from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
+from models.db import session_scope
+from scheduler import Progress, SolveOptions, solve
+from scheduler.explain import Reason, explain
+from scheduler.problem import Problem, RequestId
+from scheduler.solution import Solution, Status
+from scheduler.validate import Report, validate
+
+log = logging.getLogger(__name__)
+
+
+def reference_run(session: Session) -> e.SolveRun | None:
+    """The plan re-planning keeps close to: the published plan, else the newest run."""
+    try:
+        from models.publish import published_run
+    except ImportError:  # publishing not installed in this build
+        return latest_run(session)
+    return published_run(session) or latest_run(session)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    run_id: int
+    problem: Problem
+    solution: Solution
+    report: Report
+
+
+def plan(
+    engine: Engine,
+    horizon: Horizon,
+    options: SolveOptions,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> PlanResult:
+    with session_scope(engine) as session:
+        reference = reference_run(session)
+        problem = build_problem(session, horizon, now=now, reference=reference)
+        run = e.SolveRun(
+            created_at=datetime.now(UTC),
+            first_week=horizon.first_week,
+            last_week=horizon.last_week,
+            status="running",
+            parameters={
+                "time_limit_seconds": options.time_limit_seconds,
+                "workers": options.workers,
+                "seed": options.seed,
+                "deterministic": options.deterministic,
+                "relative_gap": options.relative_gap,
+                "reference_run": reference.id if reference else None,
+                "now": problem.now.isoformat() if problem.now else None,
+            },
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    try:
+        solution = solve(problem, options, progress)
+    except BaseException:
+        with session_scope(engine) as session:
+            failed = session.get(e.SolveRun, run_id)
+            if failed is not None:
+                failed.status = "failed"
+        raise
+    report = validate(problem, solution)
+    with session_scope(engine) as session:
+        run = session.get_one(e.SolveRun, run_id)
+        if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
+            store_solution(session, run, solution)
+        else:
+            run.status = solution.status.value
+            run.wall_seconds = solution.wall_seconds
+        run.log = run_log(problem, solution, report)
+    return PlanResult(run_id, problem, solution, report)
+
+
+def run_log(problem: Problem, solution: Solution, report: Report) -> str:
+    lines = [
+        f"horizon {problem.first_day}..{problem.last_day}, {len(problem.requests)} requests",
+        f"status {solution.status.value}, objective {solution.objective}, "
+        f"bound {solution.bound}, {solution.wall_seconds:.2f} s",
+        f"scheduled {len(solution.scheduled)}, unscheduled {len(solution.unscheduled)}",
+        f"validator: {len(report.violations)} hard violation(s), objective {report.objective}",
+    ]
+    lines += [f"  {v.rule}/{v.check}: {v.message}" for v in report.violations]
+    for key, value in sorted(solution.statistics.items()):
+        lines.append(f"stat {key}: {value}")
+    return "\n".join(lines)
+
+
+def stored_solution(session: Session, run: e.SolveRun, problem: Problem) -> Solution:
+    """A run's plan as a Solution of ``problem`` (requests without sessions unscheduled)."""
+    sessions = tuple(
+        s for s in reference_sessions(run) if s.request in {r.id for r in problem.requests}
+    )
+    have = {s.request for s in sessions}
+    return Solution(
+        status=Status(run.status) if run.status in Status._value2member_map_ else Status.UNKNOWN,
+        sessions=tuple(sorted(sessions, key=lambda s: (s.request, s.index))),
+        unscheduled=tuple(r.id for r in problem.requests if r.id not in have),
+        objective=run.objective,
+        bound=run.bound,
+        components=dict(run.components),
+    )
+
+
+def explain_request(
+    engine: Engine, request_key: str, run_id: int | None = None
+) -> tuple[e.SolveRun, Problem, tuple[Reason, ...] | None]:
+    """Reasons why ``request_key`` stayed unscheduled in a run (None: it was scheduled).
+
+    Raises LookupError when there is no such run or the request was not part of it.
+    """
+    with session_scope(engine) as session:
+        if run_id is None:
+            run = latest_run(session)
+            if run is None:
+                raise LookupError("no solve run with a plan yet: run `campus solve` first")
+        else:
+            run = session.get(e.SolveRun, run_id)
+            if run is None:
+                raise LookupError(f"no solve run {run_id}")
+        if session.scalars(select(e.Request).filter_by(key=request_key)).one_or_none() is None:
+            raise LookupError(f"no request {request_key!r}")
+        horizon = Horizon(run.first_week, run.last_week)
+        now_text = run.parameters.get("now")
+        now = datetime.fromisoformat(now_text) if now_text else None
+        problem = build_problem(session, horizon, now=now)
+        if request_key not in {r.id for r in problem.requests}:
+            raise LookupError(
+                f"request {request_key!r} has no dates in run {run.id}'s horizon {horizon}"
+            )
+        solution = stored_solution(session, run, problem)
+    if request_key in solution.scheduled:
+        return run, problem, None
+    reasons = explain(problem, solution).get(RequestId(request_key), ())
+    return run, problem, tuple(reasons)
