@@ -1,0 +1,72 @@
+"""TIC Planner's scheduling engine: a validated Problem in, a Solution out.
+
+Pure: nothing here imports SQLAlchemy, FastAPI or icalendar; only ``scheduler.cpsat``
+imports ortools.
+"""
+
+from scheduler.cpsat import solve
+from scheduler.options import Progress, SolveOptions
+from scheduler.problem import (
+    ALWAYS,
+    Activity,
+    ActivityCode,
+    ActivityKind,
+    Availability,
+    DatedWindow,
+    DateRange,
+    EquipmentCode,
+    EquipmentNeed,
+    Group,
+    GroupId,
+    Location,
+    LocationId,
+    PartnerId,
+    PlannedSession,
+    Preferences,
+    Problem,
+    ProblemError,
+    Request,
+    RequestId,
+    TimeOfDay,
+    Trainer,
+    TrainerId,
+    Travel,
+    WeeklyWindow,
+    Weights,
+)
+from scheduler.solution import Change, Solution, Status
+
+__all__ = [
+    "ALWAYS",
+    "Activity",
+    "ActivityCode",
+    "ActivityKind",
+    "Availability",
+    "Change",
+    "DateRange",
+    "DatedWindow",
+    "EquipmentCode",
+    "EquipmentNeed",
+    "Group",
+    "GroupId",
+    "Location",
+    "LocationId",
+    "PartnerId",
+    "PlannedSession",
+    "Preferences",
+    "Problem",
+    "ProblemError",
+    "Progress",
+    "Request",
+    "RequestId",
+    "Solution",
+    "SolveOptions",
+    "Status",
+    "TimeOfDay",
+    "Trainer",
+    "TrainerId",
+    "Travel",
+    "WeeklyWindow",
+    "Weights",
+    "solve",
+]

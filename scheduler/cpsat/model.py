@@ -1,0 +1,101 @@
+"""Build the CP-SAT model of a Problem: candidates, variables, hard rules, objective, hints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.candidates import Candidates, build_candidates
+from scheduler.cpsat.constraints import Context, add_hard_rules
+from scheduler.cpsat.objective import Term, objective_terms
+from scheduler.cpsat.variables import ModelVars
+from scheduler.problem import PlannedSession, Problem, RequestId
+
+
+@dataclass(slots=True)
+class BuiltModel:
+    """A model ready to solve, or the reasons none can exist."""
+
+    candidates: Candidates
+    model: cp_model.CpModel | None = None
+    vars: ModelVars | None = None
+    raw: dict[str, Term] = field(default_factory=dict)
+    objective: Term = 0
+    hints: int = 0
+
+    @property
+    def infeasible(self) -> list[str]:
+        return self.candidates.infeasible
+
+
+def build_model(problem: Problem) -> BuiltModel:
+    cands = build_candidates(problem)
+    built = BuiltModel(cands)
+    if cands.infeasible:
+        return built
+    model = cp_model.CpModel()
+    mv = ModelVars(model, problem, cands)
+    ctx = Context(model, problem, mv)
+    add_hard_rules(ctx)
+    raw, objective = objective_terms(ctx)
+    model.minimize(objective)
+    built.model, built.vars, built.raw, built.objective = model, mv, raw, objective
+    built.hints = add_reference_hints(problem, model, mv)
+    return built
+
+
+def add_reference_hints(problem: Problem, model: cp_model.CpModel, mv: ModelVars) -> int:
+    """Warm start from the reference plan: every decision of a referenced request.
+
+    Only requests whose whole reference placement is still possible are hinted, and then
+    completely (presence, location, day, start, trainers), so the hint is a consistent
+    partial assignment rather than a scatter of values.
+    """
+    model.clear_hints()
+    grid = mv.grid
+    by_request: dict[RequestId, dict[int, PlannedSession]] = {}
+    for ref in problem.reference:
+        by_request.setdefault(ref.request, {}).setdefault(ref.index, ref)
+    hinted = 0
+    done: set[int] = set()
+    for rid, refs in by_request.items():
+        svs = mv.sessions_of_request(rid)
+        if not svs or len(refs) != len(svs):
+            continue
+        plan = []
+        for sv in svs:
+            ref = refs.get(sv.index)
+            if ref is None:
+                break
+            if not grid.is_on_grid(ref.start) or ref.location not in sv.at:
+                break
+            if any(t not in sv.tr for t in ref.trainers):
+                break
+            slot = grid.slot(ref.start)
+            day = slot // grid.slots_per_day
+            if day not in sv.cand.day_masks:
+                break
+            plan.append((sv, ref, slot, day))
+        else:
+            for sv, ref, slot, day in plan:
+                _hint(model, sv.present, 1, done)
+                _hint(model, sv.start, slot, done)
+                if not isinstance(sv.day, int):
+                    _hint(model, sv.day, day, done)
+                for lid, lit in sv.at.items():
+                    _hint(model, lit, int(lid == ref.location), done)
+                for tid, lit in sv.tr.items():
+                    _hint(model, lit, int(tid in ref.trainers), done)
+                if sv.on is not None:
+                    for d, lit in sv.on.items():
+                        _hint(model, lit, int(d == day), done)
+            hinted += 1
+    return hinted
+
+
+def _hint(model: cp_model.CpModel, var: cp_model.IntVar, value: int, done: set[int]) -> None:
+    if var.index in done:
+        return
+    done.add(var.index)
+    model.add_hint(var, value)
