@@ -303,7 +303,7 @@ class Weights:
 
     unscheduled: int = 10_000  # per priority point of an unscheduled request
     group_travel: int = 1  # per group travel minute (one way, per session)
-    trainer_travel: int = 1  # per trainer travel minute between consecutive sessions
+    trainer_travel: int = 1  # per trainer travel minute from home to each session
     preference: int = 20  # per session missing a weekday/time-of-day/partner/location wish
     fairness: int = 50  # per percentage point the worst-served school falls below 100
     host_balance: int = 5  # per session a company hosts beyond its declared share

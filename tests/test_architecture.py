@@ -1,0 +1,47 @@
+"""Imports point one way: api -> models -> scheduler; the engine stays pure."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """Top-level modules imported by each file of ``package``."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_scheduler_imports_no_persistence_web_or_calendar_code() -> None:
+    forbidden = {"sqlalchemy", "fastapi", "starlette", "icalendar", "alembic", "models", "api"}
+    offenders = {
+        path: sorted(names & forbidden)
+        for path, names in imported_modules("scheduler").items()
+        if names & forbidden
+    }
+    assert offenders == {}
+
+
+def test_only_the_cpsat_subpackage_imports_ortools() -> None:
+    offenders = [
+        path
+        for path, names in imported_modules("scheduler").items()
+        if "ortools" in names and not path.startswith("scheduler/cpsat/")
+    ]
+    assert offenders == []
+
+
+def test_models_never_import_the_api() -> None:
+    offenders = [path for path, names in imported_modules("models").items() if "api" in names]
+    assert offenders == []
