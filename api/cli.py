@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import Engine, func, select
 
 from api.cli_common import DbOption, console, err, fail, ready_engine
+from api.cli_feeds import register as register_feed_commands
 from api.cli_solve import register as register_solve_commands
 from models import entities as e
 from models.db import ENV_URL, describe, make_engine, session_scope
@@ -168,6 +169,9 @@ def demo(
 
 
 register_solve_commands(app)
+
+
+register_feed_commands(app)
 
 
 def main() -> None:

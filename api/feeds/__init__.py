@@ -1,0 +1,1 @@
+"""Calendar feeds: iCalendar rendering, HTTP conditional requests, static export."""

@@ -1,0 +1,332 @@
+"""Calendar feeds from the database: who sees which published session, tokens, feed states.
+
+Everything here returns plain frozen dataclasses, so the iCalendar writer (api/feeds/ical.py)
+never touches the ORM. Privacy is decided here, in one place: a school's feed names only its
+own groups, a group's feed only that group, and no feed carries pupils' personal data
+(the database holds none: groups are named classes with a headcount).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from models import entities as e
+
+VIEWS: tuple[str, ...] = e.FEED_VIEWS
+TEAM_LABELS = {
+    "W": "W-installaties",
+    "E": "E-installaties",
+    "BIM": "BIM in het onderwijs",
+    "BOL4": "BOL niveau 4",
+    "other": "Techniek algemeen",
+}
+TOKEN_BYTES = 32  # 256 bits; the issue asks for at least 128
+
+
+class FeedError(ValueError):
+    """A feed request that cannot be met: unknown view or subject, duplicate token, ..."""
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    """Which sessions a feed shows: weeks around today, cancelled ones for a grace period."""
+
+    weeks_before: int = 4
+    weeks_after: int = 26
+    cancelled_days: int = 14
+
+
+@dataclass(frozen=True)
+class FeedSubject:
+    view: str
+    key: str  # "" for the campus view
+    name: str
+
+
+@dataclass(frozen=True)
+class FeedSession:
+    """One session as a given subscriber may see it (already filtered for privacy)."""
+
+    uid: str
+    start: datetime  # naive Europe/Amsterdam wall time
+    end: datetime
+    status: str  # confirmed | cancelled
+    sequence: int
+    created: datetime  # aware UTC
+    last_modified: datetime  # aware UTC
+    activity: str
+    team: str
+    groups: tuple[str, ...]
+    location: str
+    address: str
+    latitude: float
+    longitude: float
+    host: str
+    contact: str
+    trainers: tuple[str, ...]
+    equipment: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FeedData:
+    subject: FeedSubject
+    sessions: tuple[FeedSession, ...]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# --- subjects ---------------------------------------------------------------------------
+
+
+def find_subject(session: Session, view: str, key: str) -> FeedSubject:
+    """The subscriber a (view, key) names, or FeedError with a helpful text."""
+    if view not in VIEWS:
+        raise FeedError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
+    if view == "campus":
+        return FeedSubject("campus", "", "Campus, alle sessies")
+    name: str | None = None
+    if view in ("school", "company"):
+        partner = session.scalars(select(e.Partner).where(e.Partner.key == key)).one_or_none()
+        if partner is not None and (view == "company" or partner.kind == "school"):
+            name = partner.name
+    elif view == "group":
+        group = session.scalars(select(e.Group).where(e.Group.key == key)).one_or_none()
+        name = f"{group.name} ({group.school.name})" if group else None
+    elif view == "trainer":
+        name = session.scalar(select(e.Trainer.name).where(e.Trainer.key == key))
+    elif view == "location":
+        name = session.scalar(select(e.Location.name).where(e.Location.key == key))
+    if name is None:
+        raise FeedError(f"no {view} with key {key!r}")
+    return FeedSubject(view, key, name)
+
+
+def all_subjects(session: Session) -> list[FeedSubject]:
+    """Every subscriber of every view: what a static export writes."""
+    subjects = [FeedSubject("campus", "", "Campus, alle sessies")]
+    for partner in session.scalars(select(e.Partner).order_by(e.Partner.key)):
+        if partner.kind == "school":
+            subjects.append(FeedSubject("school", partner.key, partner.name))
+        if partner.locations:
+            subjects.append(FeedSubject("company", partner.key, partner.name))
+    for group in session.scalars(select(e.Group).order_by(e.Group.key)):
+        subjects.append(FeedSubject("group", group.key, f"{group.name} ({group.school.name})"))
+    for trainer in session.scalars(select(e.Trainer).order_by(e.Trainer.key)):
+        subjects.append(FeedSubject("trainer", trainer.key, trainer.name))
+    for location in session.scalars(select(e.Location).order_by(e.Location.key)):
+        subjects.append(FeedSubject("location", location.key, location.name))
+    return subjects
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def _visible_groups(subject: FeedSubject, ps: e.PublishedSession) -> list[e.Group] | None:
+    """The groups this subscriber may see for a session, or None if the session is not theirs."""
+    groups = [rg.group for rg in ps.request.groups]
+    if subject.view == "school":
+        own = [g for g in groups if g.school.key == subject.key]
+        return own or None
+    if subject.view == "group":
+        own = [g for g in groups if g.key == subject.key]
+        return own or None
+    if subject.view == "trainer":
+        keys = {t.trainer.key for t in ps.trainers}
+        return groups if subject.key in keys else None
+    if subject.view == "location":
+        return groups if ps.location.key == subject.key else None
+    if subject.view == "company":
+        return groups if ps.location.partner.key == subject.key else None
+    return groups
+
+
+def _contact(partner: e.Partner) -> str:
+    parts = [partner.contact_name, partner.contact_email, partner.contact_phone]
+    return ", ".join(p for p in parts if p)
+
+
+def feed_data(
+    session: Session,
+    subject: FeedSubject,
+    *,
+    now: datetime,
+    window: FeedWindow | None = None,
+) -> FeedData:
+    """The published sessions ``subject`` sees around ``now``, ordered by start and UID."""
+    window = window or FeedWindow()
+    now = as_utc(now)
+    today: date = now.date()
+    first = datetime.combine(today - timedelta(weeks=window.weeks_before), datetime.min.time())
+    last = datetime.combine(today + timedelta(weeks=window.weeks_after), datetime.min.time())
+    rows = session.scalars(
+        select(e.PublishedSession)
+        .where(e.PublishedSession.end >= first, e.PublishedSession.start < last)
+        .options(
+            selectinload(e.PublishedSession.trainers).selectinload(
+                e.PublishedSessionTrainer.trainer
+            ),
+            selectinload(e.PublishedSession.request),
+            selectinload(e.PublishedSession.location),
+        )
+        .order_by(e.PublishedSession.start, e.PublishedSession.uid)
+    ).all()
+    grace = timedelta(days=window.cancelled_days)
+    out: list[FeedSession] = []
+    for ps in rows:
+        if ps.status == "cancelled" and (
+            ps.cancelled_at is None or as_utc(ps.cancelled_at) + grace <= now
+        ):
+            continue
+        groups = _visible_groups(subject, ps)
+        if groups is None:
+            continue
+        activity = ps.request.activity_type
+        location = ps.location
+        out.append(
+            FeedSession(
+                uid=ps.uid,
+                start=ps.start,
+                end=ps.end,
+                status=ps.status,
+                sequence=ps.sequence,
+                created=as_utc(ps.created_at),
+                last_modified=as_utc(ps.last_modified),
+                activity=activity.title,
+                team=TEAM_LABELS.get(activity.team, activity.team),
+                groups=tuple(
+                    g.name if subject.view in ("school", "group") else f"{g.name} ({g.school.name})"
+                    for g in groups
+                ),
+                location=location.name,
+                address=location.address or location.partner.address,
+                latitude=location.latitude,
+                longitude=location.longitude,
+                host=location.partner.name,
+                contact=_contact(location.partner),
+                trainers=tuple(t.trainer.name for t in ps.trainers),
+                equipment=tuple(q.equipment_type.name for q in activity.equipment),
+                note=ps.request.note if subject.view == "campus" else "",
+            )
+        )
+    return FeedData(subject, tuple(out))
+
+
+# --- tokens -----------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """Only this digest is stored: a leaked database does not leak working feed URLs."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _active(session: Session, view: str, key: str) -> e.FeedToken | None:
+    return session.scalars(
+        select(e.FeedToken).where(
+            e.FeedToken.view == view, e.FeedToken.subject_key == key, e.FeedToken.active.is_(True)
+        )
+    ).one_or_none()
+
+
+def create_token(
+    session: Session, view: str, key: str, *, now: datetime, label: str = ""
+) -> tuple[e.FeedToken, str]:
+    """A new secret for (view, subject); the plain token is returned once and never stored."""
+    find_subject(session, view, key)
+    if _active(session, view, key) is not None:
+        raise FeedError(f"the {view} {key or 'campus'} already has a feed token; rotate it instead")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = e.FeedToken(
+        token_hash=hash_token(token),
+        view=view,
+        subject_key=key,
+        label=label,
+        created_at=as_utc(now),
+        revoked_at=None,
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def revoke_token(session: Session, view: str, key: str, *, now: datetime) -> e.FeedToken:
+    """Stop the current token; it serves an empty calendar for a grace period, then 410."""
+    row = _active(session, view, key)
+    if row is None:
+        raise FeedError(f"the {view} {key or 'campus'} has no active feed token")
+    row.active = None
+    row.revoked_at = as_utc(now)
+    session.flush()
+    return row
+
+
+def rotate_token(
+    session: Session, view: str, key: str, *, now: datetime
+) -> tuple[e.FeedToken, str]:
+    """Revoke the current token and create its successor in the same transaction."""
+    old = revoke_token(session, view, key, now=now)
+    return create_token(session, view, key, now=now, label=old.label)
+
+
+def list_tokens(session: Session, *, include_revoked: bool = False) -> list[e.FeedToken]:
+    query = select(e.FeedToken).order_by(e.FeedToken.view, e.FeedToken.subject_key, e.FeedToken.id)
+    if not include_revoked:
+        query = query.where(e.FeedToken.active.is_(True))
+    return list(session.scalars(query))
+
+
+def lookup_token(session: Session, token: str) -> e.FeedToken | None:
+    """The token row for a presented secret, compared in constant time."""
+    if not token or len(token) > 128:
+        return None
+    digest = hash_token(token)
+    row = session.scalars(select(e.FeedToken).where(e.FeedToken.token_hash == digest)).one_or_none()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return row
+
+
+# --- feed states (Last-Modified) --------------------------------------------------------
+
+
+def observe_feed(session: Session, subject: FeedSubject, etag: str, *, now: datetime) -> datetime:
+    """When these exact bytes were first served: a Last-Modified that never goes back.
+
+    A new ETag moves the time to ``now`` (at least one second past the previous change, so
+    If-Modified-Since clients with one-second resolution see every change).
+    """
+    now = as_utc(now).replace(microsecond=0)
+    state = session.get(e.FeedState, (subject.view, subject.key))
+    if state is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    e.FeedState(
+                        view=subject.view, subject_key=subject.key, etag=etag, changed_at=now
+                    )
+                )
+            return now
+        except IntegrityError:  # a concurrent request created it first
+            state = session.get(e.FeedState, (subject.view, subject.key), populate_existing=True)
+            assert state is not None
+    previous = as_utc(state.changed_at)
+    if state.etag != etag:
+        state.etag = etag
+        state.changed_at = max(now, previous + timedelta(seconds=1))
+        session.flush()
+        return as_utc(state.changed_at)
+    return previous
