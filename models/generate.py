@@ -1043,7 +1043,11 @@ class _Region:
                    and self.travel(self._loc(t.home or ""), home) <= 40]  # fmt: skip
             if fit:
                 trainer = r.choice(fit).key
-                note = note or "School vraagt dezelfde gastdocent/trainer als vorig jaar."
+                note = note or (
+                    "School vraagt dezelfde gastdocent als vorig jaar."
+                    if act.at_school
+                    else "School vraagt dezelfde trainer als vorig jaar."
+                )
         if not note and r.random() < 0.1:
             note = r.choice(("Klas komt met het openbaar vervoer.",
                              "Docent reist mee; graag een lokaal voor de nabespreking.",
