@@ -1,0 +1,99 @@
+"""SolveOptions, Progress, statistics, determinism and the public surface."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from pathlib import Path
+
+import pytest
+
+import scheduler
+from scheduler import Progress, SolveOptions, Status, solve
+from tests.scheduler.builder import random_problem, run
+
+SCHEDULER = Path(scheduler.__file__).parent
+
+
+def test_options_validate_themselves() -> None:
+    with pytest.raises(ValueError):
+        SolveOptions(time_limit_seconds=0)
+    with pytest.raises(ValueError):
+        SolveOptions(workers=-1)
+    with pytest.raises(ValueError):
+        SolveOptions(relative_gap=1.5)
+
+
+def test_workers_are_capped_and_deterministic_uses_one() -> None:
+    assert SolveOptions(workers=10_000).effective_workers <= 10_000
+    assert SolveOptions(workers=10_000).effective_workers >= 1
+    assert SolveOptions(workers=0).effective_workers == 0
+    assert SolveOptions(workers=8, deterministic=True).effective_workers == 1
+
+
+def test_deterministic_mode_gives_identical_solutions() -> None:
+    problem = random_problem(9)
+    options = SolveOptions(time_limit_seconds=1, deterministic=True, seed=7)
+    first, second = solve(problem, options), solve(problem, options)
+    assert first.status == second.status
+    assert first.sessions == second.sessions
+    assert first.objective == second.objective
+    assert first.components == second.components
+    assert first.changes == second.changes
+
+
+def test_progress_callback_sees_improving_solutions() -> None:
+    seen: list[Progress] = []
+    solution = solve(random_problem(0), SolveOptions(time_limit_seconds=5, workers=1), seen.append)
+    assert seen, "at least one solution reported"
+    assert [p.solutions for p in seen] == list(range(1, len(seen) + 1))
+    assert all(p.gap >= 0 and p.elapsed_seconds >= 0 for p in seen)
+    assert solution.first_solution_seconds is not None
+
+
+def test_statistics_and_bound_are_reported() -> None:
+    solution = run(random_problem(1), SolveOptions(time_limit_seconds=5, workers=2))
+    assert solution.status is Status.OPTIMAL
+    assert solution.bound == solution.objective and solution.gap == 0.0
+    for key in ("num_variables", "num_constraints", "num_branches", "num_conflicts"):
+        assert key in solution.statistics
+    assert solution.wall_seconds > 0
+
+
+def test_solver_log_goes_through_logging(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="scheduler.cpsat"):
+        solve(random_problem(2), SolveOptions(time_limit_seconds=2, log_search=True))
+    assert any("CP-SAT" in r.getMessage() or "#" in r.getMessage() for r in caplog.records)
+
+
+def test_sessions_are_sorted_by_request_and_index() -> None:
+    solution = run(random_problem(6), SolveOptions(time_limit_seconds=5, workers=2))
+    keys = [(s.request, s.index) for s in solution.sessions]
+    assert keys == sorted(keys)
+    assert set(solution.unscheduled).isdisjoint(solution.scheduled)
+
+
+def test_public_surface_is_declared() -> None:
+    for name in scheduler.__all__:
+        assert hasattr(scheduler, name), name
+    assert {"solve", "SolveOptions", "Progress", "Problem", "Solution"} <= set(scheduler.__all__)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_engine_stays_pure() -> None:
+    # only scheduler/cpsat imports ortools; nothing imports the web or database stacks
+    for path in SCHEDULER.rglob("*.py"):
+        mods = _imports(path)
+        assert not mods & {"sqlalchemy", "fastapi", "icalendar"}, path
+        if "cpsat" not in path.parts:
+            assert "ortools" not in mods, path
