@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import argparse
 import csv
-import inspect
 import math
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import itc2007_checker as checker
 
 import scheduler
 from scheduler.itc2007 import parse_ctt, to_itc_solution, to_problem
+from scheduler.options import Progress, SolveOptions
+from scheduler.problem import Problem
 from scheduler.solution import Solution
 
 HERE = Path(__file__).resolve().parent
@@ -74,22 +74,14 @@ def read_best_known(path: Path = BEST_KNOWN) -> dict[str, int]:
         return {row["instance"]: int(row["best_known"]) for row in csv.DictReader(handle)}
 
 
-def _solve(problem: Any, options: Any) -> tuple[Solution, list[float]]:
-    """Call the engine, recording the elapsed time of each improving solution if it can.
-
-    ``scheduler.solve`` may take a progress callback (``scheduler.options.Progress``); when
-    it does not, improvement times come from ``Solution.statistics`` if present.
-    """
+def _solve(problem: Problem, options: SolveOptions) -> tuple[Solution, list[float]]:
+    """Call the engine, recording the elapsed time (from the call) of each improvement."""
     improvements: list[float] = []
-    params = inspect.signature(scheduler.solve).parameters
-    callback_name = next((n for n in params if "progress" in n), None)
-    if callback_name is None:
-        return scheduler.solve(problem, options), improvements
 
-    def record(progress: Any) -> None:
-        improvements.append(float(progress.elapsed_seconds))
+    def record(progress: Progress) -> None:
+        improvements.append(progress.elapsed_seconds)
 
-    return scheduler.solve(problem, options, **{callback_name: record}), improvements
+    return scheduler.solve(problem, options, progress=record), improvements
 
 
 def run_instance(
@@ -99,7 +91,7 @@ def run_instance(
     text = path.read_text()
     inst = parse_ctt(text)
     problem = to_problem(inst)
-    options = scheduler.SolveOptions(time_limit_seconds=time_limit, workers=workers, seed=seed)
+    options = SolveOptions(time_limit_seconds=time_limit, workers=workers, seed=seed)
     started = time.perf_counter()
     solution, improvements = _solve(problem, options)
     wall = time.perf_counter() - started
@@ -114,11 +106,8 @@ def run_instance(
         matches = all(
             engine.get(name, 0) == getattr(report, mine) for name, mine in ENGINE_TO_CHECKER.items()
         ) and not any(v for k, v in engine.items() if k not in ENGINE_TO_CHECKER)
-    stats = solution.statistics
-    last = improvements[-1] if improvements else _float_or_none(stats.get("last_improvement_s"))
+    last = improvements[-1] if improvements else None
     first = solution.first_solution_seconds
-    if first is None and improvements:
-        first = improvements[0]
     return Row(
         instance=path.stem,
         status=str(solution.status),
@@ -134,10 +123,6 @@ def run_instance(
         wall_s=wall,
         engine_matches=matches,
     )
-
-
-def _float_or_none(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _verdict(matches: bool | None) -> str:

@@ -1,25 +1,16 @@
-"""The real engine on the tiny ITC instance, scored by the independent checker.
-
-Skipped until ``scheduler.solve`` exists (the CP-SAT model is written in parallel).
-"""
+"""The real engine on the tiny ITC instance, scored by the independent checker."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import itc2007_checker as checker
-import pytest
 
 import scheduler
 from scheduler.itc2007 import parse_ctt, to_itc_solution, to_problem
 from scheduler.solution import Status
 
 DATA = Path(__file__).resolve().parent / "data"
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(scheduler, "solve") or not hasattr(scheduler, "SolveOptions"),
-    reason="scheduler.solve is not available yet",
-)
 
 
 def test_engine_solves_tiny_and_agrees_with_checker() -> None:

@@ -1,7 +1,8 @@
 """The benchmark runner's plumbing (export, scoring, table, CSV) with a stand-in engine.
 
 The real engine is exercised in test_itc2007_engine.py; here ``scheduler.solve`` is
-replaced by a function returning a known timetable so the runner is tested on its own.
+replaced by a function returning a known timetable (and reporting two improvements), so
+the runner is tested on its own, including a deliberate engine/checker disagreement.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import importlib.util
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +19,7 @@ import pytest
 
 import scheduler
 from scheduler.itc2007 import parse_ctt, parse_itc_solution, to_sessions
+from scheduler.options import Progress, SolveOptions
 from scheduler.problem import Problem
 from scheduler.solution import Solution, Status
 
@@ -33,17 +36,20 @@ def _load_runner() -> ModuleType:
     return module
 
 
-def _fake_solve(components: dict[str, int]) -> object:
-    def solve(problem: Problem, options: object) -> Solution:
+def _fake_solve(components: dict[str, int]) -> Callable[..., Solution]:
+    def solve(
+        problem: Problem, options: SolveOptions, progress: Callable[[Progress], None]
+    ) -> Solution:
         inst = parse_ctt((DATA / "tiny.ctt").read_text())
         known = parse_itc_solution((DATA / "tiny_optimal.sol").read_text())
+        progress(Progress(0.5, 20, 0, 1.0, 1))
+        progress(Progress(0.75, 14, 14, 0.0, 2))
         return Solution(
             Status.OPTIMAL,
             sessions=to_sessions(inst, problem, known),
             objective=sum(components.values()),
             components=components,
             first_solution_seconds=0.5,
-            statistics={"last_improvement_s": 0.75},
         )
 
     return solve
@@ -67,8 +73,7 @@ def test_runner_scores_and_tabulates(
     instances = tmp_path / "instances"
     instances.mkdir()
     shutil.copy(DATA / "tiny.ctt", instances / "comp01.ctt")  # best known of comp01: 5
-    monkeypatch.setattr(scheduler, "solve", _fake_solve(components), raising=False)
-    monkeypatch.setattr(scheduler, "SolveOptions", dict, raising=False)  # keyword record
+    monkeypatch.setattr(scheduler, "solve", _fake_solve(components))
     lines: list[str] = []
     out = tmp_path / "out"
     argv = ["--instances", str(instances), "--out", str(out), "--time-limit", "1"]
