@@ -230,7 +230,7 @@ ACTIVITIES: tuple[Activity, ...] = tuple(
                            "qualification": "warmtepomp", "participants_per_trainer": 16,
                            "max_participants": 16}),
         ("sc-koudetechniek", "Koudemiddelen en F-gassen (voorbereiding STEK)", "skills_course",
-         "mbo", "W", 240, {**_course(5, 3, 10, same=True), "equipment": [_need("cooling-rig", 2)],
+         "mbo", "W", 240, {**_course(5, 2, 10, same=True), "equipment": [_need("cooling-rig", 2)],
                            "qualification": "koeltechniek", "participants_per_trainer": 12,
                            "max_participants": 12}),
         ("sc-ventilatie", "Ventilatiesystemen inregelen en meten", "skills_course", "mbo", "W",
