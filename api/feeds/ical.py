@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, Timezone, vDuration, vText
 
 from models.feeds import FeedData, FeedSession
 
@@ -124,10 +124,11 @@ def render_feed(
 ) -> bytes:
     """The whole VCALENDAR as UTF-8 bytes with CRLF line ends, folded at 75 octets."""
     subject = data.subject
-    name = f"TIC – {subject.name}"
+    one_line = " ".join(subject.name.split())  # calendar apps show the name on one line
+    name = f"TIC – {one_line}"
     description = (
         f"Sessies van de Technische Installatie Campus ({VIEW_LABELS[subject.view]}: "
-        f"{subject.name})."
+        f"{one_line})."
     )
     if note:
         description += f" {note}"
@@ -135,10 +136,11 @@ def render_feed(
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
-    cal.add("NAME", name)
-    cal.add("X-WR-CALNAME", name)
-    cal.add("DESCRIPTION", description)
-    cal.add("X-WR-CALDESC", description)
+    # Explicit vText: icalendar leaves NAME and X- properties unescaped otherwise.
+    cal.add("NAME", vText(name))
+    cal.add("X-WR-CALNAME", vText(name))
+    cal.add("DESCRIPTION", vText(description))
+    cal.add("X-WR-CALDESC", vText(description))
     cal.add("X-WR-TIMEZONE", TZID)
     cal.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(refresh))
