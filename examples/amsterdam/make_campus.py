@@ -61,7 +61,10 @@ FILES: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 class _Dumper(yaml.SafeDumper):
-    """Windows, equipment needs and lists of words on one line each."""
+    """Windows, equipment needs and lists of words on one line each; no YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
     def represent_dict(self, data: Any) -> yaml.MappingNode:  # type: ignore[override]
         node = super().represent_dict(data)
