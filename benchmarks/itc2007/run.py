@@ -27,7 +27,7 @@ from pathlib import Path
 import itc2007_checker as checker
 
 import scheduler
-from scheduler.itc2007 import parse_ctt, to_itc_solution, to_problem
+from scheduler.itc2007 import CttCourse, CttInstance, parse_ctt, to_itc_solution, to_problem
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import Problem
 from scheduler.solution import Solution
@@ -35,13 +35,6 @@ from scheduler.solution import Solution
 HERE = Path(__file__).resolve().parent
 INSTANCES = HERE / "instances"
 BEST_KNOWN = HERE / "best_known.csv"
-
-ENGINE_TO_CHECKER = {
-    "over_capacity": "room_capacity",
-    "min_days": "min_working_days",
-    "isolated": "curriculum_compactness",
-    "room_stability": "room_stability",
-}
 
 
 @dataclass(frozen=True)
@@ -60,6 +53,7 @@ class Row:
     first_feasible_s: float | None
     last_improvement_s: float | None
     wall_s: float
+    left_out: int  # lectures of courses the engine left unscheduled
     engine_matches: bool | None  # None: no solution to compare
 
     @property
@@ -100,12 +94,7 @@ def run_instance(
     (out / f"{path.stem}.sol").write_text(sol_text)
     report = checker.check(text, sol_text)
 
-    engine = solution.components
-    matches: bool | None = None
-    if solution.sessions:
-        matches = all(
-            engine.get(name, 0) == getattr(report, mine) for name, mine in ENGINE_TO_CHECKER.items()
-        ) and not any(v for k, v in engine.items() if k not in ENGINE_TO_CHECKER)
+    matches = engine_agrees(inst, problem, solution, report) if solution.sessions else None
     last = improvements[-1] if improvements else None
     first = solution.first_solution_seconds
     return Row(
@@ -121,7 +110,37 @@ def run_instance(
         first_feasible_s=first,
         last_improvement_s=last,
         wall_s=wall,
+        left_out=sum(c.lectures for c in _left_out(inst, solution)),
         engine_matches=matches,
+    )
+
+
+def _left_out(inst: CttInstance, solution: Solution) -> list[CttCourse]:
+    scheduled = {s.request for s in solution.sessions}
+    return [c for c in inst.courses if c.id not in scheduled]
+
+
+def engine_agrees(
+    inst: CttInstance, problem: Problem, solution: Solution, report: checker.Report
+) -> bool:
+    """Whether the engine's weighted components are the checker's costs.
+
+    A course the engine leaves out costs ``unscheduled`` in the engine; UD2 instead charges
+    its missing lectures as hard violations and all its min working days, which the engine
+    (min_days counts scheduled requests only) does not. Both are accounted for exactly.
+    """
+    left_out = _left_out(inst, solution)
+    expected = {
+        "over_capacity": report.room_capacity,
+        "min_days": report.min_working_days
+        - checker.MIN_WORKING_DAYS_WEIGHT * sum(c.min_days for c in left_out),
+        "isolated": report.curriculum_compactness,
+        "room_stability": report.room_stability,
+        "unscheduled": problem.weights.unscheduled * sum(c.lectures for c in left_out),
+    }
+    engine = solution.components
+    return all(engine.get(k, 0) == v for k, v in expected.items()) and not any(
+        v for k, v in engine.items() if k not in expected
     )
 
 
@@ -135,7 +154,7 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 HEADER = (
     f"{'instance':<9}{'status':>10}{'hard':>6}{'RC':>5}{'MWD':>6}{'CC':>6}{'RS':>5}"
-    f"{'total':>7}{'best':>6}{'ratio':>7}{'first s':>9}{'last s':>8}{'wall s':>8}  engine"
+    f"{'total':>7}{'best':>6}{'ratio':>7}{'first s':>9}{'last s':>8}{'wall s':>8}{'out':>5}  engine"
 )
 
 
@@ -145,7 +164,7 @@ def format_row(row: Row) -> str:
         f"{row.instance:<9}{row.status:>10}{row.violations:>6}{row.room_capacity:>5}"
         f"{row.min_working_days:>6}{row.curriculum_compactness:>6}{row.room_stability:>5}"
         f"{row.total:>7}{best:>6}{_fmt(row.ratio, 2):>7}{_fmt(row.first_feasible_s):>9}"
-        f"{_fmt(row.last_improvement_s):>8}{_fmt(row.wall_s):>8}  "
+        f"{_fmt(row.last_improvement_s):>8}{_fmt(row.wall_s):>8}{row.left_out:>5}  "
         f"{_verdict(row.engine_matches)}"
     )
 
@@ -165,6 +184,7 @@ def write_csv(rows: Sequence[Row], path: Path) -> None:
         "first_feasible_s",
         "last_improvement_s",
         "wall_s",
+        "left_out",
         "engine_matches",
     ]
     with path.open("w", newline="") as handle:

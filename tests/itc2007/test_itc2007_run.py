@@ -36,12 +36,13 @@ def _load_runner() -> ModuleType:
     return module
 
 
-def _fake_solve(components: dict[str, int]) -> Callable[..., Solution]:
+def _fake_solve(components: dict[str, int], left_out: str = "") -> Callable[..., Solution]:
     def solve(
         problem: Problem, options: SolveOptions, progress: Callable[[Progress], None]
     ) -> Solution:
         inst = parse_ctt((DATA / "tiny.ctt").read_text())
         known = parse_itc_solution((DATA / "tiny_optimal.sol").read_text())
+        known = tuple(a for a in known if a.course != left_out)
         progress(Progress(0.5, 20, 0, 1.0, 1))
         progress(Progress(0.75, 14, 14, 0.0, 2))
         return Solution(
@@ -49,18 +50,30 @@ def _fake_solve(components: dict[str, int]) -> Callable[..., Solution]:
             sessions=to_sessions(inst, problem, known),
             objective=sum(components.values()),
             components=components,
+            unscheduled=tuple(r.id for r in problem.requests if r.id == left_out),
             first_solution_seconds=0.5,
         )
 
     return solve
 
 
+UD2 = {"over_capacity": 10, "isolated": 4, "min_days": 0, "room_stability": 0}
+
+
+def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, solve: object) -> tuple[int, list[str]]:
+    runner = _load_runner()
+    instances = tmp_path / "instances"
+    instances.mkdir()
+    shutil.copy(DATA / "tiny.ctt", instances / "comp01.ctt")  # best known of comp01: 5
+    monkeypatch.setattr(scheduler, "solve", solve)
+    lines: list[str] = []
+    argv = ["--instances", str(instances), "--out", str(tmp_path / "out"), "--time-limit", "1"]
+    return runner.main(argv, echo=lines.append), lines
+
+
 @pytest.mark.parametrize(
     ("components", "verdict", "code"),
-    [
-        ({"over_capacity": 10, "isolated": 4, "min_days": 0, "room_stability": 0}, "ok", 0),
-        ({"over_capacity": 10, "isolated": 2, "min_days": 0, "room_stability": 0}, "MISMATCH", 1),
-    ],
+    [(UD2, "ok", 0), ({**UD2, "isolated": 2}, "MISMATCH", 1)],
 )
 def test_runner_scores_and_tabulates(
     tmp_path: Path,
@@ -69,22 +82,30 @@ def test_runner_scores_and_tabulates(
     verdict: str,
     code: int,
 ) -> None:
-    runner = _load_runner()
-    instances = tmp_path / "instances"
-    instances.mkdir()
-    shutil.copy(DATA / "tiny.ctt", instances / "comp01.ctt")  # best known of comp01: 5
-    monkeypatch.setattr(scheduler, "solve", _fake_solve(components))
-    lines: list[str] = []
+    exit_code, lines = _run(tmp_path, monkeypatch, _fake_solve(components))
+    assert exit_code == code
     out = tmp_path / "out"
-    argv = ["--instances", str(instances), "--out", str(out), "--time-limit", "1"]
-    assert runner.main(argv, echo=lines.append) == code
-
     assert (out / "comp01.sol").read_text().count("\n") == 8
     row = lines[1].split()
-    # instance status hard RC MWD CC RS total best ratio first last wall verdict
+    # instance status hard RC MWD CC RS total best ratio first last wall out verdict
     assert row[:10] == ["comp01", "optimal", "0", "10", "0", "4", "0", "14", "5", "2.50"]
-    assert row[10:12] == ["0.5", "0.8"] and row[-1] == verdict
+    assert row[10:12] == ["0.5", "0.8"] and row[-2:] == ["0", verdict]
     assert lines[-1] == "feasible 1/1, geo-mean ratio 2.50"
     with (out / "results.csv").open(newline="") as handle:
         (result,) = list(csv.DictReader(handle))
     assert result["total"] == "14" and result["engine_matches"] == str(verdict == "ok")
+
+
+def test_runner_accounts_for_a_course_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without D: its lecture is missing (1 hard violation), UD2 charges its min working
+    # day (5) which the engine does not, and B at (0,0) becomes isolated in Q2 (CC 4 -> 6).
+    # The engine instead charges unscheduled = 100000 x 1 lecture: still in agreement.
+    components = {**UD2, "isolated": 6, "unscheduled": 100_000}
+    exit_code, lines = _run(tmp_path, monkeypatch, _fake_solve(components, left_out="D"))
+    assert exit_code == 1
+    row = lines[1].split()
+    assert row[2:8] == ["1", "10", "5", "6", "0", "21"]
+    assert row[9] == "-" and row[-2:] == ["1", "ok"]
+    assert lines[-1] == "feasible 0/1, geo-mean ratio -"
