@@ -70,14 +70,25 @@ def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) ->
     loader = _Loader(session)
     try:
         with session.no_autoflush:  # rows are flushed once complete, never half-filled
-            for _file, sc in files:
-                loader.load(sc)
+            loader.load(_merged([sc for _file, sc in files]))
         session.flush()
     except IntegrityError as exc:
         raise s.ScenarioError(
             [s.ScenarioIssue(files[0][0], "", f"the database refused the data: {exc.orig}")]
         ) from None
     return loader.summary
+
+
+def _merged(scenarios: Sequence[s.Scenario]) -> s.Scenario:
+    """All files as one, so a file may refer to any other whatever their order."""
+    sections = {
+        name: [item for sc in scenarios for item in getattr(sc, name)]
+        for name in (
+            "equipment", "holidays", "partners", "locations", "trainers", "activities",
+            "groups", "requests", "travel",
+        )
+    }  # fmt: skip
+    return s.Scenario.model_construct(**sections)
 
 
 class _Loader:

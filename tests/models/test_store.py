@@ -133,3 +133,23 @@ def test_files_may_refer_to_entities_already_in_the_database(
     with session_scope(engine) as session:
         load_files(session, [extra])
     assert count(engine, e.Request) == 4
+
+
+def test_files_may_refer_to_each_other_in_any_order(engine: Engine, tmp_path: Path) -> None:
+    requests = tmp_path / "a-requests.yaml"
+    requests.write_text(
+        "requests:\n"
+        "  - {key: r-x, activity: WS, groups: [g-x], earliest: 2027-05-10, latest: 2027-05-28}\n",
+        encoding="utf-8",
+    )
+    campus = tmp_path / "b-campus.yaml"
+    campus.write_text(
+        "partners: [{key: s, name: School, kind: school}]\n"
+        "activities:\n"
+        "  - {code: WS, title: W, kind: workshop, audience: vmbo, duration_minutes: 60}\n"
+        "groups: [{key: g-x, school: s, name: 3A, headcount: 10}]\n",
+        encoding="utf-8",
+    )
+    with session_scope(engine) as session:
+        load_files(session, [requests, campus])
+    assert count(engine, e.Request) == 1
