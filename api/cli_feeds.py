@@ -97,6 +97,10 @@ def _print_changes(changes: tuple[Change, ...]) -> None:
             by_whom[("Trainer", trainer)].append(change)
     for (kind, name), items in sorted(by_whom.items()):
         console.print(f"[bold]{kind} {name}[/]", highlight=False)
+        new = [c for c in items if c.kind == "new"]
+        if len(new) > 3:  # a first publication: a count, not hundreds of lines
+            items = [c for c in items if c.kind != "new"]
+            console.print(f"  {'new':<10} {len(new)} sessions", highlight=False)
         for c in items:
             what = f" ({', '.join(c.what)})" if c.what else ""
             text = c.after if c.kind == "new" else c.before
