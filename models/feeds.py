@@ -8,13 +8,15 @@ own groups, a group's feed only that group, and no feed carries pupils' personal
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,6 +30,7 @@ TEAM_LABELS = {
     "BOL4": "BOL niveau 4",
     "other": "Techniek algemeen",
 }
+T = TypeVar("T")
 TOKEN_BYTES = 32  # 256 bits; the issue asks for at least 128
 
 
@@ -92,27 +95,40 @@ def as_utc(moment: datetime) -> datetime:
 # --- subjects ---------------------------------------------------------------------------
 
 
+def _by_key(session: Session, model: type[T], key: str) -> T | None:
+    """Exact key first; else a unique case-insensitive match (people type ROC-WEST)."""
+    column = model.key  # type: ignore[attr-defined]
+    row = session.scalars(select(model).where(column == key)).one_or_none()
+    if row is None:
+        rows = session.scalars(select(model).where(func.lower(column) == key.lower())).all()
+        row = rows[0] if len(rows) == 1 else None
+    return row
+
+
 def find_subject(session: Session, view: str, key: str) -> FeedSubject:
-    """The subscriber a (view, key) names, or FeedError with a helpful text."""
+    """The subscriber a (view, key) names, with its canonical key, or FeedError."""
     if view not in VIEWS:
         raise FeedError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
     if view == "campus":
         return FeedSubject("campus", "", "Campus, alle sessies")
-    name: str | None = None
+    found: FeedSubject | None = None
     if view in ("school", "company"):
-        partner = session.scalars(select(e.Partner).where(e.Partner.key == key)).one_or_none()
+        partner = _by_key(session, e.Partner, key)
         if partner is not None and (view == "company" or partner.kind == "school"):
-            name = partner.name
+            found = FeedSubject(view, partner.key, partner.name)
     elif view == "group":
-        group = session.scalars(select(e.Group).where(e.Group.key == key)).one_or_none()
-        name = f"{group.name} ({group.school.name})" if group else None
+        group = _by_key(session, e.Group, key)
+        if group is not None:
+            found = FeedSubject(view, group.key, f"{group.name} ({group.school.name})")
     elif view == "trainer":
-        name = session.scalar(select(e.Trainer.name).where(e.Trainer.key == key))
+        trainer = _by_key(session, e.Trainer, key)
+        found = FeedSubject(view, trainer.key, trainer.name) if trainer else None
     elif view == "location":
-        name = session.scalar(select(e.Location.name).where(e.Location.key == key))
-    if name is None:
+        location = _by_key(session, e.Location, key)
+        found = FeedSubject(view, location.key, location.name) if location else None
+    if found is None:
         raise FeedError(f"no {view} with key {key!r}")
-    return FeedSubject(view, key, name)
+    return found
 
 
 def all_subjects(session: Session) -> list[FeedSubject]:
@@ -245,7 +261,7 @@ def create_token(
     session: Session, view: str, key: str, *, now: datetime, label: str = ""
 ) -> tuple[e.FeedToken, str]:
     """A new secret for (view, subject); the plain token is returned once and never stored."""
-    find_subject(session, view, key)
+    key = find_subject(session, view, key).key
     if _active(session, view, key) is not None:
         raise FeedError(f"the {view} {key or 'campus'} already has a feed token; rotate it instead")
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -265,6 +281,8 @@ def create_token(
 
 def revoke_token(session: Session, view: str, key: str, *, now: datetime) -> e.FeedToken:
     """Stop the current token; it serves an empty calendar for a grace period, then 410."""
+    with contextlib.suppress(FeedError):  # a deleted subject's token: revoke by stored key
+        key = find_subject(session, view, key).key
     row = _active(session, view, key)
     if row is None:
         raise FeedError(f"the {view} {key or 'campus'} has no active feed token")
