@@ -29,8 +29,9 @@ class BuiltModel:
         return self.candidates.infeasible
 
 
-def build_model(problem: Problem) -> BuiltModel:
-    cands = build_candidates(problem)
+def build_model(problem: Problem, candidates: Candidates | None = None) -> BuiltModel:
+    """The whole model; ``candidates`` may be reused from an earlier build of ``problem``."""
+    cands = candidates or build_candidates(problem)
     built = BuiltModel(cands)
     if cands.infeasible:
         return built

@@ -229,37 +229,43 @@ def _can_keep(
 
 
 def _trainer_idle(ctx: Context) -> list[Term]:
-    """Minutes between a trainer's first start and last end of a day, minus busy minutes."""
+    """Minutes between a trainer's first start and last end of a day, minus busy minutes.
+
+    Per trainer: idle = sum over days of (last end - first start) - minutes on sessions.
+    Only sessions that may share a day with another of the trainer's sessions are tracked
+    (a day with one session is never idle); the per-trainer idle is declared >= 0, which
+    keeps the bound tight without a literal per (session, trainer, day).
+    """
     m, mv, grid = ctx.model, ctx.vars, ctx.vars.grid
     g = grid.grid_minutes
-    by_day: dict[tuple[TrainerId, int], list[SessionVars]] = {}
+    terms: list[Term] = []
     for tid, svs in mv.trainers_in_use():
+        by_day: dict[int, list[SessionVars]] = {}
         for sv in svs:
             for d in sv.cand.trainer_masks[tid]:
-                by_day.setdefault((tid, d), []).append(sv)
-    terms: list[Term] = []
-    for (tid, d), svs in by_day.items():
-        if len(svs) < 2:
-            continue  # one session at most: never idle
-        label = f"{tid},{grid.day_at(d)}"
-        first = m.new_int_var(0, 24 * 60, f"first_start[{label}]")
-        last = m.new_int_var(0, 24 * 60, f"last_end[{label}]")
-        idle = m.new_int_var(0, 24 * 60, f"idle[{label}]")  # >= 0 keeps the bound tight
-        busy = []
-        for sv in svs:
+                by_day.setdefault(d, []).append(sv)
+        tracked = [sv for sv in svs if any(len(by_day[d]) > 1 for d in sv.cand.trainer_masks[tid])]
+        if not tracked:
+            continue
+        spans: list[Term] = []
+        firsts: dict[int, cp_model.IntVar] = {}
+        lasts: dict[int, cp_model.IntVar] = {}
+        for sv in tracked:
             lit = sv.tr[tid]
-            on = mv.day_literals(sv)[d]
-            if on is not sv.present:  # works[s,t,d] = trainer t on s and s on day d
-                works = m.new_bool_var(f"works[{sv.name},{label}]")
-                m.add_implication(works, lit)
-                m.add_implication(works, on)
-                m.add_bool_or([lit.negated(), on.negated(), works])
-                lit = works
+            on = mv.day_literals(sv)
             tod = g * mv.time_of_day(sv)
-            m.add(first <= tod).only_enforce_if(lit)
-            m.add(last >= tod + sv.cand.duration).only_enforce_if(lit)
-            busy.append(sv.cand.duration * lit)
-        m.add(idle == last - first - sum(busy))
+            for d in sv.cand.trainer_masks[tid]:
+                if d not in firsts:
+                    label = f"{tid},{grid.day_at(d)}"
+                    firsts[d] = m.new_int_var(0, 24 * 60, f"first_start[{label}]")
+                    lasts[d] = m.new_int_var(0, 24 * 60, f"last_end[{label}]")
+                    m.add(lasts[d] >= firsts[d])
+                    spans.append(lasts[d] - firsts[d])
+                enforce = [lit] if on[d] is lit else [lit, on[d]]
+                m.add(firsts[d] <= tod).only_enforce_if(enforce)
+                m.add(lasts[d] >= tod + sv.cand.duration).only_enforce_if(enforce)
+        idle = m.new_int_var(0, 24 * 60 * len(firsts), f"idle[{tid}]")
+        m.add(idle == sum(spans) - sum(sv.cand.duration * sv.tr[tid] for sv in tracked))
         terms.append(idle)
     return terms
 

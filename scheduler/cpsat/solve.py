@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from ortools.sat.python import cp_model
@@ -42,17 +44,22 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
 
 
-def _configure(params: cp_model.SatParameters, options: SolveOptions, remaining: float) -> None:
-    """Copy the options onto CP-SAT's parameters; a time limit is always set."""
+def _configure(
+    params: cp_model.SatParameters, options: SolveOptions, remaining: float, share: float = 1.0
+) -> None:
+    """Copy the options onto CP-SAT's parameters; a time limit is always set.
+
+    ``share`` is the part of the time budget this call may use (the warm start uses some).
+    """
     params.num_workers = options.effective_workers
     params.random_seed = options.seed
     params.relative_gap_limit = options.relative_gap
     if options.deterministic:
         params.interleave_search = False
-        params.max_deterministic_time = options.time_limit_seconds
+        params.max_deterministic_time = share * options.time_limit_seconds
         params.max_time_in_seconds = 4 * options.time_limit_seconds  # runaway guard only
     else:
-        params.max_time_in_seconds = max(0.05, remaining)
+        params.max_time_in_seconds = max(0.05, share * remaining)
     params.log_search_progress = options.log_search
     params.log_to_stdout = False
 
@@ -75,14 +82,20 @@ def solve(
             wall_seconds=time.perf_counter() - started,
             statistics={"infeasible_reason": "; ".join(built.infeasible)},
         )
+    warm = _warm_start(problem, built, options, started)
+    if warm.infeasible:
+        return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started)
     solver = cp_model.CpSolver()
-    _configure(solver.parameters, options, options.time_limit_seconds - build_seconds)
+    share = 1.0 - warm.share
+    remaining = options.time_limit_seconds - (time.perf_counter() - started)
+    _configure(solver.parameters, options, remaining / share if share else remaining, share)
     if options.log_search:
         solver.log_callback = lambda line: log.info("%s", line)
     watcher = _Watcher(started, progress)
     code = solver.solve(built.model, watcher)
     wall = time.perf_counter() - started
     stats = _statistics(built, solver, code, build_seconds)
+    stats["warm_start_hints"] = warm.hints
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         status = Status.INFEASIBLE if code == cp_model.INFEASIBLE else Status.UNKNOWN
         if code == cp_model.MODEL_INVALID:
@@ -106,9 +119,60 @@ def solve(
         components=components,
         changes=compute_changes(problem.reference, sessions),
         wall_seconds=wall,
-        first_solution_seconds=watcher.first_seconds,
+        first_solution_seconds=warm.first_seconds or watcher.first_seconds,
         statistics=stats,
     )
+
+
+@dataclass(slots=True)
+class _Warm:
+    share: float = 0.0  # part of the time budget spent
+    hints: int = 0
+    first_seconds: float | None = None
+    infeasible: bool = False
+
+
+WARM_SHARE = 0.4
+
+
+def _warm_start(
+    problem: Problem, built: BuiltModel, options: SolveOptions, started: float
+) -> _Warm:
+    """Solve once without trainer_idle and hint the full model with that plan.
+
+    trainer_idle needs a first-start/last-end pair per trainer and day, which makes the
+    full model much slower to find good plans on a school year; without it the same
+    model reaches ~1% quickly. Its plan is a complete hint (same variable names), so the
+    full solve starts from a good schedule and only has to close the idle gaps.
+    """
+    idle = built.raw.get("trainer_idle", 0)
+    if isinstance(idle, int) or built.model is None:
+        return _Warm()  # weight 0, or no trainer can be idle: nothing to gain
+    lean = dataclasses.replace(
+        problem, weights=dataclasses.replace(problem.weights, trainer_idle=0)
+    )
+    first = build_model(lean, built.candidates)
+    if first.model is None:
+        return _Warm()
+    solver = cp_model.CpSolver()
+    remaining = options.time_limit_seconds - (time.perf_counter() - started)
+    _configure(solver.parameters, options, remaining, WARM_SHARE)
+    watcher = _Watcher(started, None)
+    code = solver.solve(first.model, watcher)
+    if code == cp_model.INFEASIBLE:
+        return _Warm(WARM_SHARE, infeasible=True)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Warm(WARM_SHARE)
+    values = solver.response_proto.solution
+    by_name = {v.name: values[i] for i, v in enumerate(first.model.proto.variables) if v.name}
+    built.model.clear_hints()
+    hints = 0
+    for i, var in enumerate(built.model.proto.variables):
+        value = by_name.get(var.name)
+        if value is not None:
+            built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
+            hints += 1
+    return _Warm(WARM_SHARE, hints, watcher.first_seconds)
 
 
 def _extract(
