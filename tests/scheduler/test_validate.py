@@ -150,7 +150,7 @@ def test_empty_solution_is_valid_and_costs_the_priority() -> None:
     assert report.raw["unscheduled"] == 1
     assert report.raw["fairness"] == 100
     assert report.components["unscheduled"] == 10_000
-    assert report.objective == 10_000 + 100 * 2_000
+    assert report.objective == 10_000 + 100 * 50  # fairness weight 50 per point
 
 
 # --- solution shape ------------------------------------------------------------------------
