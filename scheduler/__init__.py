@@ -5,6 +5,7 @@ imports ortools.
 """
 
 from scheduler.cpsat import solve
+from scheduler.explain import Reason, explain
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import (
     ALWAYS,
@@ -35,6 +36,7 @@ from scheduler.problem import (
     Weights,
 )
 from scheduler.solution import Change, Solution, Status
+from scheduler.validate import Report, Violation, validate
 
 __all__ = [
     "ALWAYS",
@@ -57,6 +59,8 @@ __all__ = [
     "Problem",
     "ProblemError",
     "Progress",
+    "Reason",
+    "Report",
     "Request",
     "RequestId",
     "Solution",
@@ -66,7 +70,10 @@ __all__ = [
     "Trainer",
     "TrainerId",
     "Travel",
+    "Violation",
     "WeeklyWindow",
     "Weights",
+    "explain",
     "solve",
+    "validate",
 ]
