@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from api.cli_common import DbOption, console, err, fail, ready_engine
 from api.cli_feeds import register as register_feed_commands
 from api.cli_solve import register as register_solve_commands
+from api.cli_tools import register as register_tool_commands
 from models import entities as e
 from models.db import ENV_URL, describe, make_engine, session_scope
 from models.migrate import current_revision, upgrade
@@ -169,6 +170,7 @@ def demo(
 
 
 register_solve_commands(app)
+register_tool_commands(app)
 
 
 register_feed_commands(app)
