@@ -9,13 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine, func, select
 
 from api.cli_common import DbOption, console, err, fail, ready_engine
+from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_solve import register as register_solve_commands
 from api.cli_tools import register as register_tool_commands
-from models import entities as e
 from models.db import ENV_URL, describe, make_engine, session_scope
 from models.migrate import current_revision, upgrade
 from models.scenario import ScenarioError, json_schema
@@ -122,53 +121,7 @@ def schema(
         console.print(f"wrote {out}")
 
 
-def counts(engine: Engine) -> dict[str, int]:
-    with session_scope(engine) as session:
-        return {
-            name: session.scalar(select(func.count()).select_from(model)) or 0
-            for name, model in (
-                ("partners", e.Partner),
-                ("locations", e.Location),
-                ("equipment types", e.EquipmentType),
-                ("holidays", e.Holiday),
-                ("trainers", e.Trainer),
-                ("activity types", e.ActivityType),
-                ("groups", e.Group),
-                ("requests", e.Request),
-            )
-        }
-
-
-@app.command()
-def demo(
-    db: DbOption = None,
-    example: Annotated[
-        Path, typer.Option(help="Folder with the example scenario files.")
-    ] = EXAMPLE_DIR,
-) -> None:
-    """Load the Amsterdam example into the database and show what is there.
-
-    Example: [bold]campus demo[/] (what `make demo` runs)
-    """
-    files = sorted(example.glob("*.yaml"))
-    if not files:
-        raise fail(f"no scenario files (*.yaml) in {example}")
-    engine = ready_engine(db)
-    try:
-        with session_scope(engine) as session:
-            load_files(session, files)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
-        raise fail("the example did not load") from None
-    table = Table(title=f"Amsterdam example loaded into {describe(db)}")
-    table.add_column("what")
-    table.add_column("how many", justify="right")
-    for name, n in counts(engine).items():
-        table.add_row(name, str(n))
-    console.print(table)
-
-
+app.command()(demo)
 register_solve_commands(app)
 register_tool_commands(app)
 

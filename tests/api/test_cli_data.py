@@ -84,13 +84,23 @@ def test_schema_prints_json_schema() -> None:
     assert code == 0 and '"title": "Scenario"' in out
 
 
-def test_demo_loads_the_example_folder(sqlite_url: str, tmp_path: Path) -> None:
+def test_demo_loads_solves_publishes_and_says_what_next(sqlite_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "example"
     folder.mkdir()
     (folder / "campus.yaml").write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, _ = campus("demo", "--db", sqlite_url, "--example", str(folder))
+    feeds = tmp_path / "feeds"
+    code, out, _ = campus(
+        "demo", "--db", sqlite_url, "--example", str(folder), "--time-limit", "10",
+        "--out", str(feeds),
+    )  # fmt: skip
     assert code == 0
-    assert "partners" in out and "4" in out
+    assert "1. Loaded" in out and "2. Solving 2027-W11..2027-W14" in out
+    assert "1/3 requests scheduled" in out
+    assert "validator: 0 hard violations" in out
+    assert "no_qualified_trainer" in out  # the top reasons of the unscheduled requests
+    assert "3. Published run 1 as version 1" in out
+    assert (feeds / "campus.ics").is_file()
+    assert "campus serve" in out
 
 
 def test_demo_without_scenario_files_says_so(sqlite_url: str, tmp_path: Path) -> None:
