@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
 from models.db import session_scope
+from models.publish import published_run
 from scheduler import Progress, SolveOptions, solve
 from scheduler.explain import Reason, explain
 from scheduler.problem import Problem, RequestId
@@ -29,10 +30,6 @@ log = logging.getLogger(__name__)
 
 def reference_run(session: Session) -> e.SolveRun | None:
     """The plan re-planning keeps close to: the published plan, else the newest run."""
-    try:
-        from models.publish import published_run
-    except ImportError:  # publishing not installed in this build
-        return latest_run(session)
     return published_run(session) or latest_run(session)
 
 
