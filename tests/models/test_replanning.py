@@ -113,3 +113,21 @@ def test_a_new_request_is_added_without_moving_the_others(
     )
     again = replan(engine)
     assert kinds(again) == {"moved": [], "cancelled": [], "new": ["r5#1"]}
+
+
+def test_replanning_compares_against_the_published_plan(
+    planned: tuple[Engine, PlanResult],
+) -> None:
+    from datetime import UTC, datetime
+
+    from models.publish import publish
+
+    engine, first = planned
+    with session_scope(engine) as session:
+        publish(session, session.get(e.SolveRun, first.run_id), now=datetime.now(UTC))
+    second = replan(engine)  # not published
+    third = replan(engine)
+    with session_scope(engine) as session:
+        for result in (second, third):
+            run = session.get_one(e.SolveRun, result.run_id)
+            assert run.parameters["reference_run"] == first.run_id
