@@ -7,8 +7,10 @@ window, and finally whether the solution's other sessions took every free slot. 
 stage that empties the domain gives the reasons; each carries machine-readable ``details``.
 
 Plain Python over the Problem, like the validator (shared helpers in ``scheduler.lookup``);
-nothing here knows about CP-SAT. A later step can add solver-derived reasons (assumptions
-of an infeasible core) as ``Reason`` values with another ``source``.
+nothing here knows about CP-SAT. Where the domain analysis ends without a definite cause
+(``no_combination``, ``capacity_taken``), ``scheduler.cpsat.why`` places the request in a
+small CP-SAT model with the rest of the plan fixed and reads the cause from a minimal core
+of assumptions; those reasons carry ``source="cp-sat"``.
 """
 
 from __future__ import annotations
@@ -61,11 +63,18 @@ class Code(StrEnum):
     SESSIONS_DO_NOT_FIT_WINDOW = "sessions_do_not_fit_window"
     CAPACITY_TAKEN = "capacity_taken"
     NO_COMBINATION = "no_combination"
+    # found by CP-SAT assumptions (scheduler.cpsat.why), source "cp-sat"
+    BLOCKED_BY_SESSIONS = "blocked_by_sessions"
+    TRAINER_HOURS_EXHAUSTED = "trainer_hours_exhausted"
+    DAY_GAPS_UNREACHABLE = "day_gaps_unreachable"
+    SAME_LOCATION_UNREACHABLE = "same_location_unreachable"
+    BLOCKED_IN_COMBINATION = "blocked_in_combination"
+    SOLVER_TRADEOFF = "solver_tradeoff"
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One actionable cause; ``source`` says who found it ('domain' here, e.g. 'cpsat' later)."""
+    """One actionable cause; ``source`` says who found it: 'domain' here, 'cp-sat' for cores."""
 
     code: str
     message: str
@@ -649,7 +658,9 @@ STATIC_STAGES: tuple[Callable[[_Analysis], list[Reason]], ...] = (
 """Checks on what the request asks; all run so a planner sees every obstacle at once."""
 
 
-def _explain_request(lk: Lookup, busy: _Busy, request: Request) -> tuple[Reason, ...]:
+def _explain_request(
+    lk: Lookup, busy: _Busy, request: Request, solution: Solution, solver_seconds: float
+) -> tuple[Reason, ...]:
     """Reasons why one request cannot be (or was not) scheduled in this solution."""
     a = _Analysis(lk, request, lk.activity_of(request), lk.participants(request))
     reasons = [r for stage in STATIC_STAGES for r in stage(a)]
@@ -668,25 +679,78 @@ def _explain_request(lk: Lookup, busy: _Busy, request: Request) -> tuple[Reason,
         return (_window_reason(a, fits, sorted({s.day for s in slots})),)
     free, blockers = _free_pairs(a, slots, busy)
     if _max_sessions(a, free) < n:
-        return (_capacity_taken(a, slots, blockers, len(free)),)
+        taken = _capacity_taken(a, slots, blockers, len(free))
+        return _with_solver(lk, solution, request, taken, solver_seconds)
     (day, start), loc = free[0]
-    return (
-        Reason(
-            Code.NO_COMBINATION,
-            f"each requirement can be met and {len(free)} free slot(s) remain (e.g. {loc} on "
-            f"{day} {hhmm(start)}), but not together with the rest of this plan: the solver "
-            "traded it off against other costs or rules, or stopped before finding it",
-            {
-                "free_slots": len(free),
-                "example": {"location": loc, "day": day, "start": hhmm(start)},
-            },
-        ),
+    undecided = Reason(
+        Code.NO_COMBINATION,
+        f"each requirement can be met and {len(free)} free slot(s) remain (e.g. {loc} on "
+        f"{day} {hhmm(start)}), but not together with the rest of this plan: the solver "
+        "traded it off against other costs or rules, or stopped before finding it",
+        {
+            "free_slots": len(free),
+            "example": {"location": loc, "day": day, "start": hhmm(start)},
+        },
     )
+    return _with_solver(lk, solution, request, undecided, solver_seconds)
 
 
-def explain(problem: Problem, solution: Solution) -> Mapping[RequestId, tuple[Reason, ...]]:
-    """For every request without sessions in ``solution``: why, in actionable reasons."""
+def _with_solver(
+    lk: Lookup, solution: Solution, request: Request, domain: Reason, seconds: float
+) -> tuple[Reason, ...]:
+    """Where the domain analysis cannot pin the cause, ask CP-SAT assumptions for a core.
+
+    ``no_combination`` gives way to the core's reason. ``capacity_taken`` stays (it names
+    every blocker); a core of busy resources only marks the decisive ones in its details,
+    any other core (weekly hours, day gaps, ...) is added as a reason of its own. When the
+    request fits after all, the domain reason keeps its code and gains the placement.
+    """
+    if seconds <= 0:
+        return (domain,)
+    # imported here: scheduler.cpsat.why builds on this module's Reason and Code
+    from scheduler.cpsat.why import why_unscheduled
+
+    found = why_unscheduled(lk.problem, solution, request.id, seconds=seconds, lookup=lk)
+    if not found:
+        return (domain,)
+    (solver,) = found
+    if solver.code == Code.SOLVER_TRADEOFF:
+        details = {**domain.details, **solver.details, "checked_by": solver.source}
+        if domain.code == Code.NO_COMBINATION:
+            free = domain.details["free_slots"]
+            message = f"{solver.message} ({free} free slot(s) in all)"
+            return (Reason(domain.code, message, details, domain.source),)
+        return (domain, solver)
+    if domain.code == Code.NO_COMBINATION:
+        return (solver,)
+    if solver.code == Code.BLOCKED_BY_SESSIONS:
+        decisive = {
+            "decisive": solver.details["core"],
+            "decisive_competitors": solver.details.get("competitors", []),
+        }
+        return (Reason(domain.code, domain.message, {**domain.details, **decisive}),)
+    return (domain, solver)
+
+
+def explain(
+    problem: Problem,
+    solution: Solution,
+    *,
+    solver_seconds: float = 1.0,
+    requests: Iterable[RequestId] | None = None,
+) -> Mapping[RequestId, tuple[Reason, ...]]:
+    """For every request without sessions in ``solution``: why, in actionable reasons.
+
+    ``solver_seconds`` bounds the CP-SAT assumption analysis per request (0 turns it off);
+    it only runs where the domain analysis ends without a definite cause. ``requests``
+    limits the work to those requests (a planner asking about one).
+    """
     lk = Lookup.of(problem)
     busy = _Busy.of(lk, solution)
     scheduled = {s.request for s in solution.sessions}
-    return {r.id: _explain_request(lk, busy, r) for r in problem.requests if r.id not in scheduled}
+    wanted = None if requests is None else set(requests)
+    return {
+        r.id: _explain_request(lk, busy, r, solution, solver_seconds)
+        for r in problem.requests
+        if r.id not in scheduled and (wanted is None or r.id in wanted)
+    }
