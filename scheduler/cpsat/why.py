@@ -677,7 +677,7 @@ def _tradeoff(c: _Candidates, m: _Model, solver: cp_model.CpSolver) -> Reason:
     )
     return Reason(
         Code.SOLVER_TRADEOFF,
-        f"{c.request.id} fits {where} next to every other session of this plan; the solver "
+        f"{c.request.id} fits {where}, next to every other session of this plan; the solver "
         "left it out to keep a better objective (or ran out of time)",
         {
             "placement": [

@@ -216,7 +216,7 @@ def test_solver_tradeoff_gives_the_placement_found() -> None:
     reason = why(p, booked("r2", "loc1", "t1", at(MONDAY, "08:00")))
     assert reason.code == Code.SOLVER_TRADEOFF
     assert reason.message == (
-        "r1 fits at loc1 on 2027-09-06 10:00-12:00 with t1 next to every other session of "
+        "r1 fits at loc1 on 2027-09-06 10:00-12:00 with t1, next to every other session of "
         "this plan; the solver left it out to keep a better objective (or ran out of time)"
     )
     assert reason.details["placement"] == [
