@@ -58,15 +58,16 @@ TRAVEL = "travel_between_sessions"
 WEEKLY_HOURS = "trainer_weekly_hours"
 DAY_GAPS = "day_gaps"
 SAME_LOCATION = "same_location"
-SESSION_ORDER = "session_order"
+OWN_SESSIONS_APART = "own_sessions_apart"
 REQUEST_DATES = "request_dates"
 
 BUSY_KINDS = frozenset({LOCATION_BUSY, TRAINER_BUSY, GROUP_BUSY, TRAVEL})
 DELETION_ORDER = (
-    REQUEST_DATES, SESSION_ORDER, TRAVEL, GROUP_BUSY, TRAINER_BUSY, LOCATION_BUSY,
-    WEEKLY_HOURS, SAME_LOCATION, DAY_GAPS,
+    REQUEST_DATES, TRAVEL, GROUP_BUSY, TRAINER_BUSY, LOCATION_BUSY,
+    OWN_SESSIONS_APART, WEEKLY_HOURS, SAME_LOCATION, DAY_GAPS,
 )  # fmt: skip
-"""Families tried first are dropped first from a core: the least telling ones lead."""
+"""Families tried first are dropped first from a core: the dates lead, as a core without
+them holds even on wider dates."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -322,7 +323,7 @@ class _Model:
         }
         for k in self.sessions:
             self._one_placement(k)
-        self._session_order()
+        self._sessions_in_order()
         self._day_gaps()
         self._same_location()
         self._trainer_weekly_hours()
@@ -380,12 +381,16 @@ class _Model:
         if c.request.trainer is not None:
             model.add(teach[k, c.request.trainer] == 1)
 
-    def _session_order(self) -> None:
-        """Session k+1 after session k, with the location's buffer or the travel between."""
+    def _sessions_in_order(self) -> None:
+        """Session k+1 starts after session k ends (always), with the location's buffer or
+        the travel time between them (family ``own_sessions_apart``).
+
+        The order itself is no family: numbering is not a cause a planner can act on, and
+        without it a core would blame day gaps for sessions stacked in one slot.
+        """
         c, model = self.c, self.model
         if len(self.sessions) < 2:
             return
-        order = self.lit(Family(SESSION_ORDER))
         gaps: dict[tuple[LocationId, LocationId], int] = {}
         for a in self.locations:
             for b in self.locations:
@@ -395,9 +400,10 @@ class _Model:
                     gaps[a, b] = gap
         where: dict[tuple[int, LocationId], cp_model.IntVar] = {}
         for k in self.sessions[:-1]:
-            model.add(self.start(k + 1) >= self.start(k) + c.duration).only_enforce_if(order)
+            model.add(self.start(k + 1) >= self.start(k) + c.duration)
             if not gaps:
                 continue
+            apart = self.lit(Family(OWN_SESSIONS_APART))
             same_day = model.new_bool_var(f"same_day[{k},{k + 1}]")
             model.add(self.day(k + 1) == self.day(k)).only_enforce_if(same_day)
             model.add(self.day(k + 1) != self.day(k)).only_enforce_if(~same_day)
@@ -408,7 +414,7 @@ class _Model:
                         model.add(self.at_location(kk, lid) == where[kk, lid])
             for (a, b), gap in gaps.items():
                 model.add(self.start(k + 1) >= self.start(k) + c.duration + gap).only_enforce_if(
-                    [order, same_day, where[k, a], where[k + 1, b]]
+                    [apart, same_day, where[k, a], where[k + 1, b]]
                 )
 
     def _day_gaps(self) -> None:
@@ -537,8 +543,8 @@ def _story(c: _Candidates, f: Family, in_dates: bool) -> _Story:
         return _Story(f, f"its sessions must be {_spacing(act)}")
     if f.kind == SAME_LOCATION:
         return _Story(f, "its sessions must share one location")
-    if f.kind == SESSION_ORDER:
-        return _Story(f, "its sessions must follow one another (with buffer or travel time)")
+    if f.kind == OWN_SESSIONS_APART:
+        return _Story(f, "its own sessions need the location's buffer or travel time between them")
     blocked = " outside its blocked times" if r.blocked else ""
     return _Story(f, f"it must take place between {r.earliest} and {r.latest}{blocked}")
 
@@ -592,7 +598,10 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
     if kinds and kinds <= BUSY_KINDS:
         if len(stories) == 1:
             (s,) = stories
-            message = f"{s.head} on all candidate slots{scope} {s.tail}{priority}"
+            if s.family.kind == TRAVEL:
+                message = f"{s.text} from any candidate slot{scope}{priority}"
+            else:
+                message = f"{s.head} on all candidate slots{scope} {s.tail}{priority}"
         else:
             texts = "; ".join(s.text for s in stories)
             message = f"every candidate slot{scope} is blocked: {texts}{priority}"

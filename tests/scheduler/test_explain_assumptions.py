@@ -289,3 +289,66 @@ def test_explain_without_time_for_the_solver_keeps_the_domain_reasons() -> None:
     reasons = explain(p, solution, solver_seconds=0, requests=[RequestId("r1")])
     assert [r.code for r in reasons[RequestId("r1")]] == [Code.NO_COMBINATION]
     assert list(explain(p, solution, requests=[]).keys()) == []
+
+
+def test_blocked_by_sessions_through_travel_time() -> None:
+    # loc1 is open only 10:00-12:00; t1, the only trainer, teaches r2 at loc2 until 10:00
+    # and needs 30 minutes to get to loc1. Nothing overlaps: the travel is the core.
+    p = (
+        ProblemBuilder(days=1)
+        .location("loc1", availability=weekly("10:00", "12:00"))
+        .location("loc2", capacity=10)
+        .trainer("t1")
+        .group("g1")
+        .group("g2", headcount=8)
+        .activity("w")
+        .request("r1")
+        .request("r2", groups=("g2",))
+        .travel("loc1", "loc2", 30)
+        .build()
+    )
+    reason = why(p, booked("r2", "loc2", "t1", at(MONDAY, "08:00")))
+    assert reason.code == Code.BLOCKED_BY_SESSIONS
+    assert reason.details["core"] == ["travel_between_sessions[trainer t1]"]
+    assert reason.message == (
+        "trainer t1 cannot travel in time to or from r2 (priority 1) from any candidate slot "
+        "between 2027-09-06 and 2027-09-06 (this request has priority 1)"
+    )
+
+
+def test_same_location_unreachable() -> None:
+    # Two sessions on different days at one location; both locations open Mon-Tue
+    # 08:00-12:00. r2 leaves loc1 free only on Monday 08:00, r3 leaves loc2 free only on
+    # Tuesday 08:00: Mon at loc1 + Tue at loc2 would do, but not at one location.
+    p = (
+        ProblemBuilder(days=2)
+        .location("loc1", availability=weekly("08:00", "12:00"))
+        .location("loc2", availability=weekly("08:00", "12:00"))
+        .trainer("t1")
+        .trainer("t2")
+        .group("g1")
+        .group("g2")
+        .activity("w", sessions=2, min_days_between=1, same_location=True)
+        .activity("twice", sessions=2)
+        .request("r1")
+        .request("r2", "twice", groups=("g2",))
+        .request("r3", "twice", groups=("g2",), priority=2)
+        .build()
+    )
+    reason = why(
+        p,
+        booked("r2", "loc1", "t2", at(MONDAY, "10:00")),
+        booked("r2", "loc1", "t2", at(TUESDAY, "08:00"), minutes=240, index=2),
+        booked("r3", "loc2", "t2", at(MONDAY, "08:00"), minutes=240),
+        booked("r3", "loc2", "t2", at(TUESDAY, "10:00"), index=2),
+    )
+    assert reason.code == Code.SAME_LOCATION_UNREACHABLE
+    assert reason.details["core"] == [
+        "location_busy[loc1]",
+        "location_busy[loc2]",
+        "same_location",
+    ]
+    assert reason.message == (
+        "its 2 sessions cannot share one location between 2027-09-06 and 2027-09-07: "
+        "location loc1 is booked by r2 (priority 1); location loc2 is booked by r3 (priority 2)"
+    )
