@@ -149,5 +149,7 @@ def explain_request(
         solution = stored_solution(session, run, problem)
     if request_key in solution.scheduled:
         return run, problem, None
-    reasons = explain(problem, solution).get(RequestId(request_key), ())
+    reasons = explain(problem, solution, requests=[RequestId(request_key)]).get(
+        RequestId(request_key), ()
+    )
     return run, problem, tuple(reasons)

@@ -703,7 +703,7 @@ def _with_solver(
     ``no_combination`` gives way to the core's reason. ``capacity_taken`` stays (it names
     every blocker); a core of busy resources only marks the decisive ones in its details,
     any other core (weekly hours, day gaps, ...) is added as a reason of its own. When the
-    request fits after all, the domain reason keeps its code and gains the placement.
+    request fits after all, ``no_combination`` becomes ``solver_tradeoff`` with the placement.
     """
     if seconds <= 0:
         return (domain,)
@@ -719,7 +719,7 @@ def _with_solver(
         if domain.code == Code.NO_COMBINATION:
             free = domain.details["free_slots"]
             message = f"{solver.message} ({free} free slot(s) in all)"
-            return (Reason(domain.code, message, details, domain.source),)
+            return (Reason(solver.code, message, details, solver.source),)
         return (domain, solver)
     if domain.code == Code.NO_COMBINATION:
         return (solver,)

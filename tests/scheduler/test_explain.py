@@ -112,7 +112,8 @@ def test_only_unscheduled_requests_are_explained() -> None:
     p = problem(requests=(request(), request("R2")))
     result = explain(p, Solution(Status.FEASIBLE, (sess("R1"),)))
     assert list(result) == ["R2"]
-    assert [r.code for r in result[RequestId("R2")]] == [Code.NO_COMBINATION]
+    # R2 fits after R1, so CP-SAT shows it was a trade-off of the solver, not a conflict
+    assert [r.code for r in result[RequestId("R2")]] == [Code.SOLVER_TRADEOFF]
 
 
 def test_participants_out_of_range() -> None:
@@ -315,8 +316,19 @@ def test_capacity_taken_by_the_trainer_in_the_daylight_saving_week() -> None:
 
 def test_no_combination_when_a_free_slot_remains() -> None:
     p = problem(requests=(request(), request("R2")))
-    reason = why(p, sess("R1"), rid="R2")
+    (reason,) = explain(p, Solution(Status.FEASIBLE, (sess("R1"),)), solver_seconds=0)[
+        RequestId("R2")
+    ]  # without the CP-SAT check, the domain analysis can only say "not together"
     assert reason.code == "no_combination"
     assert reason.details["free_slots"] > 0  # type: ignore[operator]
     # G1, T1 and L1 are busy 09:00-11:00 on Monday; the first free start is 11:00
     assert reason.details["example"] == {"location": "L1", "day": MON, "start": "11:00"}
+
+
+def test_solver_tradeoff_names_the_free_placement() -> None:
+    p = problem(requests=(request(), request("R2")))
+    reason = why(p, sess("R1"), rid="R2")
+    assert reason.code == "solver_tradeoff"
+    assert reason.source == "cp-sat"
+    assert reason.details["free_slots"] > 0  # type: ignore[operator]
+    assert "placement" in reason.details
