@@ -18,7 +18,7 @@ from models.bridge import Horizon, HorizonError
 from models.planning import PlanResult, explain_request, plan
 from scheduler import Progress as SolveProgress
 from scheduler import SolveOptions
-from scheduler.summary import Summary, summarize
+from scheduler.summary import Summary, Utilisation, summarize
 
 
 def _fmt_gap(gap: float | None) -> str:
@@ -69,6 +69,18 @@ def solve_with_progress(run: Any, options: SolveOptions, *, show: bool) -> PlanR
     return outcome["result"]
 
 
+def _utilisation_table(title: str, label: str, rows: dict[str, Utilisation]) -> Table:
+    table = Table(title=title)
+    for col in (label, "sessions", "booked h", "open h", "use"):
+        table.add_column(col, justify="left" if col == label else "right")
+    for key, util in rows.items():
+        table.add_row(
+            key, str(util.sessions), f"{util.booked_minutes / 60:.1f}",
+            f"{util.open_minutes / 60:.1f}", f"{util.ratio:.0%}",
+        )  # fmt: skip
+    return table
+
+
 def summary_table(summary: Summary) -> list[Table]:
     schools = Table(title="Requests per school")
     for col in ("school", "scheduled", "unscheduled"):
@@ -80,22 +92,9 @@ def summary_table(summary: Summary) -> list[Table]:
         acts.add_column(col, justify="left" if col == "activity" else "right")
     for key, share in summary.per_activity.items():
         acts.add_row(key, str(share.scheduled), str(share.unscheduled))
-    places = Table(title="Utilisation per location (booked / open hours)")
-    for col in ("location", "sessions", "booked h", "open h", "use"):
-        places.add_column(col, justify="left" if col == "location" else "right")
-    for key, util in summary.per_location.items():
-        places.add_row(
-            key, str(util.sessions), f"{util.booked_minutes / 60:.1f}",
-            f"{util.open_minutes / 60:.1f}", f"{util.ratio:.0%}",
-        )  # fmt: skip
-    companies = Table(title="Utilisation per company")
-    for col in ("company", "sessions", "booked h", "open h", "use"):
-        companies.add_column(col, justify="left" if col == "company" else "right")
-    for key, util in summary.per_company.items():
-        companies.add_row(
-            key, str(util.sessions), f"{util.booked_minutes / 60:.1f}",
-            f"{util.open_minutes / 60:.1f}", f"{util.ratio:.0%}",
-        )  # fmt: skip
+    places = _utilisation_table("Utilisation per location (booked / open hours)", "location",
+                                summary.per_location)  # fmt: skip
+    companies = _utilisation_table("Utilisation per company", "company", summary.per_company)
     return [schools, acts, places, companies]
 
 

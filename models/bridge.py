@@ -188,11 +188,6 @@ def build_problem(
                 code=p.ActivityCode(a.code),
                 kind=p.ActivityKind(a.kind),
                 team=a.team,
-                sessions=a.sessions,
-                duration_minutes=a.duration_minutes,
-                min_days_between=a.min_days_between,
-                max_days_between=a.max_days_between,
-                same_location=a.same_location,
                 equipment=tuple(
                     p.EquipmentNeed(
                         p.EquipmentCode(q.equipment_type.code),
@@ -201,13 +196,7 @@ def build_problem(
                     )
                     for q in a.equipment
                 ),
-                min_participants=a.min_participants,
-                max_participants=a.max_participants,
-                qualification=a.qualification,
-                participants_per_trainer=a.participants_per_trainer,
-                at_school=a.at_school,
-                capacity_soft=a.capacity_soft,
-                min_distinct_days=a.min_distinct_days,
+                **{name: getattr(a, name) for name in e.ACTIVITY_RULES},
             )
             for a in session.scalars(select(e.ActivityType).order_by(e.ActivityType.code))
             if a.code in used_activities

@@ -52,6 +52,15 @@ TIMES_OF_DAY = ("morning", "afternoon", "evening")
 RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "unknown", "failed")
 
 
+# Activity columns whose name and meaning are the same in scenario files, in the database
+# and in the engine's Activity: copied field by field by the loader, the export and the bridge.
+ACTIVITY_RULES = (
+    "sessions", "duration_minutes", "min_days_between", "max_days_between", "same_location",
+    "min_participants", "max_participants", "qualification", "participants_per_trainer",
+    "at_school", "capacity_soft", "min_distinct_days",
+)  # fmt: skip
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"

@@ -189,12 +189,7 @@ class _Loader:
 
     def _activity(self, a: s.Activity) -> None:
         row = self._get(e.ActivityType, "activities", code=a.code)
-        for name in (
-            "title", "kind", "audience", "team", "sessions", "duration_minutes",
-            "min_days_between", "max_days_between", "same_location", "min_participants",
-            "max_participants", "qualification", "participants_per_trainer", "at_school",
-            "capacity_soft", "min_distinct_days",
-        ):  # fmt: skip
+        for name in ("title", "kind", "audience", "team", *e.ACTIVITY_RULES):
             setattr(row, name, getattr(a, name))
         self.session.flush()
         row.equipment = [
@@ -344,11 +339,6 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                 kind=a.kind,
                 audience=a.audience,  # type: ignore[arg-type]
                 team=a.team,
-                sessions=a.sessions,
-                duration_minutes=a.duration_minutes,  # type: ignore[arg-type]
-                min_days_between=a.min_days_between,
-                max_days_between=a.max_days_between,
-                same_location=a.same_location,
                 equipment=[
                     s.EquipmentNeed(
                         code=q.equipment_type.code,
@@ -357,13 +347,7 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                     )
                     for q in sorted(a.equipment, key=lambda q: q.equipment_type.code)
                 ],
-                min_participants=a.min_participants,
-                max_participants=a.max_participants,
-                qualification=a.qualification,
-                participants_per_trainer=a.participants_per_trainer,
-                at_school=a.at_school,
-                capacity_soft=a.capacity_soft,
-                min_distinct_days=a.min_distinct_days,
+                **{name: getattr(a, name) for name in e.ACTIVITY_RULES},
             )
             for a in session.scalars(select(e.ActivityType).order_by(e.ActivityType.code))
         ],
