@@ -22,6 +22,9 @@ class SolveOptions:
     deterministic: bool = False
     relative_gap: float = 0.0
     log_search: bool = False  # the solver log goes through `logging`
+    first_plan: bool = True  # start from a greedy plan, completed into a full hint
+    lns: bool = True  # spend most of the time in large-neighbourhood search
+    decompose: bool = True  # solve independent parts (no shared resource) one by one
 
     def __post_init__(self) -> None:
         if not self.time_limit_seconds > 0:

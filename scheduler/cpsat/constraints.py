@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -27,6 +27,8 @@ class Context:
     problem: Problem
     vars: ModelVars
     travel_pairs: _TravelPairs | None = None
+    max_travel: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = field(default_factory=dict)
+    any_travel: bool | None = None  # some pair of locations needs travel time
 
 
 def _restrict(ctx: Context, sv: SessionVars, masks: DayMasks, lit: cp_model.IntVar) -> None:
@@ -173,8 +175,22 @@ def _may_be_close(
 
 
 def _max_travel(ctx: Context, a: SessionVars, b: SessionVars) -> int:
-    travel = ctx.problem.travel
-    return max(travel.between(la, lb) for la in a.at for lb in b.at)
+    """Longest travel between a place of ``a`` and one of ``b`` (cached per place sets)."""
+    key = (tuple(a.at), tuple(b.at))
+    found = ctx.max_travel.get(key)
+    if found is None:
+        travel = ctx.problem.travel
+        found = max(travel.between(la, lb) for la in a.at for lb in b.at)
+        ctx.max_travel[key] = found
+    return found
+
+
+def _any_travel(ctx: Context) -> bool:
+    """Whether any two places are apart at all (else no travel rule can bind)."""
+    if ctx.any_travel is None:
+        travel = ctx.problem.travel
+        ctx.any_travel = travel.default > 0 or any(v > 0 for v in travel.minutes.values())
+    return ctx.any_travel
 
 
 class _TravelPairs:
@@ -248,7 +264,9 @@ def _pairs_needing_travel(
     ctx: Context, svs: list[SessionVars], masks_of: Callable[[SessionVars], DayMasks]
 ) -> list[tuple[SessionVars, SessionVars]]:
     g = ctx.problem.grid_minutes
-    out = []
+    out: list[tuple[SessionVars, SessionVars]] = []
+    if not _any_travel(ctx):
+        return out
     for i, a in enumerate(svs):
         for b in svs[i + 1 :]:
             if a.request == b.request and (

@@ -1,20 +1,41 @@
-"""Run CP-SAT on a built model and turn its answer into a Solution (never an exception)."""
+"""Run the engine on a Problem and turn its answer into a Solution (never an exception).
+
+How the search goes (docs/scheduler.md, "How the engine searches"):
+
+1. candidates are pruned; independent parts of the problem (no shared location, trainer or
+   group) are solved one after the other (``decompose.py``);
+2. a first plan is placed greedily in plain Python (``greedy.py``) and completed into a
+   full, feasible hint (``hints.py``), so CP-SAT starts from a schedule at once;
+3. CP-SAT runs on the whole model for part of the time (which also gives the bound);
+4. large-neighbourhood search (``lns.py``) spends the rest: free a few related requests,
+   re-solve with everything else fixed, keep what improves.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.candidates import Candidates, build_candidates
+from scheduler.cpsat.decompose import (
+    DECOMPOSE_MIN_SESSIONS,
+    parts_are_exact,
+    solve_parts,
+    split,
+)
+from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
+from scheduler.cpsat.lns import Lns
 from scheduler.cpsat.model import BuiltModel, build_model
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress, SolveOptions
-from scheduler.problem import PlannedSession, Problem, RequestId
+from scheduler.problem import PlannedSession, Problem, RequestId, Weights
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
@@ -23,43 +44,21 @@ log = logging.getLogger("scheduler.cpsat")
 ProgressCallback = Callable[[Progress], None]
 
 
-class _Watcher(cp_model.CpSolverSolutionCallback):
-    """Counts improving solutions, remembers the first one's time, reports progress."""
-
-    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
-        super().__init__()
-        self.started = started
-        self.progress = progress
-        self.solutions = 0
-        self.first_seconds: float | None = None
-
-    def on_solution_callback(self) -> None:
-        self.solutions += 1
-        elapsed = time.perf_counter() - self.started
-        if self.first_seconds is None:
-            self.first_seconds = elapsed
-        if self.progress is not None:
-            objective, bound = self.objective_value, self.best_objective_bound
-            gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
-            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
-
-
 def _configure(
-    params: cp_model.SatParameters, options: SolveOptions, remaining: float, share: float = 1.0
+    params: cp_model.SatParameters, options: SolveOptions, seconds: float, det_seconds: float
 ) -> None:
     """Copy the options onto CP-SAT's parameters; a time limit is always set.
 
-    ``share`` is the part of the time budget this call may use (the warm start uses some).
+    ``seconds`` is the wall time this call may use; in deterministic mode ``det_seconds``
+    of deterministic time is the real limit and the wall time only a runaway guard.
     """
     params.num_workers = options.effective_workers
     params.random_seed = options.seed
     params.relative_gap_limit = options.relative_gap
     if options.deterministic:
         params.interleave_search = False
-        params.max_deterministic_time = share * options.time_limit_seconds
-        params.max_time_in_seconds = 4 * options.time_limit_seconds  # runaway guard only
-    else:
-        params.max_time_in_seconds = max(0.05, share * remaining)
+        params.max_deterministic_time = max(0.01, det_seconds)
+    params.max_time_in_seconds = max(0.05, seconds)
     params.log_search_progress = options.log_search
     params.log_to_stdout = False
 
@@ -72,44 +71,160 @@ def solve(
     """Schedule ``problem``; always returns a Solution (status tells how it went)."""
     options = options or SolveOptions()
     started = time.perf_counter()
-    built = build_model(problem)
+    cands = build_candidates(problem)
+    if cands.infeasible:
+        return _infeasible(cands.infeasible, started)
+    if options.decompose:
+        parts = split(problem, cands)
+        if len(parts) > 1 and (parts_are_exact(problem) or _big(cands)):
+            return solve_parts(problem, parts, options, progress, started, _solve_whole)
+    return _solve_whole(problem, cands, options, progress, started, options.time_limit_seconds)
+
+
+def _big(cands: Candidates) -> bool:
+    return len(cands.sessions()) >= DECOMPOSE_MIN_SESSIONS
+
+
+def _infeasible(reasons: list[str], started: float) -> Solution:
+    for reason in reasons:
+        log.info("infeasible before solving: %s", reason)
+    return Solution(
+        Status.INFEASIBLE,
+        wall_seconds=time.perf_counter() - started,
+        statistics={"infeasible_reason": "; ".join(reasons)},
+    )
+
+
+START_SHARE = 0.1  # at most this part of the budget completes the first plan
+FULL_SHARE = 0.35  # part of the rest for CP-SAT on the whole model (it also gives the bound)
+
+
+class _Best:
+    """The best assignment so far, reporting progress as it improves."""
+
+    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
+        self.started = started
+        self.progress = progress
+        self.values: list[int] | None = None
+        self.objective: int | None = None
+        self.bound = -math.inf
+        self.solutions = 0
+        self.first_seconds: float | None = None
+
+    def offer(self, values: list[int], objective: int) -> None:
+        if self.objective is not None and objective >= self.objective:
+            return
+        self.values, self.objective = values, objective
+        self.solutions += 1
+        elapsed = time.perf_counter() - self.started
+        if self.first_seconds is None:
+            self.first_seconds = elapsed
+        if self.progress is not None:
+            bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
+            gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
+
+
+class _Forward(cp_model.CpSolverSolutionCallback):
+    """Passes CP-SAT's improving solutions to ``_Best``."""
+
+    def __init__(self, best: _Best) -> None:
+        super().__init__()
+        self.best = best
+
+    def on_solution_callback(self) -> None:
+        self.best.bound = max(self.best.bound, self.best_objective_bound)
+        objective = round(self.objective_value)
+        if self.best.objective is None or objective < self.best.objective:
+            self.best.offer(list(self.response_proto.solution), objective)
+
+
+def _solve_whole(
+    problem: Problem,
+    cands: Candidates,
+    options: SolveOptions,
+    progress: ProgressCallback | None,
+    started: float,
+    budget: float,
+) -> Solution:
+    """One model: first plan, CP-SAT on the whole model, then LNS for the rest of ``budget``."""
+    det = options.deterministic
+    wall_budget = 4 * budget if det else budget  # deterministic: the wall limit is a guard
+    deadline = started + wall_budget
+    built = build_model(problem, cands)
     build_seconds = time.perf_counter() - started
     if built.model is None or built.vars is None:
-        for reason in built.infeasible:
-            log.info("infeasible before solving: %s", reason)
-        return Solution(
-            Status.INFEASIBLE,
-            wall_seconds=time.perf_counter() - started,
-            statistics={"infeasible_reason": "; ".join(built.infeasible)},
+        return _infeasible(built.infeasible, started)
+    best = _Best(started, progress)
+    workers = options.effective_workers
+    det_left = budget  # deterministic seconds still to spend (deterministic mode)
+    start_objective: int | None = None
+    if options.first_plan:
+        plan = greedy_plan(problem, cands)
+        if _misses_demand(cands, plan):
+            plan = _schedule_more(problem, cands, plan, options, deadline, budget)
+        left = max(0.05, START_SHARE * (deadline - time.perf_counter()))
+        done = complete_hint(
+            built,
+            decision_values(built, plan),
+            seconds=START_SHARE * budget if det else left,
+            workers=workers,
+            seed=options.seed,
+            deterministic=det,
         )
-    warm = _warm_start(problem, built, options, started)
-    if warm.infeasible:
-        return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started)
+        if done is not None:
+            values, start_objective = done
+            best.offer(values, start_objective)
+            set_hint(built.model, values)
+            det_left -= START_SHARE * budget if det else 0
     solver = cp_model.CpSolver()
-    share = 1.0 - warm.share
-    remaining = options.time_limit_seconds - (time.perf_counter() - started)
-    _configure(solver.parameters, options, remaining / share if share else remaining, share)
+    share = FULL_SHARE if options.lns and best.values is not None else 1.0
+    remaining = deadline - time.perf_counter()
+    _configure(solver.parameters, options, share * remaining, det_left * share)
     if options.log_search:
         solver.log_callback = lambda line: log.info("%s", line)
-    watcher = _Watcher(started, progress)
-    code = solver.solve(built.model, watcher)
-    wall = time.perf_counter() - started
+    code = solver.solve(built.model, _Forward(best))
+    det_left -= solver.deterministic_time if det else 0
     stats = _statistics(built, solver, code, build_seconds)
-    stats["warm_start_hints"] = warm.hints
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        status = Status.INFEASIBLE if code == cp_model.INFEASIBLE else Status.UNKNOWN
-        if code == cp_model.MODEL_INVALID:
-            stats["model_invalid"] = built.model.validate()
-            log.error("invalid CP-SAT model: %s", stats["model_invalid"])
-        return Solution(status, wall_seconds=wall, statistics=stats)
-    sessions, unscheduled = _extract(problem, built, solver)
+    stats["start_objective"] = -1 if start_objective is None else start_objective
+    proven = code == cp_model.OPTIMAL
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best.bound = max(best.bound, solver.best_objective_bound)
+        best.offer(list(solver.response_proto.solution), round(solver.objective_value))
+    elif code == cp_model.INFEASIBLE:
+        return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
+                        statistics=stats)  # fmt: skip
+    elif code == cp_model.MODEL_INVALID:
+        stats["model_invalid"] = built.model.validate()
+        log.error("invalid CP-SAT model: %s", stats["model_invalid"])
+    if best.values is None or best.objective is None:
+        status = Status.UNKNOWN
+        return Solution(status, wall_seconds=time.perf_counter() - started, statistics=stats)
+    gap_reached = best.objective - best.bound <= options.relative_gap * abs(best.objective)
+    if options.lns and not proven and not gap_reached:
+        lns = Lns(built, options.seed, workers, det)
+        result = lns.run(
+            best.values,
+            best.objective,
+            deadline=deadline,
+            det_budget=det_left,
+            step_seconds=_step_seconds(budget),
+            lower_bound=max(best.bound, 0.0),
+            on_improve=best.offer,
+        )
+        stats["lns_iterations"] = result.iterations
+        stats["lns_improvements"] = result.improvements
+    sessions, unscheduled = _extract(problem, built, best.values)
     components = weighted_components(problem, sessions)
     objective = sum(components.values())
-    bound = solver.best_objective_bound
-    stats["model_objective"] = round(solver.objective_value)
-    status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
-    if status is Status.OPTIMAL and objective > bound + 1e-6:
+    bound = best.bound if best.bound > -math.inf else None
+    stats["model_objective"] = best.objective
+    status = Status.OPTIMAL if proven and best.objective <= solver.objective_value else (
+        Status.FEASIBLE)  # fmt: skip
+    if status is Status.OPTIMAL and objective > (bound or 0) + 1e-6:
         status = Status.FEASIBLE  # stopped at relative_gap: good enough, not proven optimal
+    if bound is not None:
+        bound = min(bound, objective)
     return Solution(
         status=status,
         sessions=sessions,
@@ -118,65 +233,64 @@ def solve(
         bound=bound,
         components=components,
         changes=compute_changes(problem.reference, sessions),
-        wall_seconds=wall,
-        first_solution_seconds=warm.first_seconds or watcher.first_seconds,
+        wall_seconds=time.perf_counter() - started,
+        first_solution_seconds=best.first_seconds,
         statistics=stats,
     )
 
 
-@dataclass(slots=True)
-class _Warm:
-    share: float = 0.0  # part of the time budget spent
-    hints: int = 0
-    first_seconds: float | None = None
-    infeasible: bool = False
+def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
+    placed = {s.request for s in plan}
+    return any(rc.schedulable and rc.request.id not in placed for rc in cands.requests)
 
 
-WARM_SHARE = 0.4
+DEMAND_SHARE = 0.25  # at most this part of the budget goes to scheduling more demand
 
 
-def _warm_start(
-    problem: Problem, built: BuiltModel, options: SolveOptions, started: float
-) -> _Warm:
-    """Solve once without trainer_idle and hint the full model with that plan.
+def _schedule_more(
+    problem: Problem,
+    cands: Candidates,
+    plan: list[PlannedSession],
+    options: SolveOptions,
+    deadline: float,
+    budget: float,
+) -> list[PlannedSession]:
+    """A first phase on a lean model that only counts unscheduled demand.
 
-    trainer_idle needs a first-start/last-end pair per trainer and day, which makes the
-    full model much slower to find good plans on a school year; without it the same
-    model reaches ~1% quickly. Its plan is a complete hint (same variable names), so the
-    full solve starts from a good schedule and only has to close the idle gaps.
+    Without the soft rules the model is much smaller and CP-SAT, started from the greedy
+    plan, quickly fits the requests the greedy order left out; the plan it returns is the
+    start of the full search.
     """
-    idle = built.raw.get("trainer_idle", 0)
-    if isinstance(idle, int) or built.model is None:
-        return _Warm()  # weight 0, or no trainer can be idle: nothing to gain
-    lean = dataclasses.replace(
-        problem, weights=dataclasses.replace(problem.weights, trainer_idle=0)
-    )
-    first = build_model(lean, built.candidates)
-    if first.model is None:
-        return _Warm()
+    zero = {f.name: 0 for f in dataclasses.fields(problem.weights)}
+    zero["unscheduled"] = problem.weights.unscheduled or 1
+    lean_problem = dataclasses.replace(problem, weights=Weights(**zero))
+    lean = build_model(lean_problem, cands)
+    if lean.model is None:
+        return plan
+    det = options.deterministic
+    seconds = DEMAND_SHARE * (deadline - time.perf_counter())
+    done = complete_hint(lean, decision_values(lean, plan), seconds=seconds, workers=1,
+                         seed=options.seed, deterministic=det)  # fmt: skip
+    if done is None:
+        return plan
+    set_hint(lean.model, done[0])
     solver = cp_model.CpSolver()
-    remaining = options.time_limit_seconds - (time.perf_counter() - started)
-    _configure(solver.parameters, options, remaining, WARM_SHARE)
-    watcher = _Watcher(started, None)
-    code = solver.solve(first.model, watcher)
-    if code == cp_model.INFEASIBLE:
-        return _Warm(WARM_SHARE, infeasible=True)
+    _configure(solver.parameters, options, seconds, DEMAND_SHARE * budget)
+    solver.parameters.relative_gap_limit = 0.0
+    code = solver.solve(lean.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Warm(WARM_SHARE)
-    values = solver.response_proto.solution
-    by_name = {v.name: values[i] for i, v in enumerate(first.model.proto.variables) if v.name}
-    built.model.clear_hints()
-    hints = 0
-    for i, var in enumerate(built.model.proto.variables):
-        value = by_name.get(var.name)
-        if value is not None:
-            built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
-            hints += 1
-    return _Warm(WARM_SHARE, hints, watcher.first_seconds)
+        return plan
+    sessions, _ = _extract(lean_problem, lean, list(solver.response_proto.solution))
+    return list(sessions)
+
+
+def _step_seconds(budget: float) -> float:
+    """Time limit of one LNS sub-solve: short, so many neighbourhoods get tried."""
+    return min(5.0, max(0.3, budget / 40))
 
 
 def _extract(
-    problem: Problem, built: BuiltModel, solver: cp_model.CpSolver
+    problem: Problem, built: BuiltModel, values: list[int]
 ) -> tuple[tuple[PlannedSession, ...], tuple[RequestId, ...]]:
     mv = built.vars
     assert mv is not None
@@ -185,16 +299,16 @@ def _extract(
     unscheduled: list[RequestId] = []
     for r in problem.requests:
         lit = mv.present(r.id)
-        if lit is None or not solver.boolean_value(lit):
+        if lit is None or not values[lit.index]:
             unscheduled.append(r.id)
             continue
         for sv in mv.sessions_of_request(r.id):
             if sv.cand.frozen is not None:
                 sessions.append(sv.cand.frozen)
                 continue
-            start = grid.datetime_at(solver.value(sv.start))
-            location = next(lid for lid, at in sv.at.items() if solver.boolean_value(at))
-            trainers = tuple(tid for tid, t in sv.tr.items() if solver.boolean_value(t))
+            start = grid.datetime_at(values[sv.start.index])
+            location = next(lid for lid, at in sv.at.items() if values[at.index])
+            trainers = tuple(tid for tid, t in sv.tr.items() if values[t.index])
             sessions.append(
                 PlannedSession(
                     request=r.id,

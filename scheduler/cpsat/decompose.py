@@ -1,0 +1,171 @@
+"""Independent parts of a problem, solved one after the other.
+
+Two requests interact only through a shared location, trainer or group (every hard rule
+between sessions is about one of those). Requests that can never share one fall apart
+into parts, and each part is a smaller Problem: its own model, built and solved in a
+fraction of the time (models grow faster than linearly), with a time budget in proportion
+to its sessions.
+
+The objective separates over parts except for two components: ``fairness`` (the worst
+school over the whole campus) and ``host_balance`` (shares of all hosted sessions). Each
+part computes those over its own schools and partners. That is exact when both weights are
+0 (``parts_are_exact``); otherwise it is a heuristic, which the engine uses only on big
+problems (``DECOMPOSE_MIN_SESSIONS``), and the returned objective is always recomputed
+exactly over the merged plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from scheduler.cpsat.candidates import Candidates, build_candidates
+from scheduler.cpsat.score import weighted_components
+from scheduler.options import Progress, SolveOptions
+from scheduler.problem import LocationId, Problem, RequestId
+from scheduler.replan import compute_changes
+from scheduler.solution import Solution, Status
+
+DECOMPOSE_MIN_SESSIONS = 500  # below this, a heuristic split is not worth its inexactness
+
+SolveWhole = Callable[..., Solution]
+
+
+def split(problem: Problem, cands: Candidates) -> list[Problem]:
+    """The problem's independent parts as Problems (one part: ``[problem]``)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    for rc in cands.requests:
+        node = "r:" + rc.request.id
+        find(node)
+        for gid in rc.request.groups:
+            union(node, "g:" + gid)
+        for sc in rc.sessions:
+            for lid in sc.location_masks:
+                union(node, "l:" + lid)
+            for tid in sc.trainer_masks:
+                union(node, "t:" + tid)
+    by_root: dict[str, list[RequestId]] = {}
+    for r in problem.requests:
+        by_root.setdefault(find("r:" + r.id), []).append(r.id)
+    if len(by_root) < 2:
+        return [problem]
+    parts = []
+    for rids in by_root.values():
+        parts.append(_restrict(problem, cands, set(rids)))
+    return parts
+
+
+def _restrict(problem: Problem, cands: Candidates, rids: set[RequestId]) -> Problem:
+    """The problem with only ``rids`` and the places, people and groups they can touch."""
+    requests = tuple(r for r in problem.requests if r.id in rids)
+    groups = {g for r in requests for g in r.groups}
+    locs: set[LocationId] = set()
+    trainers = {r.trainer for r in requests if r.trainer is not None}
+    for rc in cands.requests:
+        if rc.request.id in rids:
+            for sc in rc.sessions:
+                locs.update(sc.location_masks)
+                trainers.update(sc.trainer_masks)
+    reference = tuple(s for s in problem.reference if s.request in rids)
+    locs.update(s.location for s in reference)
+    kept_trainers = tuple(t for t in problem.trainers if t.id in trainers)
+    kept_groups = tuple(g for g in problem.groups if g.id in groups)
+    locs.update(t.home for t in kept_trainers if t.home is not None)
+    locs.update(g.home for g in kept_groups if g.home is not None)
+    return dataclasses.replace(
+        problem,
+        locations=tuple(loc for loc in problem.locations if loc.id in locs),
+        trainers=kept_trainers,
+        groups=kept_groups,
+        requests=requests,
+        reference=reference,
+    )
+
+
+def parts_are_exact(problem: Problem) -> bool:
+    """Whether the sum of the parts' objectives is the whole problem's objective."""
+    return problem.weights.fairness == 0 and problem.weights.host_balance == 0
+
+
+def solve_parts(
+    problem: Problem,
+    parts: list[Problem],
+    options: SolveOptions,
+    progress: Callable[[Progress], None] | None,
+    started: float,
+    solve_whole: SolveWhole,
+) -> Solution:
+    """Solve each part with its share of the time; merge into one Solution."""
+    exact = parts_are_exact(problem)
+    sizes = [sum(_sessions(problem, r.id) for r in p.requests) or 1 for p in parts]
+    order = sorted(range(len(parts)), key=lambda i: -sizes[i])
+    budget = options.time_limit_seconds
+    pending = sum(sizes)
+    sessions = []
+    bounds: list[float] = []
+    statuses: list[Status] = []
+    stats: dict[str, float | int | str] = {"parts": len(parts)}
+    first_seconds: float | None = None
+    for n, i in enumerate(order):
+        part = parts[i]
+        now = time.perf_counter()
+        total = sum(sizes)
+        spent = budget * (1 - pending / total) if options.deterministic else now - started
+        share = max(0.05, (budget - spent) * sizes[i] / pending)
+        pending -= sizes[i]
+        sub = solve_whole(part, build_candidates(part), options, None, now, share)
+        if sub.status is Status.INFEASIBLE:
+            return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
+                            statistics={**stats, **sub.statistics})  # fmt: skip
+        statuses.append(sub.status)
+        sessions += list(sub.sessions)
+        bounds.append(sub.bound if sub.bound is not None else 0.0)
+        for key in ("num_variables", "num_constraints", "num_sessions", "lns_iterations"):
+            value = sub.statistics.get(key)
+            if isinstance(value, int):
+                stats[key] = int(stats.get(key, 0)) + value
+        if first_seconds is None and sub.first_solution_seconds is not None:
+            first_seconds = now - started + sub.first_solution_seconds
+        if progress is not None:  # the plan so far, later parts counted as unscheduled
+            objective = sum(weighted_components(problem, sessions).values())
+            progress(Progress(time.perf_counter() - started, objective, 0.0,
+                              1.0 if objective else 0.0, n + 1))  # fmt: skip
+    sessions.sort(key=lambda s: (s.request, s.index))
+    scheduled = {s.request for s in sessions}
+    components = weighted_components(problem, sessions)
+    objective = sum(components.values())
+    bound = min(float(objective), sum(bounds)) if exact else None
+    optimal = exact and all(s is Status.OPTIMAL for s in statuses)
+    stats["exact_parts"] = int(exact)
+    return Solution(
+        status=Status.OPTIMAL if optimal else Status.FEASIBLE,
+        sessions=tuple(sessions),
+        unscheduled=tuple(r.id for r in problem.requests if r.id not in scheduled),
+        objective=objective,
+        bound=bound,
+        components=components,
+        changes=compute_changes(problem.reference, tuple(sessions)),
+        wall_seconds=time.perf_counter() - started,
+        first_solution_seconds=first_seconds,
+        statistics=stats,
+    )
+
+
+def _sessions(problem: Problem, rid: RequestId) -> int:
+    return problem.activity(problem.request(rid).activity).sessions
+
+
+__all__ = ["DECOMPOSE_MIN_SESSIONS", "parts_are_exact", "solve_parts", "split"]
