@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -113,6 +113,25 @@ def reference_sessions(run: e.SolveRun | None) -> tuple[p.PlannedSession, ...]:
             pinned=a.pinned,
         )
         for a in run.assignments
+    )
+
+
+def _reference_within(
+    sessions: Sequence[p.PlannedSession],
+    requests: Sequence[e.Request],
+    first_day: date,
+    last_day: date,
+) -> tuple[p.PlannedSession, ...]:
+    """The reference plan as this horizon sees it.
+
+    Only sessions of requests in the horizon matter; those of them outside it stay exactly
+    where they are (pinned), so re-planning a few weeks never tears a course apart.
+    """
+    keys = {r.key for r in requests}
+    return tuple(
+        s if first_day <= s.start.date() <= last_day else replace(s, pinned=True)
+        for s in sessions
+        if s.request in keys
     )
 
 
@@ -241,7 +260,7 @@ def build_problem(
                 for (a, b), m in travel_matrix(places, overrides).items()
             }
         ),
-        reference=reference_sessions(reference),
+        reference=_reference_within(reference_sessions(reference), requests, first_day, last_day),
         now=now if now is not None else wall_now(),
         grid_minutes=grid_minutes,
         weights=weights or p.Weights(),

@@ -131,3 +131,20 @@ def test_replanning_compares_against_the_published_plan(
         for result in (second, third):
             run = session.get_one(e.SolveRun, result.run_id)
             assert run.parameters["reference_run"] == first.run_id
+
+
+def test_replanning_one_week_keeps_a_course_s_sessions_in_other_weeks(engine: Engine) -> None:
+    from datetime import datetime
+
+    with session_scope(engine) as session:
+        load_files(session, [CAMPUS])
+    both = plan(engine, Horizon.parse("2027-W12..2027-W13"), OPTIONS, now=datetime(2027, 3, 1))
+    course = [s for s in both.solution.sessions if s.request == "r6"]
+    assert [s.start.isocalendar().week for s in course] == [12, 13]
+    # Re-plan week 13 only: session 1 (week 12) is outside the horizon, so it stays pinned
+    # where it is, and session 2 keeps its place seven days later.
+    again = plan(engine, Horizon.parse("2027-W13"), OPTIONS, now=datetime(2027, 3, 1))
+    assert again.report.ok, again.report.violations
+    assert again.solution.changes == ()
+    kept = [s for s in again.solution.sessions if s.request == "r6"]
+    assert [(s.start, s.location) for s in kept] == [(s.start, s.location) for s in course]
