@@ -39,17 +39,15 @@ def _parse_clock(value: Any) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
-        if value == "24:00":
-            return time(23, 59)
         match = _HHMM.match(value)
         if match:
             return time(int(match.group(1)), int(match.group(2)))
-        raise ValueError(f"must be a time of day HH:MM between 00:00 and 24:00 (got {value!r})")
+        raise ValueError(f"must be a time of day HH:MM between 00:00 and 23:59 (got {value!r})")
     raise ValueError(f"must be a time of day written as 'HH:MM' (got {value!r})")
 
 
 def _format_clock(value: time) -> str:
-    return "24:00" if value == time(23, 59) else value.strftime("%H:%M")
+    return value.strftime("%H:%M")
 
 
 _FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -72,7 +70,7 @@ ClockTime = Annotated[
     time,
     BeforeValidator(_parse_clock),
     PlainSerializer(_format_clock, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"}),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
 ]
 Weekday = Annotated[
     int,
@@ -82,6 +80,11 @@ Weekday = Annotated[
 ]
 Key = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Team = Literal["W", "E", "BIM", "BOL4", "other"]
+# Text fields are as long as their database columns allow, so SQLite and PostgreSQL agree.
+Name = Annotated[str, Field(max_length=200)]
+Address = Annotated[str, Field(max_length=300)]
+Short = Annotated[str, Field(max_length=50)]
+Tag = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class _Model(BaseModel):
@@ -89,9 +92,9 @@ class _Model(BaseModel):
 
 
 class Contact(_Model):
-    name: str = ""
-    email: str = ""
-    phone: str = ""
+    name: Name = ""
+    email: Name = ""
+    phone: Short = ""
 
 
 class WeeklyWindow(_Model):
@@ -131,7 +134,7 @@ class DatedWindow(_Model):
 class DateRange(_Model):
     first: date
     last: date
-    reason: str = ""
+    reason: Name = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -157,12 +160,12 @@ class GroupAvailability(_Model):
 
 class Equipment(_Model):
     code: Key
-    name: str
+    name: Name
     team: Team = "other"
 
 
 class Holiday(_Model):
-    name: str
+    name: Name
     kind: Literal["public", "school"] = "public"
     first: date
     last: date
@@ -176,17 +179,17 @@ class Holiday(_Model):
 
 class Partner(_Model):
     key: Key
-    name: str
+    name: Name
     kind: Literal["company", "school", "association", "fund", "knowledge_institute", "other"]
-    address: str = ""
+    address: Address = ""
     contact: Contact = Contact()
 
 
 class Location(_Model):
     key: Key
     partner: Key
-    name: str
-    address: str = ""
+    name: Name
+    address: Address = ""
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     capacity: int = Field(gt=0)
@@ -199,9 +202,9 @@ class Location(_Model):
 class Trainer(_Model):
     key: Key
     partner: Key
-    name: str
-    email: str = ""
-    qualifications: list[str] = []
+    name: Name
+    email: Name = ""
+    qualifications: list[Tag] = []
     certified: bool = False
     max_hours_per_week: float | None = Field(default=None, ge=0)
     home: Key | None = None
@@ -216,7 +219,7 @@ class EquipmentNeed(_Model):
 
 class Activity(_Model):
     code: Key
-    title: str
+    title: Name
     kind: Literal[
         "workshop", "skills_course", "practical_training", "guest_lesson", "excursion", "open_day"
     ]
@@ -230,7 +233,7 @@ class Activity(_Model):
     equipment: list[EquipmentNeed] = []
     min_participants: int = Field(default=1, ge=1)
     max_participants: int | None = Field(default=None, ge=1)
-    qualification: str | None = None
+    qualification: Tag | None = None
     participants_per_trainer: int | None = Field(default=None, gt=0)
     at_school: bool = False
     capacity_soft: bool = False
@@ -254,8 +257,8 @@ class Activity(_Model):
 class Group(_Model):
     key: Key
     school: Key
-    name: str
-    level: str = ""
+    name: Name
+    level: Short = ""
     headcount: int = Field(gt=0)
     home: Key | None = None
     max_travel_minutes: int | None = Field(default=None, ge=0)
@@ -380,6 +383,8 @@ def _reason(error: Any) -> str:
         return f"must be a list (got {got!r})"
     if kind in ("dict_type", "model_type"):
         return f"must be a mapping of fields (got {got!r})"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters (got {len(got)})"
     if kind == "too_short":
         return "must not be empty"
     if kind == "literal_error":
@@ -487,7 +492,9 @@ class KnownKeys:
     groups: set[str] = field(default_factory=set)
 
 
-def _overlaps(windows: Sequence[WeeklyWindow]) -> Iterable[tuple[int, int]]:
+def _overlapping(file: str, path: str, windows: Sequence[WeeklyWindow]) -> list[ScenarioIssue]:
+    """Weekly windows on the same weekday that overlap (in time and in validity dates)."""
+    issues = []
     for i, a in enumerate(windows):
         for j in range(i + 1, len(windows)):
             b = windows[j]
@@ -496,7 +503,10 @@ def _overlaps(windows: Sequence[WeeklyWindow]) -> Iterable[tuple[int, int]]:
             a_from, a_to = a.valid_from or date.min, a.valid_to or date.max
             b_from, b_to = b.valid_from or date.min, b.valid_to or date.max
             if a_from <= b_to and b_from <= a_to:
-                yield i, j
+                issues.append(
+                    ScenarioIssue(file, f"{path}[{j}]", f"overlaps weekly[{i}] on the same weekday")
+                )
+    return issues
 
 
 def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> None:
@@ -551,25 +561,13 @@ def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> 
             ref(file, f"locations[{i}].partner", "partner", loc.partner, partners)
             for code in loc.equipment:
                 ref(file, f"locations[{i}].equipment.{code}", "equipment", code, equipment)
-            for a, b in _overlaps(loc.availability.weekly):
-                problems.append(
-                    ScenarioIssue(
-                        file,
-                        f"locations[{i}].availability.weekly[{b}]",
-                        f"overlaps weekly[{a}] on the same weekday",
-                    )
-                )
+            where = f"locations[{i}].availability.weekly"
+            problems += _overlapping(file, where, loc.availability.weekly)
         for i, t in enumerate(sc.trainers):
             ref(file, f"trainers[{i}].partner", "partner", t.partner, partners)
             ref(file, f"trainers[{i}].home", "location", t.home, locations)
-            for a, b in _overlaps(t.availability.weekly):
-                problems.append(
-                    ScenarioIssue(
-                        file,
-                        f"trainers[{i}].availability.weekly[{b}]",
-                        f"overlaps weekly[{a}] on the same weekday",
-                    )
-                )
+            where = f"trainers[{i}].availability.weekly"
+            problems += _overlapping(file, where, t.availability.weekly)
         for i, a in enumerate(sc.activities):
             for j, need in enumerate(a.equipment):
                 ref(file, f"activities[{i}].equipment[{j}].code", "equipment", need.code, equipment)
@@ -584,14 +582,8 @@ def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> 
                     )
                 )
             ref(file, f"groups[{i}].home", "location", g.home, locations)
-            for a_, b in _overlaps(g.availability.weekly):
-                problems.append(
-                    ScenarioIssue(
-                        file,
-                        f"groups[{i}].availability.weekly[{b}]",
-                        f"overlaps weekly[{a_}] on the same weekday",
-                    )
-                )
+            where = f"groups[{i}].availability.weekly"
+            problems += _overlapping(file, where, g.availability.weekly)
         for i, r in enumerate(sc.requests):
             ref(file, f"requests[{i}].activity", "activity", r.activity, activities)
             for j, gk in enumerate(r.groups):
@@ -604,6 +596,8 @@ def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> 
             for j, lk in enumerate(r.preferences.locations):
                 ref(file, f"requests[{i}].preferences.locations[{j}]", "location", lk, locations)
         for i, tr in enumerate(sc.travel):
+            pair = " <-> ".join(sorted((tr.from_, tr.to)))
+            define("travel", pair, file, f"travel[{i}]")  # travel is the same both ways
             ref(file, f"travel[{i}].from", "location", tr.from_, locations)
             ref(file, f"travel[{i}].to", "location", tr.to, locations)
             if tr.from_ == tr.to:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models import entities as e
@@ -72,9 +72,11 @@ def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) ->
         with session.no_autoflush:  # rows are flushed once complete, never half-filled
             loader.load(_merged([sc for _file, sc in files]))
         session.flush()
-    except IntegrityError as exc:
+    except SQLAlchemyError as exc:
+        names = ", ".join(file for file, _ in files)
+        reason = getattr(exc, "orig", None) or exc
         raise s.ScenarioError(
-            [s.ScenarioIssue(files[0][0], "", f"the database refused the data: {exc.orig}")]
+            [s.ScenarioIssue(names, "", f"the database refused the data: {reason}")]
         ) from None
     return loader.summary
 
@@ -138,8 +140,10 @@ class _Loader:
         for r in sc.requests:
             self._request(r)
         for tr in sc.travel:
-            a_id = self._by_key(e.Location, tr.from_).id
-            b_id = self._by_key(e.Location, tr.to).id
+            # stored once per unordered pair, smaller key first: travel is the same both ways
+            first, second = sorted((tr.from_, tr.to))
+            a_id = self._by_key(e.Location, first).id
+            b_id = self._by_key(e.Location, second).id
             override = self._get(
                 e.TravelOverride, "travel", from_location_id=a_id, to_location_id=b_id
             )

@@ -108,7 +108,7 @@ def test_time_outside_the_day(tmp_path: Path) -> None:
     )
     assert problems(tmp_path, text) == [
         "locations[0].availability.weekly[0].end: must be a time of day HH:MM between "
-        "00:00 and 24:00 (got '25:00')"
+        "00:00 and 23:59 (got '25:00')"
     ]
 
 
@@ -202,4 +202,36 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert problems(tmp_path, text) == [
         "locations[0].capacity: must be > 0 (got 0)",
         "groups[0].headcount: must be > 0 (got -1)",
+    ]
+
+
+def test_24_00_is_not_a_time_of_day(tmp_path: Path) -> None:
+    text = BASE.replace(
+        "capacity: 16",
+        "capacity: 16\n"
+        "    availability:\n"
+        "      weekly: [{weekday: wed, start: '18:00', end: '24:00'}]\n",
+    )
+    assert problems(tmp_path, text) == [
+        "locations[0].availability.weekly[0].end: must be a time of day HH:MM between "
+        "00:00 and 23:59 (got '24:00')"
+    ]
+
+
+def test_text_longer_than_the_database_column(tmp_path: Path) -> None:
+    text = BASE.replace("name: Hall", "name: " + "H" * 201)
+    assert problems(tmp_path, text) == [
+        "locations[0].name: must be at most 200 characters (got 201)"
+    ]
+
+
+def test_travel_given_twice_for_the_same_pair_either_way(tmp_path: Path) -> None:
+    text = BASE.replace("capacity: 16", "capacity: 16\n  - {key: lab, partner: acme, name: Lab, "
+                        "lat: 52.4, lon: 4.9, capacity: 8}")  # fmt: skip
+    text += (
+        "travel:\n  - {from: hall, to: lab, minutes: 20}\n  - {from: lab, to: hall, minutes: 30}\n"
+    )
+    assert problems(tmp_path, text) == [
+        f"travel[1]: duplicate key 'hall <-> lab' (first defined at {tmp_path / 'campus.yaml'}: "
+        "travel[0])"
     ]
