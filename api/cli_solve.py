@@ -10,15 +10,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import DbOption, console, err, ready_engine
+from api.cli_common import DbOption, console, err, fail, ready_engine
 from models.bridge import Horizon, HorizonError
 from models.planning import PlanResult, explain_request, plan
 from scheduler import Progress as SolveProgress
 from scheduler import SolveOptions
 from scheduler.summary import Summary, Utilisation, summarize
+from scheduler.timegrid import from_aware
 
 
 def _fmt_gap(gap: float | None) -> str:
@@ -26,7 +27,11 @@ def _fmt_gap(gap: float | None) -> str:
 
 
 def solve_with_progress(run: Any, options: SolveOptions, *, show: bool) -> PlanResult:
-    """Run ``run(progress_callback)`` in a thread while a bar shows time, objective and gap."""
+    """Run ``run(progress_callback)`` while a bar shows time, objective and gap.
+
+    The solve runs in the main thread, so Ctrl-C reaches it (and the run is marked failed);
+    a small daemon thread only moves the bar along the time limit.
+    """
     latest: dict[str, float] = {}
 
     def on_progress(p: SolveProgress) -> None:
@@ -34,14 +39,6 @@ def solve_with_progress(run: Any, options: SolveOptions, *, show: bool) -> PlanR
 
     if not show:
         return run(on_progress)
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["result"] = run(on_progress)
-        except BaseException as exc:  # handed to the main thread below
-            outcome["error"] = exc
-
     bar = Progress(
         TextColumn("[bold]solving[/]"),
         BarColumn(),
@@ -50,13 +47,10 @@ def solve_with_progress(run: Any, options: SolveOptions, *, show: bool) -> PlanR
         console=Console(stderr=True),
         transient=True,
     )
-    thread = threading.Thread(target=work, daemon=True)
-    started = time.monotonic()
-    with bar:
-        task = bar.add_task("solve", total=options.time_limit_seconds, info="searching...")
-        thread.start()
-        while thread.is_alive():
-            thread.join(0.2)
+    done = threading.Event()
+
+    def tick(task: TaskID, started: float) -> None:
+        while not done.wait(0.2):
             info = "searching..."
             if "objective" in latest:
                 info = (
@@ -64,9 +58,16 @@ def solve_with_progress(run: Any, options: SolveOptions, *, show: bool) -> PlanR
                     f"solutions {latest['solutions']:.0f}"
                 )
             bar.update(task, completed=time.monotonic() - started, info=info)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
+
+    with bar:
+        task = bar.add_task("solve", total=options.time_limit_seconds, info="searching...")
+        ticker = threading.Thread(target=tick, args=(task, time.monotonic()), daemon=True)
+        ticker.start()
+        try:
+            return run(on_progress)
+        finally:
+            done.set()
+            ticker.join()
 
 
 def _utilisation_table(title: str, label: str, rows: dict[str, Utilisation]) -> Table:
@@ -215,10 +216,9 @@ def register(app: typer.Typer) -> None:
                 deterministic=deterministic, relative_gap=gap,
             )  # fmt: skip
         except (HorizonError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
+            raise fail(str(exc), 2) from None
         if pretend is not None and pretend.tzinfo is not None:
-            pretend = pretend.replace(tzinfo=None)
+            pretend = from_aware(pretend)  # 07:00Z in March is 08:00 in Amsterdam
         engine = ready_engine(db)
         result = solve_with_progress(
             lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
@@ -249,8 +249,7 @@ def register(app: typer.Typer) -> None:
         try:
             found, _problem, reasons = explain_request(engine, request, run)
         except LookupError as exc:
-            err.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(1) from None
+            raise fail(str(exc)) from None
         if as_json:
             print(json.dumps({
                 "request": request, "run": found.id, "scheduled": reasons is None,

@@ -72,21 +72,21 @@ def plan(
         run_id = run.id
     try:
         solution = solve(problem, options, progress)
-    except BaseException:
+        report = validate(problem, solution)
+        with session_scope(engine) as session:
+            run = session.get_one(e.SolveRun, run_id)
+            if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
+                store_solution(session, run, solution)
+            else:
+                run.status = solution.status.value
+                run.wall_seconds = solution.wall_seconds
+            run.log = run_log(problem, solution, report)
+    except BaseException:  # Ctrl-C or any failure: the run says so instead of "running"
         with session_scope(engine) as session:
             failed = session.get(e.SolveRun, run_id)
-            if failed is not None:
+            if failed is not None and failed.status == "running":
                 failed.status = "failed"
         raise
-    report = validate(problem, solution)
-    with session_scope(engine) as session:
-        run = session.get_one(e.SolveRun, run_id)
-        if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
-            store_solution(session, run, solution)
-        else:
-            run.status = solution.status.value
-            run.wall_seconds = solution.wall_seconds
-        run.log = run_log(problem, solution, report)
     return PlanResult(run_id, problem, solution, report)
 
 

@@ -90,3 +90,20 @@ def test_explain_of_an_unknown_request(sqlite_url: str) -> None:
     solved(sqlite_url)
     code, _, err = campus("explain", "--db", sqlite_url, "r-nope")
     assert code == 1 and "no request 'r-nope'" in err
+
+
+def test_now_with_an_offset_is_converted_to_amsterdam_time(sqlite_url: str) -> None:
+    from sqlalchemy import select
+
+    from models import entities as e
+    from models.db import make_engine, session_scope
+
+    campus("load", "--db", sqlite_url, str(MINI))
+    code, _, _ = campus(
+        "solve", "--db", sqlite_url, "--weeks", WEEKS, "--now", "2027-03-01T07:00:00+00:00",
+        "--json",
+    )  # fmt: skip
+    assert code == 0
+    with session_scope(make_engine(sqlite_url)) as session:
+        run = session.scalars(select(e.SolveRun)).one()
+        assert run.parameters["now"] == "2027-03-01T08:00:00"  # CET is UTC+1 in March

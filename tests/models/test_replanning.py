@@ -148,3 +148,22 @@ def test_replanning_one_week_keeps_a_course_s_sessions_in_other_weeks(engine: En
     assert again.solution.changes == ()
     kept = [s for s in again.solution.sessions if s.request == "r6"]
     assert [(s.start, s.location) for s in kept] == [(s.start, s.location) for s in course]
+
+
+def test_an_interrupted_solve_leaves_a_failed_run_not_a_running_one(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+
+    import models.planning
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with session_scope(engine) as session:
+        load_files(session, [CAMPUS])
+    monkeypatch.setattr(models.planning, "solve", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        plan(engine, WEEK, OPTIONS, now=datetime(2027, 3, 1))
+    with session_scope(engine) as session:
+        assert [r.status for r in session.scalars(select(e.SolveRun))] == ["failed"]
