@@ -10,8 +10,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.cli_common import DbOption, console, err, fail, ready_engine
+from api.cli_feeds import CONCURRENT
 from api.cli_solve import print_result, solve_with_progress
 from api.feeds.export import export_feeds
 from api.feeds.settings import FeedSettings
@@ -19,11 +21,12 @@ from models import entities as e
 from models.bridge import Horizon
 from models.db import describe, session_scope
 from models.planning import plan
-from models.publish import publish
+from models.publish import PublishError, publish
 from models.scenario import ScenarioError
 from models.store import load_files
 from scheduler import SolveOptions
 from scheduler.explain import explain
+from scheduler.timegrid import AMSTERDAM
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIR = ROOT / "examples" / "amsterdam"
@@ -115,12 +118,20 @@ def demo(
         )
 
     settings = FeedSettings.from_env()
-    now = datetime.now(UTC)
+    try:
+        with session_scope(engine) as session:
+            run = session.get(e.SolveRun, result.run_id)
+            version = publish(session, run, now=datetime.now(UTC)).publication.version
+    except PublishError as exc:
+        raise fail(f"the demo plan could not be published: {exc}") from None
+    except (IntegrityError, OperationalError):
+        raise fail(CONCURRENT) from None
+    # The feeds' window of weeks is centred on the demo's "today", not the real one, so the
+    # demo feeds hold the demo sessions whenever the demo runs.
     with session_scope(engine) as session:
-        run = session.get(e.SolveRun, result.run_id)
-        published = publish(session, run, now=now)
-        written, unchanged = export_feeds(session, out, settings=settings, now=now)
-        version = published.publication.version
+        written, unchanged = export_feeds(
+            session, out, settings=settings, now=DEMO_NOW.replace(tzinfo=AMSTERDAM)
+        )
     console.print(
         f"\n[bold]3. Published[/] run {result.run_id} as version {version}; "
         f"{len(written) + len(unchanged)} calendar feeds in {out}/ "

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.cli_common import DbOption, console, fail, ready_engine
 from api.feeds.export import export_feeds
@@ -38,6 +39,11 @@ CompanyOpt = Annotated[
     str | None, typer.Option("--company", help="Company key: all its locations.")
 ]
 CampusOpt = Annotated[bool, typer.Option("--campus", help="The planner's whole campus.")]
+
+CONCURRENT = (
+    "another publication was written at the same moment (or the database is busy); "
+    "nothing was published: run the command again"
+)
 
 feeds_app = typer.Typer(
     help="Secret calendar feed URLs: create, list, rotate, revoke.", no_args_is_help=True
@@ -137,27 +143,28 @@ def publish_command(
                 if chosen is None:
                     raise PublishError(f"there is no solve run {run}")
             result = publish(session, chosen, now=now)
-            publication = result.publication
-            if result.already_current:
-                console.print(
-                    f"run {publication.run_id} is already published (version "
-                    f"{publication.version}); nothing changed"
-                )
-            else:
-                counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-                console.print(
-                    f"published run {publication.run_id} as version {publication.version}: "
-                    f"{counts}",
-                    highlight=False,
-                )
-                _print_changes(result.changes)
-            if out is not None:
-                written, unchanged = export_feeds(session, out, settings=settings, now=now)
-                console.print(
-                    f"static feeds in {out}: {len(written)} written, {len(unchanged)} unchanged"
-                )
     except PublishError as exc:
         raise fail(str(exc)) from None
+    except (IntegrityError, OperationalError):
+        raise fail(CONCURRENT) from None
+    # Reported and exported only once committed: files never show an unpublished plan.
+    publication = result.publication
+    if result.already_current:
+        console.print(
+            f"run {publication.run_id} is already published (version "
+            f"{publication.version}); nothing changed"
+        )
+    else:
+        counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+        console.print(
+            f"published run {publication.run_id} as version {publication.version}: {counts}",
+            highlight=False,
+        )
+        _print_changes(result.changes)
+    if out is not None:
+        with session_scope(engine) as session:
+            written, unchanged = export_feeds(session, out, settings=settings, now=now)
+        console.print(f"static feeds in {out}: {len(written)} written, {len(unchanged)} unchanged")
 
 
 @feeds_app.command("create")
