@@ -7,8 +7,10 @@ import logging
 import re
 from typing import Any
 
-_FEED_PATH = re.compile(r"/cal/[^/\s?\"]+\.ics")
-REDACTED = "/cal/<token>.ics"
+# Whatever follows /cal/ is secret, with or without ".ics" (a URL cut short by a mail client
+# or typed in capitals still carries the token).
+_FEED_PATH = re.compile(r"/cal/[^/\s?\"']+")
+REDACTED = "/cal/<token>"
 
 
 def redact(text: str) -> str:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api.app import create_app
-from api.logs import RedactFeedTokens, redact
+from api.logs import RedactFeedTokens, redact, uvicorn_log_config
 from models import entities as e
 from models.db import session_scope
 from models.feeds import create_token, hash_token, revoke_token, rotate_token
@@ -174,4 +174,13 @@ def test_access_log_lines_never_carry_the_token() -> None:
     )  # fmt: skip
     assert RedactFeedTokens().filter(record)
     assert "s3cr3t" not in record.getMessage()
-    assert redact("https://campus.test/cal/abcDEF_-1.ics") == "https://campus.test/cal/<token>.ics"
+    assert redact("https://campus.test/cal/abcDEF_-1.ics") == "https://campus.test/cal/<token>"
+    assert "abcDEF" not in redact("GET /cal/abcDEF_-1 HTTP/1.1")  # cut short, no .ics
+    assert "abcDEF" not in redact("GET /cal/abcDEF_-1.ICS HTTP/1.1")
+
+
+def test_uvicorn_logging_config_attaches_the_redacting_filter() -> None:
+    config = uvicorn_log_config()
+    assert config["filters"]["redact_feed_tokens"]["()"] is RedactFeedTokens
+    for name in ("default", "access"):
+        assert "redact_feed_tokens" in config["handlers"][name]["filters"]
