@@ -133,7 +133,14 @@ def solve_parts(
         statuses.append(sub.status)
         sessions += list(sub.sessions)
         bounds.append(sub.bound if sub.bound is not None else 0.0)
-        for key in ("num_variables", "num_constraints", "num_sessions", "lns_iterations"):
+        keys = (
+            "num_variables",
+            "num_constraints",
+            "num_sessions",
+            "lns_iterations",
+            "model_objective",
+        )
+        for key in keys:
             value = sub.statistics.get(key)
             if isinstance(value, int):
                 stats[key] = int(stats.get(key, 0)) + value

@@ -27,6 +27,9 @@ from scheduler.problem import RequestId
 log = logging.getLogger("scheduler.cpsat")
 
 SMALL = 12  # neighbourhoods of fewer requests are re-solved on one worker
+# deterministic mode: what one sub-solve costs beyond the solver's own deterministic time
+# (cloning, fixing, presolve), so the budget also bounds the wall time
+ITERATION_COST = 0.1
 
 
 @dataclass(slots=True)
@@ -211,7 +214,7 @@ class Lns:
                 p.num_workers = 1 if len(free) < SMALL else self.workers
                 p.max_time_in_seconds = max(0.05, min(step_seconds, left))
             code = solver.solve(sub)
-            spent += solver.deterministic_time
+            spent += solver.deterministic_time + ITERATION_COST
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = round(solver.objective_value)
                 if found < objective:

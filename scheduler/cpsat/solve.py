@@ -161,22 +161,15 @@ def _solve_whole(
     start_objective: int | None = None
     if options.first_plan:
         plan = greedy_plan(problem, cands)
-        if _misses_demand(cands, plan):
-            plan = _schedule_more(problem, cands, plan, options, deadline, budget)
-        left = max(0.05, START_SHARE * (deadline - time.perf_counter()))
-        done = complete_hint(
-            built,
-            decision_values(built, plan),
-            seconds=START_SHARE * budget if det else left,
-            workers=workers,
-            seed=options.seed,
-            deterministic=det,
-        )
-        if done is not None:
-            values, start_objective = done
-            best.offer(values, start_objective)
-            set_hint(built.model, values)
-            det_left -= START_SHARE * budget if det else 0
+        start_objective = _start_from(built, plan, best, options, deadline, budget)
+        if start_objective is not None and _misses_demand(cands, plan):
+            more = _schedule_more(problem, cands, plan, options, deadline, budget)
+            det_left -= DEMAND_SHARE * budget if det else 0
+            if more is not plan:
+                found = _start_from(built, more, best, options, deadline, budget)
+                start_objective = found if found is not None else start_objective
+        if det:
+            det_left -= START_SHARE * budget
     solver = cp_model.CpSolver()
     share = FULL_SHARE if options.lns and best.values is not None else 1.0
     remaining = deadline - time.perf_counter()
@@ -239,12 +232,41 @@ def _solve_whole(
     )
 
 
+def _start_from(
+    built: BuiltModel,
+    plan: list[PlannedSession],
+    best: _Best,
+    options: SolveOptions,
+    deadline: float,
+    budget: float,
+) -> int | None:
+    """Complete ``plan`` into a full assignment; hint the model with it if it is the best."""
+    assert built.model is not None
+    det = options.deterministic
+    left = max(0.05, START_SHARE * (deadline - time.perf_counter()))
+    done = complete_hint(
+        built,
+        decision_values(built, plan),
+        seconds=START_SHARE * budget / 2 if det else left,
+        workers=options.effective_workers,
+        seed=options.seed,
+        deterministic=det,
+    )
+    if done is None:
+        return None
+    values, objective = done
+    if best.objective is None or objective < best.objective:
+        best.offer(values, objective)
+        set_hint(built.model, values)
+    return objective
+
+
 def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
     placed = {s.request for s in plan}
     return any(rc.schedulable and rc.request.id not in placed for rc in cands.requests)
 
 
-DEMAND_SHARE = 0.25  # at most this part of the budget goes to scheduling more demand
+DEMAND_SHARE = 0.15  # at most this part of the budget goes to scheduling more demand
 
 
 def _schedule_more(

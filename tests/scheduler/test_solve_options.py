@@ -97,3 +97,13 @@ def test_engine_stays_pure() -> None:
         assert not mods & {"sqlalchemy", "fastapi", "icalendar"}, path
         if "cpsat" not in path.parts:
             assert "ortools" not in mods, path
+
+
+def test_search_phases_default_on_and_can_be_switched_off() -> None:
+    # new options keep old callers working: all phases on unless asked otherwise
+    options = SolveOptions()
+    assert options.first_plan and options.lns and options.decompose
+    plain = SolveOptions(first_plan=False, lns=False, decompose=False)
+    solution = run(random_problem(4), plain)
+    assert solution.status is Status.OPTIMAL
+    assert solution.statistics["start_objective"] == -1  # no greedy start was made
