@@ -15,13 +15,13 @@ from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_solve import register as register_solve_commands
 from api.cli_tools import register as register_tool_commands
+from api.files import write_atomic
 from models.db import ENV_URL, describe, make_engine, session_scope
 from models.migrate import current_revision, upgrade
 from models.scenario import ScenarioError, json_schema
 from models.store import dump_scenario, export_scenario, load_files
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE_DIR = ROOT / "examples" / "amsterdam"
 SCHEMA_PATH = ROOT / "docs" / "scenario.schema.json"
 
 app = typer.Typer(
@@ -99,9 +99,7 @@ def export(
     if str(file) == "-":
         sys.stdout.write(text)
         return
-    tmp = file.with_name(file.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(file)  # never leave a half-written export behind
+    write_atomic(file, text.encode("utf-8"))
     console.print(f"wrote {file}")
 
 

@@ -206,7 +206,7 @@ def feeds_list(
     with session_scope(ready_engine(db)) as session:
         rows = list_tokens(session, include_revoked=all_)
         table = Table(title="Feed tokens")
-        for column in ("id", "view", "subject", "label", "created", "revoked"):
+        for column in ("id", "view", "subject", "label", "created (UTC)", "revoked (UTC)"):
             table.add_column(column)
         for row in rows:
             table.add_row(

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from api.cli_common import console, fail
+from api.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 ITC_DIR = ROOT / "benchmarks" / "itc2007"
@@ -51,7 +52,8 @@ def itc2007(
     """Solve ITC2007 track 3 instances, write and check their .sol files, print the table.
 
     The table shows hard violations (must be 0), each UD2 cost, the total, the best known,
-    total/best ratio and the times to first feasible and last improvement.
+    the ratio (total + 1) / (best known + 1) and the times to first feasible and last
+    improvement.
 
     Example: [bold]campus bench itc2007 --only comp01,comp05 --time-limit 60[/]
     """
@@ -81,9 +83,7 @@ def generate(
     from models.store import dump_scenario
 
     text = dump_scenario(generate_campus(regions, seed))
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    write_atomic(out, text.encode("utf-8"))
     console.print(f"wrote {out} ({regions} region(s), seed {seed})")
 
 

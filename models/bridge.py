@@ -1,7 +1,7 @@
 """The bridge between stored rows and the pure engine: rows -> Problem, Solution -> rows.
 
 It lives on the models side so that ``scheduler/`` never sees SQLAlchemy. Defaults that
-users rely on are decided here and documented in docs/concepts.md:
+users rely on are decided here and documented in docs/scenario.md:
 - a location without weekly windows is never available (its owner must declare them);
 - a trainer without weekly windows is available Monday-Friday 08:00-18:00;
 - a group without weekly windows can travel Monday-Friday 08:30-16:30;
@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +22,8 @@ from models import entities as e
 from models.travel import travel_matrix
 from scheduler import problem as p
 from scheduler.solution import Solution
+from scheduler.timegrid import from_aware
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 TRAINER_DEFAULT = tuple(p.WeeklyWindow(d, time(8), time(18)) for d in range(1, 6))
@@ -75,7 +74,7 @@ class Horizon:
 
 def wall_now() -> datetime:
     """The current Amsterdam wall time, naive, as the engine wants it."""
-    return datetime.now(UTC).astimezone(AMSTERDAM).replace(tzinfo=None)
+    return from_aware(datetime.now(UTC))
 
 
 def _weekly(rows: Sequence[e.LocationWindow | e.TrainerWindow | e.GroupWindow]) -> tuple:

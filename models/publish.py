@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import entities as e
-from models.bridge import AMSTERDAM, latest_run, parse_week
+from models.bridge import latest_run, parse_week
+from scheduler.timegrid import from_aware
 
 PUBLISHABLE = ("optimal", "feasible")
 
@@ -205,7 +206,7 @@ def publish(
 
     first_day = parse_week(run.first_week)
     last_day = parse_week(run.last_week) + timedelta(days=6)
-    wall_now = moment.astimezone(AMSTERDAM).replace(tzinfo=None)
+    wall_now = from_aware(moment)
     for uid, ps in sorted(existing.items()):
         if uid in seen or ps.status == "cancelled":
             continue

@@ -14,6 +14,7 @@ from datetime import date
 from scheduler.lookup import Lookup, minutes_between, same_placement, spans_on
 from scheduler.problem import (
     GroupId,
+    LocationId,
     PartnerId,
     PlannedSession,
     RequestId,
@@ -98,15 +99,22 @@ def fairness(lk: Lookup, solution: Solution) -> int:
     return 100 - min(100 * served[s] // asked[s] for s in asked)
 
 
+def open_minutes_by_location(lk: Lookup) -> dict[LocationId, int]:
+    """Open minutes of each hosting location over the horizon's non-holiday days."""
+    days = [d for d in lk.problem.days() if not lk.problem.is_holiday(d)]
+    return {
+        loc.id: sum(b - a for d in days for a, b in spans_on(loc.availability, d))
+        for loc in lk.problem.locations
+        if loc.hosts_training
+    }
+
+
 def open_minutes(lk: Lookup) -> dict[PartnerId, int]:
     """Open minutes of each hosting partner's hosting locations over non-holiday horizon days."""
-    days = [d for d in lk.problem.days() if not lk.problem.is_holiday(d)]
     result: dict[PartnerId, int] = {}
-    for loc in lk.problem.locations:
-        if not loc.hosts_training:
-            continue
-        minutes = sum(b - a for d in days for a, b in spans_on(loc.availability, d))
-        result[loc.partner] = result.get(loc.partner, 0) + minutes
+    for lid, minutes in open_minutes_by_location(lk).items():
+        partner = lk.locations[lid].partner
+        result[partner] = result.get(partner, 0) + minutes
     return result
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from scheduler import costs
+from scheduler.costs import open_minutes_by_location
+from scheduler.lookup import Lookup, minutes_between
 from scheduler.problem import PartnerId, Problem
 from scheduler.solution import Solution
 
@@ -56,39 +58,16 @@ class Summary:
         return self.requests - self.scheduled
 
 
-def _minutes(start: datetime, end: datetime) -> int:
-    return int((end - start).total_seconds() // 60)
-
-
-def open_minutes(problem: Problem) -> dict[str, int]:
-    """Open minutes of each hosting location over the horizon's non-holiday days."""
-    out: dict[str, int] = {}
-    for loc in problem.locations:
-        if not loc.hosts_training:
-            continue
-        total = 0
-        for day in problem.days():
-            if problem.is_holiday(day):
-                continue
-            for start, end in loc.availability.windows_on(day):
-                total += (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-        out[loc.id] = total
-    return out
-
-
 def summarize(problem: Problem, solution: Solution) -> Summary:
     scheduled = set(solution.scheduled)
-    activities = {a.code: a for a in problem.activities}
-    groups = {g.id: g for g in problem.groups}
-    locations = {loc.id: loc for loc in problem.locations}
-    trainers = {t.id: t for t in problem.trainers}
+    lookup = Lookup.of(problem)
 
     school_req: Counter[str] = Counter()
     school_ok: Counter[str] = Counter()
     act_req: Counter[str] = Counter()
     act_ok: Counter[str] = Counter()
     for request in problem.requests:
-        schools = {groups[g].school for g in request.groups}
+        schools = lookup.schools_of(request)
         done = request.id in scheduled
         for school in schools:
             school_req[school] += 1
@@ -98,33 +77,20 @@ def summarize(problem: Problem, solution: Solution) -> Summary:
 
     booked: Counter[str] = Counter()
     count: Counter[str] = Counter()
-    group_travel = trainer_travel = 0
-    requests = {r.id: r for r in problem.requests}
     for s in solution.sessions:
-        request = requests.get(s.request)
-        if request is None:
+        request = lookup.requests.get(s.request)
+        if request is None or lookup.activity_of(request).at_school:
             continue
-        activity = activities[request.activity]
-        for tid in s.trainers:
-            home = trainers[tid].home if tid in trainers else None
-            if home is not None:
-                trainer_travel += problem.travel.between(home, s.location)
-        if activity.at_school:
-            continue
-        booked[s.location] += _minutes(s.start, s.end)
+        booked[s.location] += minutes_between(s.start, s.end)
         count[s.location] += 1
-        for gid in request.groups:
-            home = groups[gid].home
-            if home is not None:
-                group_travel += problem.travel.between(home, s.location)
 
-    opened = open_minutes(problem)
+    opened = open_minutes_by_location(lookup)
     per_location = {
         lid: Utilisation(booked[lid], minutes, count[lid]) for lid, minutes in opened.items()
     }
     company: dict[PartnerId, list[Utilisation]] = defaultdict(list)
     for lid, util in per_location.items():
-        company[locations[lid].partner].append(util)
+        company[lookup.locations[lid].partner].append(util)
     per_company = {
         pid: Utilisation(
             sum(u.booked_minutes for u in utils),
@@ -135,12 +101,12 @@ def summarize(problem: Problem, solution: Solution) -> Summary:
     }
     return Summary(
         requests=len(problem.requests),
-        scheduled=len(scheduled & set(requests)),
+        scheduled=len(scheduled & set(lookup.requests)),
         sessions=len(solution.sessions),
         per_school={k: Share(school_ok[k], v) for k, v in sorted(school_req.items())},
         per_activity={k: Share(act_ok[k], v) for k, v in sorted(act_req.items())},
         per_location=dict(sorted(per_location.items())),
         per_company=per_company,
-        group_travel_minutes=group_travel,
-        trainer_travel_minutes=trainer_travel,
+        group_travel_minutes=costs.group_travel(lookup, solution),
+        trainer_travel_minutes=costs.trainer_travel(lookup, solution),
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.feeds.ical import render_feed
 from api.feeds.settings import FeedSettings
+from api.files import write_atomic
 from models.feeds import FeedSubject, all_subjects, feed_data
 
 
@@ -40,8 +41,6 @@ def export_feeds(
             unchanged.append(path)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(body)
-        tmp.replace(path)
+        write_atomic(path, body)
         written.append(path)
     return written, unchanged

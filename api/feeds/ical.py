@@ -9,13 +9,13 @@ several apps ignore STATUS.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration, vText
 
 from models.feeds import FeedData, FeedSession
+from scheduler.timegrid import to_aware
 
 __all__ = [
     "AMSTERDAM_VTIMEZONE",
@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 TZID = "Europe/Amsterdam"
-AMSTERDAM = ZoneInfo(TZID)
 PRODID = "-//Technische Installatie Campus//TIC Planner//NL"
 CANCELLED_PREFIX = "GEANNULEERD: "
 VIEW_LABELS = {
@@ -60,11 +59,6 @@ AMSTERDAM_VTIMEZONE = (
     "END:STANDARD\r\n"
     "END:VTIMEZONE\r\n"
 )
-
-
-def _local(wall: datetime) -> datetime:
-    """Stored wall time -> aware Amsterdam time (written as DTSTART;TZID=Europe/Amsterdam)."""
-    return wall.replace(tzinfo=AMSTERDAM)
 
 
 def event_summary(s: FeedSession) -> str:
@@ -101,8 +95,8 @@ def _event(s: FeedSession, base_url: str) -> Event:
     ev.add("LAST-MODIFIED", s.last_modified)
     ev.add("CREATED", s.created)
     ev.add("SEQUENCE", s.sequence)
-    ev.add("DTSTART", _local(s.start))
-    ev.add("DTEND", _local(s.end))
+    ev.add("DTSTART", to_aware(s.start))
+    ev.add("DTEND", to_aware(s.end))
     ev.add("SUMMARY", event_summary(s))
     ev.add("LOCATION", f"{s.location}, {s.address}" if s.address else s.location)
     ev.add("GEO", (s.latitude, s.longitude))

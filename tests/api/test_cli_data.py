@@ -112,8 +112,18 @@ def test_demo_without_scenario_files_says_so(sqlite_url: str, tmp_path: Path) ->
     assert code == 1 and f"no scenario files (*.yaml) in {tmp_path}" in err
 
 
-@pytest.mark.parametrize("command", [[], ["db"], ["db", "upgrade"], ["load"], ["export"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [], ["db"], ["db", "upgrade"], ["load"], ["export"], ["schema"], ["demo"], ["solve"],
+        ["explain"], ["publish"], ["feeds"], ["feeds", "create"], ["feeds", "list"],
+        ["feeds", "rotate"], ["feeds", "revoke"], ["serve"], ["generate"], ["bench"],
+        ["bench", "itc2007"],
+    ],
+)  # fmt: skip
 def test_every_command_has_help(command: list[str]) -> None:
     code, out, _ = campus(*command, "--help")
     assert code == 0 and "Usage" in out
+    if command and command[-1] not in ("db", "feeds", "bench"):  # groups list commands
+        assert "Example" in out  # every command shows how it is used
 
