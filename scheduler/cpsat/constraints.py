@@ -260,6 +260,9 @@ def _dedupe(lits: list[cp_model.IntVar]) -> list[cp_model.IntVar]:
     return out
 
 
+_DAY0 = -4000  # day indices can be negative (frozen sessions before the horizon)
+
+
 def _pairs_needing_travel(
     ctx: Context, svs: list[SessionVars], masks_of: Callable[[SessionVars], DayMasks]
 ) -> list[tuple[SessionVars, SessionVars]]:
@@ -267,8 +270,16 @@ def _pairs_needing_travel(
     out: list[tuple[SessionVars, SessionVars]] = []
     if not _any_travel(ctx):
         return out
+    # sessions that never share a day never need travel time: test that on day bitsets
+    # first (one integer AND per pair), so a year of sessions stays cheap
+    masks = [masks_of(sv) for sv in svs]
+    days = [sum(1 << (d - _DAY0) for d in m) for m in masks]
     for i, a in enumerate(svs):
-        for b in svs[i + 1 :]:
+        days_a = days[i]
+        for j in range(i + 1, len(svs)):
+            if not days_a & days[j]:
+                continue
+            b = svs[j]
             if a.request == b.request and (
                 ctx.vars.request_candidates(a.request).activity.min_days_between > 0
             ):
@@ -276,7 +287,7 @@ def _pairs_needing_travel(
             travel = _max_travel(ctx, a, b)
             if travel <= 0:
                 continue
-            ma, mb = masks_of(a), masks_of(b)
+            ma, mb = masks[i], masks[j]
             if _may_be_close(a, ma, mb, travel, g) or _may_be_close(b, mb, ma, travel, g):
                 out.append((a, b))
     return out

@@ -20,20 +20,32 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from scheduler.cpsat.candidates import Candidates, build_candidates
+from scheduler.cpsat.candidates import Candidates, SessionCandidates, build_candidates
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress, SolveOptions
-from scheduler.problem import LocationId, Problem, RequestId
+from scheduler.problem import LocationId, Problem, RequestId, TrainerId, Travel
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
 DECOMPOSE_MIN_SESSIONS = 500  # below this, a heuristic split is not worth its inexactness
+FAR_TRAINER_MINUTES = 180  # heuristic split: a trainer this far from every place is no link
 
 SolveWhole = Callable[..., Solution]
 
 
-def split(problem: Problem, cands: Candidates) -> list[Problem]:
-    """The problem's independent parts as Problems (one part: ``[problem]``)."""
+def split(
+    problem: Problem, cands: Candidates, far_trainer_minutes: int | None = None
+) -> list[Problem]:
+    """The problem's independent parts as Problems (one part: ``[problem]``).
+
+    With ``far_trainer_minutes`` (the heuristic split of big problems) a trainer whose home
+    is further than that from every location a request may use is left out of that
+    request, when enough nearer trainers remain: far regions are then not tied together by
+    trainers who could, but hardly should, travel for hours.
+    """
+    homes: dict[TrainerId, LocationId | None] = {t.id: t.home for t in problem.trainers}
+    travel = problem.travel
+    kept: dict[str, set[str]] = {}  # part root -> trainers that belong to it
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -55,20 +67,46 @@ def split(problem: Problem, cands: Candidates) -> list[Problem]:
         for sc in rc.sessions:
             for lid in sc.location_masks:
                 union(node, "l:" + lid)
-            for tid in sc.trainer_masks:
+            trainers = list(sc.trainer_masks)
+            if far_trainer_minutes is not None:
+                trainers = _near_trainers(sc, homes, travel, far_trainer_minutes)
+            for tid in trainers:
                 union(node, "t:" + tid)
     by_root: dict[str, list[RequestId]] = {}
     for r in problem.requests:
         by_root.setdefault(find("r:" + r.id), []).append(r.id)
     if len(by_root) < 2:
         return [problem]
+    for tid in homes:
+        kept.setdefault(find("t:" + tid), set()).add(tid)
     parts = []
-    for rids in by_root.values():
-        parts.append(_restrict(problem, cands, set(rids)))
+    for root, rids in by_root.items():
+        parts.append(_restrict(problem, cands, set(rids), kept.get(root, set())))
     return parts
 
 
-def _restrict(problem: Problem, cands: Candidates, rids: set[RequestId]) -> Problem:
+def _near_trainers(
+    sc: SessionCandidates,
+    homes: dict[TrainerId, LocationId | None],
+    travel: Travel,
+    far: int,
+) -> list[TrainerId]:
+    """The session's trainers within ``far`` minutes of one of its places (and its fixed
+    trainer). Far ones tie no parts together; the session may still get one that belongs
+    to its part through other requests."""
+
+    def distance(tid: TrainerId) -> int:
+        home = homes.get(tid)
+        if home is None or tid == sc.fixed_trainer:
+            return 0
+        return min(travel.between(home, lid) for lid in sc.location_masks)
+
+    return [tid for tid in sc.trainer_masks if distance(tid) <= far]
+
+
+def _restrict(
+    problem: Problem, cands: Candidates, rids: set[RequestId], own_trainers: set[str]
+) -> Problem:
     """The problem with only ``rids`` and the places, people and groups they can touch."""
     requests = tuple(r for r in problem.requests if r.id in rids)
     groups = {g for r in requests for g in r.groups}
@@ -78,7 +116,7 @@ def _restrict(problem: Problem, cands: Candidates, rids: set[RequestId]) -> Prob
         if rc.request.id in rids:
             for sc in rc.sessions:
                 locs.update(sc.location_masks)
-                trainers.update(sc.trainer_masks)
+    trainers |= own_trainers  # the trainers tied to this part (and no other)
     reference = tuple(s for s in problem.reference if s.request in rids)
     locs.update(s.location for s in reference)
     kept_trainers = tuple(t for t in problem.trainers if t.id in trainers)
@@ -107,9 +145,12 @@ def solve_parts(
     progress: Callable[[Progress], None] | None,
     started: float,
     solve_whole: SolveWhole,
+    exact: bool,
 ) -> Solution:
-    """Solve each part with its share of the time; merge into one Solution."""
-    exact = parts_are_exact(problem)
+    """Solve each part with its share of the time; merge into one Solution.
+
+    ``exact``: the parts' objectives sum to the whole one (then bounds add up too).
+    """
     sizes = [sum(_sessions(problem, r.id) for r in p.requests) or 1 for p in parts]
     order = sorted(range(len(parts)), key=lambda i: -sizes[i])
     budget = options.time_limit_seconds
@@ -175,4 +216,10 @@ def _sessions(problem: Problem, rid: RequestId) -> int:
     return problem.activity(problem.request(rid).activity).sessions
 
 
-__all__ = ["DECOMPOSE_MIN_SESSIONS", "parts_are_exact", "solve_parts", "split"]
+__all__ = [
+    "DECOMPOSE_MIN_SESSIONS",
+    "FAR_TRAINER_MINUTES",
+    "parts_are_exact",
+    "solve_parts",
+    "split",
+]

@@ -13,9 +13,11 @@ and shrinks when they time out.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -63,6 +65,8 @@ class Lns:
         self.seed = seed
         self.workers = workers
         self.deterministic = deterministic
+        cpus = os.cpu_count() or 1
+        self.threads = 1 if deterministic else max(1, min(cpus, workers or cpus))
         self.spd = mv.grid.slots_per_day
         self.requests: list[_Request] = []
         for rc in mv.requests():
@@ -166,6 +170,54 @@ class Lns:
         return chosen
 
     # --- the loop ---
+    def _step(
+        self, values: Values, free: set[int], seed: int, seconds: float, det_seconds: float
+    ) -> tuple[int, Values | None, float, float]:
+        """Re-solve with the requests outside ``free`` fixed.
+
+        Returns the status code, the new assignment when one was found (else None), and the
+        deterministic and wall time used. Safe to run in a thread: CP-SAT releases the GIL.
+        """
+        model = self.built.model
+        assert model is not None
+        fixed: dict[int, int] = {}
+        for i, r in enumerate(self.requests):
+            if i not in free:
+                for v in r.decisions:
+                    fixed[v] = values[v]
+        sub = model.clone()
+        fix_values(sub, fixed)
+        set_hint(sub, values)
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.random_seed = seed
+        # the sub-model is the whole model with most of it fixed: a light presolve
+        # removes the fixed part; symmetry and probing would cost more than the search
+        p.symmetry_level = 0
+        p.cp_model_probing_level = 0
+        p.max_presolve_iterations = 1
+        p.max_time_in_seconds = max(0.05, seconds)
+        if self.deterministic:
+            p.num_workers = 1
+            p.interleave_search = False
+            p.max_deterministic_time = max(0.01, det_seconds)
+        else:
+            p.num_workers = 1 if len(free) < SMALL or self.threads > 1 else self.workers
+        code = solver.solve(sub)
+        found = None
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = list(solver.response_proto.solution)
+            found.append(round(solver.objective_value))  # last item: the objective
+        log.debug("lns: %d requests free, %s in %.2fs", len(free), solver.status_name(code),
+                  solver.wall_time)  # fmt: skip
+        return code, found, solver.deterministic_time, solver.wall_time
+
+    def _adapt(self, code: int) -> None:
+        if code == cp_model.OPTIMAL:
+            self.size = min(len(self.requests), self.size * 1.15 + 0.5)
+        else:
+            self.size = max(2.0, self.size * 0.85)
+
     def run(
         self,
         values: Values,
@@ -177,58 +229,50 @@ class Lns:
         lower_bound: float,
         on_improve: Callable[[Values, int], None] | None = None,
     ) -> LnsResult:
-        """Improve ``values`` until the deadline (or deterministic budget) runs out."""
-        model = self.built.model
-        assert model is not None
+        """Improve ``values`` until the deadline (or deterministic budget) runs out.
+
+        With several cores and no need for determinism, that many sub-solves run side by
+        side on one worker each; a result found from a plan that has since improved is
+        dropped (it may not fit the new plan).
+        """
         iterations = improvements = 0
         spent = 0.0
-        while objective > lower_bound + 1e-9:
-            left = deadline - time.perf_counter()
-            if left < 0.05 or (self.deterministic and spent >= det_budget):
-                break
-            iterations += 1
-            free = self.neighbourhood(values)
-            fixed: dict[int, int] = {}
-            for i, r in enumerate(self.requests):
-                if i not in free:
-                    for v in r.decisions:
-                        fixed[v] = values[v]
-            sub = model.clone()
-            fix_values(sub, fixed)
-            set_hint(sub, values)
-            solver = cp_model.CpSolver()
-            p = solver.parameters
-            p.random_seed = self.seed + iterations
-            # the sub-model is the whole model with most of it fixed: a light presolve
-            # removes the fixed part; symmetry and probing would cost more than the search
-            p.symmetry_level = 0
-            p.cp_model_probing_level = 0
-            p.max_presolve_iterations = 1
-            if self.deterministic:
-                p.num_workers = 1
-                p.interleave_search = False
-                budget = min(step_seconds, det_budget - spent)
-                p.max_deterministic_time = max(0.01, budget)
-                p.max_time_in_seconds = max(0.05, left)
-            else:
-                p.num_workers = 1 if len(free) < SMALL else self.workers
-                p.max_time_in_seconds = max(0.05, min(step_seconds, left))
-            code = solver.solve(sub)
-            spent += solver.deterministic_time + ITERATION_COST
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = round(solver.objective_value)
-                if found < objective:
-                    values = list(solver.response_proto.solution)
-                    objective = found
+        version = 0
+        running: dict[Future[tuple[int, Values | None, float, float]], tuple[int, int]] = {}
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            while True:
+                while (
+                    len(running) < self.threads
+                    and objective > lower_bound + 1e-9
+                    and deadline - time.perf_counter() > 0.05
+                    and not (self.deterministic and spent >= det_budget)
+                ):
+                    left = deadline - time.perf_counter()
+                    free = self.neighbourhood(values)
+                    det_seconds = min(step_seconds, det_budget - spent)
+                    seconds = left if self.deterministic else min(step_seconds, left)
+                    seed = self.seed + iterations + len(running) + 1
+                    task = pool.submit(self._step, values, free, seed, seconds, det_seconds)
+                    running[task] = (version, len(free))
+                    if self.deterministic:
+                        break  # one at a time: the order of results must not vary
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for task in finished:
+                    base, _size = running.pop(task)
+                    code, found, det_time, _wall = task.result()
+                    iterations += 1
+                    spent += det_time + ITERATION_COST
+                    self._adapt(code)
+                    if found is None or found[-1] >= objective or base != version:
+                        continue
+                    objective = found.pop()
+                    values = found
+                    version += 1
                     improvements += 1
                     if on_improve is not None:
                         on_improve(values, objective)
-            log.debug("lns %d: %d requests free, %s in %.2fs, objective %d", iterations,
-                      len(free), solver.status_name(code), solver.wall_time, objective)  # fmt: skip
-            if code == cp_model.OPTIMAL:
-                self.size = min(len(self.requests), self.size * 1.15 + 0.5)
-            else:
-                self.size = max(2.0, self.size * 0.85)
         return LnsResult(values, objective, iterations, improvements)
 
 

@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.candidates import Candidates, build_candidates
 from scheduler.cpsat.decompose import (
     DECOMPOSE_MIN_SESSIONS,
+    FAR_TRAINER_MINUTES,
     parts_are_exact,
     solve_parts,
     split,
@@ -76,8 +77,11 @@ def solve(
         return _infeasible(cands.infeasible, started)
     if options.decompose:
         parts = split(problem, cands)
-        if len(parts) > 1 and (parts_are_exact(problem) or _big(cands)):
-            return solve_parts(problem, parts, options, progress, started, _solve_whole)
+        exact = len(parts) > 1 and parts_are_exact(problem)
+        if not exact and _big(cands):  # heuristic: far trainers do not tie regions together
+            parts = split(problem, cands, FAR_TRAINER_MINUTES)
+        if len(parts) > 1 and (exact or _big(cands)):
+            return solve_parts(problem, parts, options, progress, started, _solve_whole, exact)
     return _solve_whole(problem, cands, options, progress, started, options.time_limit_seconds)
 
 
@@ -96,6 +100,7 @@ def _infeasible(reasons: list[str], started: float) -> Solution:
 
 
 START_SHARE = 0.1  # at most this part of the budget completes the first plan
+MIN_COMPLETE_SECONDS = 2.0  # ... but at least this, even past the deadline: it is quick
 FULL_SHARE = 0.35  # part of the rest for CP-SAT on the whole model (it also gives the bound)
 
 
@@ -159,6 +164,7 @@ def _solve_whole(
     workers = options.effective_workers
     det_left = budget  # deterministic seconds still to spend (deterministic mode)
     start_objective: int | None = None
+    plan: list[PlannedSession] | None = None
     if options.first_plan:
         plan = greedy_plan(problem, cands)
         start_objective = _start_from(built, plan, best, options, deadline, budget)
@@ -167,7 +173,8 @@ def _solve_whole(
             det_left -= DEMAND_SHARE * budget if det else 0
             if more is not plan:
                 found = _start_from(built, more, best, options, deadline, budget)
-                start_objective = found if found is not None else start_objective
+                if found is not None:
+                    start_objective, plan = found, more
         if det:
             det_left -= START_SHARE * budget
     solver = cp_model.CpSolver()
@@ -191,6 +198,8 @@ def _solve_whole(
         stats["model_invalid"] = built.model.validate()
         log.error("invalid CP-SAT model: %s", stats["model_invalid"])
     if best.values is None or best.objective is None:
+        if plan is not None and not _misses_must(cands, plan):  # valid by construction
+            return _from_plan(problem, plan, started, stats)
         status = Status.UNKNOWN
         return Solution(status, wall_seconds=time.perf_counter() - started, statistics=stats)
     gap_reached = best.objective - best.bound <= options.relative_gap * abs(best.objective)
@@ -243,7 +252,7 @@ def _start_from(
     """Complete ``plan`` into a full assignment; hint the model with it if it is the best."""
     assert built.model is not None
     det = options.deterministic
-    left = max(0.05, START_SHARE * (deadline - time.perf_counter()))
+    left = max(MIN_COMPLETE_SECONDS, START_SHARE * (deadline - time.perf_counter()))
     done = complete_hint(
         built,
         decision_values(built, plan),
@@ -259,6 +268,33 @@ def _start_from(
         best.offer(values, objective)
         set_hint(built.model, values)
     return objective
+
+
+def _misses_must(cands: Candidates, plan: list[PlannedSession]) -> bool:
+    placed = {s.request for s in plan}
+    return any(rc.must_schedule and rc.request.id not in placed for rc in cands.requests)
+
+
+def _from_plan(
+    problem: Problem,
+    plan: list[PlannedSession],
+    started: float,
+    stats: dict[str, float | int | str],
+) -> Solution:
+    """The greedy plan itself, when CP-SAT had no time to return anything."""
+    sessions = tuple(sorted(plan, key=lambda s: (s.request, s.index)))
+    placed = {s.request for s in sessions}
+    components = weighted_components(problem, sessions)
+    return Solution(
+        Status.FEASIBLE,
+        sessions=sessions,
+        unscheduled=tuple(r.id for r in problem.requests if r.id not in placed),
+        objective=sum(components.values()),
+        components=components,
+        changes=compute_changes(problem.reference, sessions),
+        wall_seconds=time.perf_counter() - started,
+        statistics={**stats, "model_objective": sum(components.values())},
+    )
 
 
 def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
