@@ -160,7 +160,10 @@ def test_tokens_are_long_random_and_only_hashed(published: Engine) -> None:
     assert len(token) >= 43  # 32 bytes of secrets.token_urlsafe: 256 bits
     with session_scope(published) as session:
         row = session.scalars(select(e.FeedToken)).one()
-        assert row.token_hash == hash_token(token) and token not in row.token_hash
+        assert row.token_hash == hash_token(token)  # only the SHA-256 is stored
+        assert token not in {row.token_hash, row.label, row.subject_key}
+    other = _token(published, "group", "vz-3bb-a")
+    assert other != token and len(set(token)) > 10  # random, not a pattern
 
 
 def test_health(client: TestClient) -> None:
