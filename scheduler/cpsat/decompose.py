@@ -21,9 +21,10 @@ import time
 from collections.abc import Callable
 
 from scheduler.cpsat.candidates import Candidates, SessionCandidates, build_candidates
+from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress, SolveOptions
-from scheduler.problem import LocationId, Problem, RequestId, TrainerId, Travel
+from scheduler.problem import LocationId, PlannedSession, Problem, RequestId, TrainerId, Travel
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
@@ -151,15 +152,24 @@ def solve_parts(
 
     ``exact``: the parts' objectives sum to the whole one (then bounds add up too).
     """
-    sizes = [sum(_sessions(problem, r.id) for r in p.requests) or 1 for p in parts]
+    acts = {a.code: a.sessions for a in problem.activities}
+    sizes = [sum(acts[r.activity] for r in p.requests) or 1 for p in parts]
     order = sorted(range(len(parts)), key=lambda i: -sizes[i])
     budget = options.time_limit_seconds
-    pending = sum(sizes)
-    sessions = []
-    bounds: list[float] = []
-    statuses: list[Status] = []
+    deadline = started + budget
     stats: dict[str, float | int | str] = {"parts": len(parts)}
-    first_seconds: float | None = None
+    # a greedy plan for every part first: a complete, valid plan of the whole in seconds
+    cands = [build_candidates(part) for part in parts]
+    plans: list[list[PlannedSession]] = []
+    for i, part in enumerate(parts):
+        plans.append(greedy_plan(part, cands[i]) if options.first_plan else [])
+    first_seconds: float | None = time.perf_counter() - started if options.first_plan else None
+    if progress is not None and options.first_plan:
+        objective = sum(weighted_components(problem, [s for p in plans for s in p]).values())
+        progress(Progress(time.perf_counter() - started, objective, 0.0, 1.0, 1))
+    results: dict[int, Solution] = {}
+    pending = sum(sizes)
+    per_session: float | None = None  # seconds one session costs to build, once measured
     for n, i in enumerate(order):
         part = parts[i]
         now = time.perf_counter()
@@ -167,30 +177,42 @@ def solve_parts(
         spent = budget * (1 - pending / total) if options.deterministic else now - started
         share = max(0.05, (budget - spent) * sizes[i] / pending)
         pending -= sizes[i]
-        sub = solve_whole(part, build_candidates(part), options, None, now, share)
+        if (
+            not options.deterministic
+            and per_session is not None
+            and options.first_plan
+            and now + 1.5 * per_session * sizes[i] > deadline
+        ):
+            continue  # no time left to build this part's model: its greedy plan stands
+        sub = solve_whole(part, cands[i], options, None, now, share, first=plans[i])
         if sub.status is Status.INFEASIBLE:
             return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                             statistics={**stats, **sub.statistics})  # fmt: skip
-        statuses.append(sub.status)
-        sessions += list(sub.sessions)
-        bounds.append(sub.bound if sub.bound is not None else 0.0)
-        keys = (
-            "num_variables",
-            "num_constraints",
-            "num_sessions",
-            "lns_iterations",
-            "model_objective",
-        )
-        for key in keys:
-            value = sub.statistics.get(key)
-            if isinstance(value, int):
-                stats[key] = int(stats.get(key, 0)) + value
+        build = sub.statistics.get("build_seconds")
+        if isinstance(build, float) and per_session is None:
+            per_session = build / sizes[i]
+        results[i] = sub
         if first_seconds is None and sub.first_solution_seconds is not None:
             first_seconds = now - started + sub.first_solution_seconds
-        if progress is not None:  # the plan so far, later parts counted as unscheduled
-            objective = sum(weighted_components(problem, sessions).values())
+        if progress is not None:
+            done = [s for j, p in enumerate(plans) for s in _part_sessions(j, p, results)]
+            objective = sum(weighted_components(problem, done).values())
             progress(Progress(time.perf_counter() - started, objective, 0.0,
-                              1.0 if objective else 0.0, n + 1))  # fmt: skip
+                              1.0 if objective else 0.0, n + 2))  # fmt: skip
+    sessions: list[PlannedSession] = []
+    bounds: list[float] = []
+    statuses: list[Status] = []
+    for j, plan in enumerate(plans):
+        sessions += _part_sessions(j, plan, results)
+        sub = results.get(j)
+        statuses.append(sub.status if sub is not None else Status.FEASIBLE)
+        bounds.append(sub.bound if sub is not None and sub.bound is not None else 0.0)
+        keys = ("num_variables", "num_constraints", "num_sessions", "lns_iterations")
+        for key in keys:
+            value = sub.statistics.get(key) if sub is not None else None
+            if isinstance(value, int):
+                stats[key] = int(stats.get(key, 0)) + value
+    stats["parts_solved"] = len(results)
     sessions.sort(key=lambda s: (s.request, s.index))
     scheduled = {s.request for s in sessions}
     components = weighted_components(problem, sessions)
@@ -198,6 +220,7 @@ def solve_parts(
     bound = min(float(objective), sum(bounds)) if exact else None
     optimal = exact and all(s is Status.OPTIMAL for s in statuses)
     stats["exact_parts"] = int(exact)
+    stats["model_objective"] = objective
     return Solution(
         status=Status.OPTIMAL if optimal else Status.FEASIBLE,
         sessions=tuple(sessions),
@@ -212,8 +235,14 @@ def solve_parts(
     )
 
 
-def _sessions(problem: Problem, rid: RequestId) -> int:
-    return problem.activity(problem.request(rid).activity).sessions
+def _part_sessions(
+    j: int, plan: list[PlannedSession], results: dict[int, Solution]
+) -> list[PlannedSession]:
+    """A part's solved sessions, or its greedy plan when it was not solved."""
+    sub = results.get(j)
+    if sub is None or sub.objective is None:
+        return list(plan)
+    return list(sub.sessions)
 
 
 __all__ = [

@@ -151,8 +151,12 @@ def _solve_whole(
     progress: ProgressCallback | None,
     started: float,
     budget: float,
+    first: list[PlannedSession] | None = None,
 ) -> Solution:
-    """One model: first plan, CP-SAT on the whole model, then LNS for the rest of ``budget``."""
+    """One model: first plan, CP-SAT on the whole model, then LNS for the rest of ``budget``.
+
+    ``first``: a greedy plan already made for this problem (else one is made here).
+    """
     det = options.deterministic
     wall_budget = 4 * budget if det else budget  # deterministic: the wall limit is a guard
     deadline = started + wall_budget
@@ -166,7 +170,7 @@ def _solve_whole(
     start_objective: int | None = None
     plan: list[PlannedSession] | None = None
     if options.first_plan:
-        plan = greedy_plan(problem, cands)
+        plan = first if first is not None else greedy_plan(problem, cands)
         start_objective = _start_from(built, plan, best, options, deadline, budget)
         if start_objective is not None and _misses_demand(cands, plan):
             more = _schedule_more(problem, cands, plan, options, deadline, budget)
