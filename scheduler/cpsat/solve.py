@@ -306,7 +306,7 @@ def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
     return any(rc.schedulable and rc.request.id not in placed for rc in cands.requests)
 
 
-DEMAND_SHARE = 0.15  # at most this part of the budget goes to scheduling more demand
+DEMAND_SHARE = 0.3  # at most this part of the budget goes to scheduling more demand
 
 
 def _schedule_more(
