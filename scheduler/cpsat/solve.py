@@ -36,7 +36,7 @@ from scheduler.cpsat.lns import Lns
 from scheduler.cpsat.model import BuiltModel, build_model
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress, SolveOptions
-from scheduler.problem import PlannedSession, Problem, RequestId, Weights
+from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
@@ -306,6 +306,7 @@ def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
     return any(rc.schedulable and rc.request.id not in placed for rc in cands.requests)
 
 
+STRUCTURAL = ("trainer_idle", "isolated", "min_days", "room_stability")
 DEMAND_SHARE = 0.3  # at most this part of the budget goes to scheduling more demand
 
 
@@ -317,15 +318,21 @@ def _schedule_more(
     deadline: float,
     budget: float,
 ) -> list[PlannedSession]:
-    """A first phase on a lean model that only counts unscheduled demand.
+    """A first phase on a lean model: demand first, without the structural components.
 
-    Without the soft rules the model is much smaller and CP-SAT, started from the greedy
-    plan, quickly fits the requests the greedy order left out; the plan it returns is the
-    start of the full search.
+    The components in ``STRUCTURAL`` need auxiliary variables per pair of sessions or per
+    day (adjacency, first/last times, days used, locations used); without them the model
+    is much smaller and CP-SAT, started from the greedy plan, quickly fits the requests the
+    greedy order left out, while the components that are plain sums over the choices
+    (capacity, travel, preferences, ...) keep the plan sensible. Its plan is the start of
+    the full search.
     """
-    zero = {f.name: 0 for f in dataclasses.fields(problem.weights)}
-    zero["unscheduled"] = problem.weights.unscheduled or 1
-    lean_problem = dataclasses.replace(problem, weights=Weights(**zero))
+    lean_weights = dataclasses.replace(
+        problem.weights,
+        **dict.fromkeys(STRUCTURAL, 0),
+        unscheduled=problem.weights.unscheduled or 1,
+    )
+    lean_problem = dataclasses.replace(problem, weights=lean_weights)
     lean = build_model(lean_problem, cands)
     if lean.model is None:
         return plan
@@ -339,6 +346,8 @@ def _schedule_more(
     solver = cp_model.CpSolver()
     _configure(solver.parameters, options, seconds, DEMAND_SHARE * budget)
     solver.parameters.relative_gap_limit = 0.0
+    # done once the bound says no further request fits (less than one priority point left)
+    solver.parameters.absolute_gap_limit = max(0, lean_weights.unscheduled - 1)
     code = solver.solve(lean.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return plan
