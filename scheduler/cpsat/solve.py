@@ -192,8 +192,10 @@ def _solve_whole(
     stats = _statistics(built, solver, code, build_seconds)
     stats["start_objective"] = -1 if start_objective is None else start_objective
     proven = code == cp_model.OPTIMAL
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        # the bound holds even when the phase found nothing better than its hint
         best.bound = max(best.bound, solver.best_objective_bound)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best.offer(list(solver.response_proto.solution), round(solver.objective_value))
     elif code == cp_model.INFEASIBLE:
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
