@@ -64,7 +64,8 @@ class _State:
 class Greedy:
     """Builds one plan; ``plan()`` returns the placed sessions."""
 
-    def __init__(self, problem: Problem, cands: Candidates) -> None:
+    def __init__(self, problem: Problem, cands: Candidates, fail_first: bool = False) -> None:
+        self.fail_first = fail_first
         self.problem = problem
         self.cands = cands
         self.grid = cands.grid
@@ -139,8 +140,12 @@ class Greedy:
                         self._release(rc, sc.frozen)
         return sorted(self.placed.values(), key=lambda s: (s.request, s.index))
 
-    def _order_key(self, rc: RequestCandidates) -> tuple[int, int, float, str]:
+    def _order_key(self, rc: RequestCandidates) -> tuple[int, float, float, str]:
         first = rc.sessions[0]
+        if self.fail_first:  # fewest spare start days first, priority only breaks ties
+            days = sum(bin(m).count("1") for m in first.day_masks.values())
+            must = 0 if rc.must_schedule else 1
+            return (must, days - len(rc.sessions), -rc.request.priority, rc.request.id)
         options = sum(bin(m).count("1") for m in first.day_masks.values()) * len(
             first.location_masks
         )
@@ -430,9 +435,15 @@ def _bits(mask: int) -> list[int]:
     return out
 
 
-def greedy_plan(problem: Problem, cands: Candidates) -> list[PlannedSession]:
-    """A valid plan of the requests that fit, placed one by one (see the module doc)."""
-    return Greedy(problem, cands).plan()
+def greedy_plan(
+    problem: Problem, cands: Candidates, *, fail_first: bool = False
+) -> list[PlannedSession]:
+    """A valid plan of the requests that fit, placed one by one (see the module doc).
+
+    ``fail_first`` orders requests by how few start options they have instead of by
+    priority: it fits more demand on some tight problems and less on others.
+    """
+    return Greedy(problem, cands, fail_first).plan()
 
 
 __all__ = ["greedy_plan"]

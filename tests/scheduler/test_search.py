@@ -33,13 +33,14 @@ def _as_solution(problem: Problem, sessions: list) -> Solution:  # type: ignore[
     )
 
 
+@pytest.mark.parametrize("fail_first", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_greedy_plan_is_valid_and_completes_into_a_full_hint(seed: int) -> None:
-    # the greedy plan breaks no hard rule, and fixing its decisions in the model leaves a
-    # feasible assignment whose model objective is the plan's exact cost
+def test_greedy_plan_is_valid_and_completes_into_a_full_hint(seed: int, fail_first: bool) -> None:
+    # the greedy plan (either order) breaks no hard rule, and fixing its decisions in the
+    # model leaves a feasible assignment whose model objective is the plan's exact cost
     problem = random_problem(seed, weeks=2, requests=10)
     cands = build_candidates(problem)
-    plan = greedy_plan(problem, cands)
+    plan = greedy_plan(problem, cands, fail_first=fail_first)
     solution = _as_solution(problem, plan)
     report = validate(problem, solution)
     assert report.ok, report.violations
