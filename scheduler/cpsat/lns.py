@@ -226,7 +226,7 @@ class Lns:
         deadline: float,
         det_budget: float,
         step_seconds: float,
-        lower_bound: float,
+        lower_bound: float,  # stop once the objective is at or below this
         on_improve: Callable[[Values, int], None] | None = None,
     ) -> LnsResult:
         """Improve ``values`` until the deadline (or deterministic budget) runs out.

@@ -217,7 +217,8 @@ def _solve_whole(
             deadline=deadline,
             det_budget=det_left,
             step_seconds=_step_seconds(budget),
-            lower_bound=max(best.bound, 0.0),
+            # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
+            lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),
             on_improve=best.offer,
         )
         stats["lns_iterations"] = result.iterations
