@@ -232,7 +232,7 @@ def feeds_rotate(
 ) -> None:
     """Replace a subscriber's feed URL: the old one is revoked, a new one printed.
 
-    Example: [bold]campus feeds rotate --trainer t-sanne[/]
+    Example: [bold]campus feeds rotate --trainer t-chantal-timmer[/]
     """
     view, key = _view(school, group, trainer, location, company, campus)
     settings = FeedSettings.from_env()
@@ -262,7 +262,7 @@ def feeds_revoke(
 ) -> None:
     """Stop a subscriber's feed URL: empty calendar for a grace period, then 410 Gone.
 
-    Example: [bold]campus feeds revoke --company warmte-west[/]
+    Example: [bold]campus feeds revoke --company vakcollege-noord[/]
     """
     view, key = _view(school, group, trainer, location, company, campus)
     settings = FeedSettings.from_env()
