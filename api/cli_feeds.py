@@ -180,7 +180,7 @@ def feeds_create(
 ) -> None:
     """Create the secret feed URL of one subscriber and view, and print it once.
 
-    Example: [bold]campus feeds create --school vmbo-zuidoost[/]
+    Example: [bold]campus feeds create --school vakcollege-noord[/]
     """
     view, key = _view(school, group, trainer, location, company, campus)
     settings = FeedSettings.from_env()
@@ -262,7 +262,7 @@ def feeds_revoke(
 ) -> None:
     """Stop a subscriber's feed URL: empty calendar for a grace period, then 410 Gone.
 
-    Example: [bold]campus feeds revoke --company vakcollege-noord[/]
+    Example: [bold]campus feeds revoke --company installatiebedrijf-dekker[/]
     """
     view, key = _view(school, group, trainer, location, company, campus)
     settings = FeedSettings.from_env()
