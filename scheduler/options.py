@@ -25,6 +25,7 @@ class SolveOptions:
     first_plan: bool = True  # start from a greedy plan, completed into a full hint
     lns: bool = True  # spend most of the time in large-neighbourhood search
     decompose: bool = True  # solve independent parts (no shared resource) one by one
+    time_first: bool | None = None  # None: from 100 sessions on a coarse grid (scheduler.md)
 
     def __post_init__(self) -> None:
         if not self.time_limit_seconds > 0:

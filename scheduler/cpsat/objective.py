@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.candidates import frozen_sessions, window_minutes
 from scheduler.cpsat.constraints import Context
 from scheduler.cpsat.variables import SessionVars, domain_of
-from scheduler.problem import LocationId, PartnerId, RequestId, TimeOfDay, TrainerId
+from scheduler.problem import LocationId, PartnerId, Problem, RequestId, TimeOfDay, TrainerId
 
 Term = cp_model.LinearExprT
 
@@ -133,9 +133,8 @@ def _fairness(ctx: Context) -> list[Term]:
     return [100 - worst]
 
 
-def open_minutes_by_partner(ctx: Context) -> dict[PartnerId, int]:
+def open_minutes_by_partner(problem: Problem) -> dict[PartnerId, int]:
     """Open minutes of each partner's hosting locations over the non-holiday horizon."""
-    problem = ctx.problem
     days = [d for d in problem.days() if not problem.is_holiday(d)]
     out: dict[PartnerId, int] = {}
     for loc in problem.locations:
@@ -149,7 +148,7 @@ def open_minutes_by_partner(ctx: Context) -> dict[PartnerId, int]:
 def _host_balance(ctx: Context) -> list[Term]:
     """Sessions a partner hosts beyond its share of the campus's open minutes."""
     m, problem = ctx.model, ctx.problem
-    opens = open_minutes_by_partner(ctx)
+    opens = open_minutes_by_partner(problem)
     total = sum(opens.values())
     svs = [sv for sv in ctx.vars.sessions() if not sv.cand.at_school]
     if not svs:

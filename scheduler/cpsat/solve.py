@@ -35,6 +35,7 @@ from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
 from scheduler.cpsat.lns import Lns
 from scheduler.cpsat.model import BuiltModel, build_model
 from scheduler.cpsat.score import weighted_components
+from scheduler.cpsat.timefirst import solve_time_first
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes
@@ -83,6 +84,16 @@ def solve(
         if len(parts) > 1 and (exact or _big(cands)):
             return solve_parts(problem, parts, options, progress, started, _solve_whole, exact)
     return _solve_whole(problem, cands, options, progress, started, options.time_limit_seconds)
+
+
+TIME_FIRST_MIN_SESSIONS = 100  # below, the full model proves optimality faster
+
+
+def _time_first(options: SolveOptions, cands: Candidates) -> bool:
+    """Whether to use the time-first engine (when its model fits the grid)."""
+    if options.time_first is None:
+        return len(cands.sessions()) >= TIME_FIRST_MIN_SESSIONS
+    return options.time_first
 
 
 def _big(cands: Candidates) -> bool:
@@ -157,6 +168,10 @@ def _solve_whole(
 
     ``first``: a greedy plan already made for this problem (else one is made here).
     """
+    if _time_first(options, cands):  # the time-indexed engine of timefirst.py
+        found = solve_time_first(problem, cands, options, progress, started, budget, first)
+        if found is not None:  # None: the grid is too fine for its model
+            return found
     det = options.deterministic
     wall_budget = 4 * budget if det else budget  # deterministic: the wall limit is a guard
     deadline = started + wall_budget

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import itc2007_checker as checker
+import pytest
 
 import scheduler
 from scheduler.itc2007 import parse_ctt, to_itc_solution, to_problem
@@ -13,11 +14,15 @@ from scheduler.solution import Status
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def test_engine_solves_tiny_and_agrees_with_checker() -> None:
+@pytest.mark.parametrize("time_first", [False, True])
+def test_engine_solves_tiny_and_agrees_with_checker(time_first: bool) -> None:
+    # both engines: the full model (the default on so few lectures) and the time-first one
     text = (DATA / "tiny.ctt").read_text()
     inst = parse_ctt(text)
     problem = to_problem(inst)
-    options = scheduler.SolveOptions(time_limit_seconds=20, workers=1, seed=0)
+    options = scheduler.SolveOptions(
+        time_limit_seconds=20, workers=1, seed=0, time_first=time_first
+    )
     solution = scheduler.solve(problem, options)
     assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
     assert solution.unscheduled == ()

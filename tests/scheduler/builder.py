@@ -253,13 +253,15 @@ def random_problem(
     trainers: int = 5,
     schools: int = 2,
     requests: int = 6,
+    first_day: date = MONDAY,
+    grid_minutes: int = 15,
     **weights: int,
 ) -> Problem:
     """A random but plausible campus exercising every rule (for cross-checks and scale)."""
     import random
 
     rnd = random.Random(seed)
-    b = ProblemBuilder(days=7 * weeks)
+    b = ProblemBuilder(first_day, days=7 * weeks, grid_minutes=grid_minutes)
     b.weights = replace(Weights(isolated=1), **weights)
     b.travel_default = 20
     partners = [f"company{i}" for i in range(max(1, locations // 2))]

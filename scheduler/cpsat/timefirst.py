@@ -1,0 +1,628 @@
+"""The engine on a coarse grid: starts first, then locations, then exact neighbourhoods.
+
+Used when the time-first model of ``slots.py`` is small enough (a coarse grid: hourly
+timeslots, a week or two). The phases, each handing on a complete, valid plan:
+
+1. a greedy plan (``greedy.py``);
+2. the **time-first model** from that plan: CP-SAT decides every start with locations and
+   free trainers counted per slot. Its core-based worker proves small optima quickly; its
+   bound is a bound of the whole problem;
+3. **placement**: with those starts fixed, a neighbourhood model of every request assigns
+   locations and trainers exactly (room stability, capacity, travel);
+4. **large-neighbourhood search** on exact neighbourhood models for the rest of the time:
+   free a few related requests (sharing a group, a trainer, a location, or just costly),
+   or only the locations of more of them, re-solve with everything else fixed, keep what is
+   not worse. Each sub-model is small and time-indexed, so CP-SAT solves it in a fraction
+   of a second, and a result is always a plan that keeps every rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.candidates import Candidates, RequestCandidates
+from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.hints import Values, fix_values, set_hint
+from scheduler.cpsat.score import weighted_components
+from scheduler.cpsat.slot_model import SlotModel
+from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
+from scheduler.options import Progress, SolveOptions
+from scheduler.problem import PlannedSession, Problem, RequestId
+from scheduler.replan import compute_changes
+from scheduler.solution import Solution, Status
+from scheduler.validate import validate
+
+log = logging.getLogger("scheduler.cpsat")
+
+ProgressCallback = Callable[[Progress], None]
+Starts = dict[tuple[RequestId, int], int]
+
+SLOT_SHARE = 0.4  # at most this part of the budget for the time-first model
+PLACE_SHARE = 0.05  # at most this part for placing its starts
+STEP_SECONDS = 2.0  # time limit of one neighbourhood
+FULL_SUBSOLVERS = ("core", "default_lp", "max_lp", "no_lp", "quick_restart", "reduced_costs")
+
+
+def portfolio(workers: int) -> list[str]:
+    """CP-SAT's full-problem workers for the time-first model, core-based search first.
+
+    Its objective is a sum of many 0/1 penalties with small optima on many problems: the
+    core-based (max-SAT style) worker finds and proves those optima where the LP-based ones
+    stall, but CP-SAT only starts it from 5 workers on. With fewer, name it explicitly;
+    the neighbourhood workers still run beside them. With many workers CP-SAT's own choice
+    already includes it.
+    """
+    n = workers or os.cpu_count() or 1
+    if n < 2 or n >= len(FULL_SUBSOLVERS):
+        return []
+    return list(FULL_SUBSOLVERS[:n])
+
+
+def _limits(params: cp_model.SatParameters, seconds: float, deterministic: bool) -> None:
+    """Deterministic mode: the deterministic time is the limit, wall time only a guard."""
+    if deterministic:
+        params.num_workers = 1
+        params.interleave_search = False
+        params.max_deterministic_time = max(0.01, seconds)
+        params.max_time_in_seconds = 4 * seconds + 1
+    else:
+        params.max_time_in_seconds = max(0.05, seconds)
+
+
+def _solve(
+    model: cp_model.CpModel, seconds: float, workers: int, seed: int, deterministic: bool
+) -> tuple[cp_model.CpSolver, int]:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2
+    _limits(solver.parameters, seconds, deterministic)
+    return solver, solver.solve(model)
+
+
+def complete_assignment(
+    model: cp_model.CpModel,
+    decisions: dict[int, int],
+    *,
+    seconds: float,
+    workers: int,
+    seed: int,
+    deterministic: bool = False,
+) -> tuple[Values, int] | None:
+    """Every variable's value with ``decisions`` fixed, and the objective; or None."""
+    sub = model.clone()
+    if not fix_values(sub, decisions):
+        return None
+    sub.clear_hints()
+    solver, code = _solve(sub, seconds, workers, seed, deterministic)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution), round(solver.objective_value)
+
+
+def _hint(sm: SlotModel, plan: list[PlannedSession], seconds: float, seed: int, det: bool) -> bool:
+    """Hint ``sm`` with ``plan`` completed into every variable (CP-SAT wants it complete)."""
+    done = complete_assignment(
+        sm.model, sm.hint_from(plan), seconds=seconds, workers=1, seed=seed, deterministic=det
+    )
+    if done is not None:
+        set_hint(sm.model, done[0])
+    return done is not None
+
+
+# --- phase 2: the time-first model ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SlotResult:
+    starts: Starts | None
+    objective: int | None
+    bound: float
+    status: str
+    branches: int = 0
+    conflicts: int = 0
+
+
+def solve_slots(
+    sm: SlotModel,
+    plan: list[PlannedSession] | None,
+    *,
+    seconds: float,
+    workers: int,
+    seed: int,
+    deterministic: bool = False,
+    log_search: bool = False,
+) -> SlotResult:
+    """CP-SAT on the time-first model, from ``plan`` when given."""
+    started = time.perf_counter()
+    hint_seconds = min(5.0, seconds / 4) if plan is not None else 0.0
+    if plan is not None:
+        _hint(sm, plan, hint_seconds, seed, deterministic)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = workers
+    p.random_seed = seed
+    if not deterministic:
+        p.subsolvers.extend(portfolio(workers))
+    left = seconds - (time.perf_counter() - started)
+    _limits(p, seconds - hint_seconds if deterministic else left, deterministic)
+    p.log_search_progress = log_search
+    if log_search:
+        solver.log_callback = lambda line: log.info("%s", line)
+    code = solver.solve(sm.model)
+    valid = code in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN)
+    bound = solver.best_objective_bound if valid else -math.inf
+    status = solver.status_name(code)
+    counts = (solver.num_branches, solver.num_conflicts)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SlotResult(None, None, bound, status, *counts)
+    values = list(solver.response_proto.solution)
+    return SlotResult(sm.starts(values), round(solver.objective_value), bound, status, *counts)
+
+
+# --- phase 3: locations and trainers for given starts ------------------------------------
+
+
+def restrict_to_starts(cands: Candidates, starts: Starts) -> Candidates:
+    """The candidates with every session at its start in ``starts`` (a request missing a
+    start can only be unscheduled); locations and trainers keep what that start allows."""
+    spd = cands.grid.slots_per_day
+    out: list[RequestCandidates] = []
+    for rc in cands.requests:
+        if not rc.schedulable:
+            out.append(rc)
+            continue
+        if not all((sc.request, sc.index) in starts for sc in rc.sessions):
+            out.append(dataclasses.replace(rc, reason="no start in the time-first plan"))
+            continue
+        sessions = []
+        for sc in rc.sessions:
+            day, slot = divmod(starts[(sc.request, sc.index)], spd)
+            bit = 1 << slot
+
+            def at(masks: dict[int, int], day: int = day, bit: int = bit) -> bool:
+                return bool(masks.get(day, 0) & bit)
+
+            sessions.append(
+                dataclasses.replace(
+                    sc,
+                    day_masks={day: bit},
+                    location_masks={k: {day: bit} for k, v in sc.location_masks.items() if at(v)},
+                    trainer_masks={k: {day: bit} for k, v in sc.trainer_masks.items() if at(v)},
+                )
+            )
+        out.append(dataclasses.replace(rc, sessions=sessions))
+    return Candidates(cands.grid, out, cands.infeasible)
+
+
+def place(
+    problem: Problem,
+    cands: Candidates,
+    starts: Starts,
+    *,
+    seconds: float,
+    workers: int,
+    seed: int,
+    deterministic: bool = False,
+) -> list[PlannedSession] | None:
+    """Locations and trainers for sessions at the given starts, by the exact objective.
+
+    A neighbourhood model with every request free but its starts kept; it starts from a
+    greedy placement of those starts. None when not even that fits (then the counts of the
+    time-first model were not enough for these candidates).
+    """
+    hint = greedy_plan(problem, restrict_to_starts(cands, starts))
+    placed = {s.request for s in hint}
+    free = {rc.request.id for rc in cands.requests if rc.schedulable and rc.sessions}
+    keep = {rid for rid in free if all((rid, sc.index) in starts for sc in _sessions(cands, rid))}
+    sm = build_neighbourhood(problem, cands, [], keep, keep_starts=starts)
+    _hint(sm, hint, min(2.0, seconds / 4), seed, deterministic)
+    solver, code = _solve(sm.model, seconds, workers, seed, deterministic)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return hint if placed else None
+    return sm.sessions(list(solver.response_proto.solution))
+
+
+def _sessions(cands: Candidates, rid: RequestId) -> list:  # type: ignore[type-arg]
+    return next(rc.sessions for rc in cands.requests if rc.request.id == rid)
+
+
+# --- phase 4: large-neighbourhood search on exact neighbourhood models -------------------
+
+
+@dataclass(slots=True)
+class _Step:
+    code: int
+    plan: list[PlannedSession] | None  # the new plan (None: nothing found)
+    deterministic_time: float
+
+
+@dataclass(slots=True)
+class _Current:
+    plan: list[PlannedSession]
+    objective: int
+    version: int = 0
+
+
+class NeighbourhoodSearch:
+    """LNS over plans: free some requests, solve their exact model, keep what is not worse."""
+
+    def __init__(
+        self, problem: Problem, cands: Candidates, seed: int, threads: int, deterministic: bool
+    ) -> None:
+        self.problem = problem
+        self.cands = cands
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.threads = 1 if deterministic else max(1, threads)
+        self.deterministic = deterministic
+        self.requests = [rc.request for rc in cands.requests if rc.schedulable and rc.sessions]
+        self.by_group: dict[str, list[RequestId]] = {}
+        self.by_trainer: dict[str, list[RequestId]] = {}
+        for rc in cands.requests:
+            if not rc.schedulable or not rc.sessions:
+                continue
+            for gid in rc.request.groups:
+                self.by_group.setdefault(gid, []).append(rc.request.id)
+            for tid in rc.sessions[0].trainer_masks:
+                self.by_trainer.setdefault(tid, []).append(rc.request.id)
+        self.groups_of = {r.id: r.groups for r in problem.requests}
+        acts = {a.code: a for a in problem.activities}
+        self.activity_of = {r.id: acts[r.activity] for r in problem.requests}
+        self.participants = {r.id: problem.participants(r) for r in problem.requests}
+        self.capacity = {loc.id: loc.capacity for loc in problem.locations}
+        self.by_id = {r.id: r for r in self.requests}
+        self.size = min(6.0, float(len(self.requests)))
+        self.iterations = 0
+        self.improvements = 0
+
+    def cost(self, plan: list[PlannedSession]) -> int:
+        return sum(weighted_components(self.problem, plan).values())
+
+    # --- neighbourhoods ---
+    def _local_costs(self, plan: list[PlannedSession]) -> dict[RequestId, int]:
+        """Per request, the structural cost its sessions carry (where to look first)."""
+        w = self.problem.weights
+        by_request: dict[RequestId, list[PlannedSession]] = {}
+        by_group: dict[tuple[str, object], list[PlannedSession]] = {}
+        for s in plan:
+            by_request.setdefault(s.request, []).append(s)
+            for gid in self.groups_of[s.request]:
+                by_group.setdefault((gid, s.start.date()), []).append(s)
+        out: dict[RequestId, int] = {}
+        for rid, sessions in by_request.items():
+            act = self.activity_of[rid]
+            cost = w.room_stability * (len({s.location for s in sessions}) - 1)
+            cost += w.min_days * max(0, act.min_distinct_days - len({s.start.date() for s in
+                                                                     sessions}))  # fmt: skip
+            if act.capacity_soft:
+                size = self.participants[rid]
+                cost += w.over_capacity * sum(
+                    max(0, size - self.capacity[s.location]) for s in sessions
+                )
+            out[rid] = cost
+        if w.isolated:
+            for day_sessions in by_group.values():
+                for a in day_sessions:
+                    if not any(b.end == a.start or b.start == a.end for b in day_sessions):
+                        out[a.request] += w.isolated
+        return out
+
+    def neighbourhood(self, plan: list[PlannedSession]) -> tuple[set[RequestId], bool]:
+        """Requests to free, and whether only their locations and trainers may change."""
+        rng = self.rng
+        ids = [r.id for r in self.requests]
+        placed = {s.request for s in plan}
+        missing = [rid for rid in ids if rid not in placed]
+        k = max(1, min(len(ids), int(self.size)))
+        if rng.random() < 0.15:  # locations only, for many more requests
+            chosen = set(rng.sample(ids, min(len(ids), 4 * k)))
+            return chosen, True
+        local = self._local_costs(plan)
+        if missing and rng.random() < 0.5:
+            seed = rng.choice(missing)
+        elif local and rng.random() < 0.5:
+            costly = [rid for rid, c in local.items() if c > 0] or list(local)
+            seed = rng.choice(costly)
+        else:
+            seed = rng.choice(ids)
+        where: dict[str, list[RequestId]] = {}
+        for s in plan:
+            where.setdefault(s.location, []).append(s.request)
+        chosen = {seed}
+        frontier = [seed]
+        mode = rng.random()
+        while frontier and len(chosen) < k:
+            rid = frontier.pop(rng.randrange(len(frontier)))
+            related: list[RequestId] = []
+            request = self.by_id[rid]
+            if mode < 0.5:
+                for gid in request.groups:
+                    related += self.by_group.get(gid, [])
+            elif mode < 0.75:
+                for s in plan:
+                    if s.request == rid:
+                        related += where.get(s.location, [])
+            else:
+                for tid in {t for s in plan if s.request == rid for t in s.trainers}:
+                    related += self.by_trainer.get(tid, [])
+                if request.trainer is not None:
+                    related += self.by_trainer.get(request.trainer, [])
+            rng.shuffle(related)
+            for other in related:
+                if other not in chosen and len(chosen) < k:
+                    chosen.add(other)
+                    frontier.append(other)
+        while len(chosen) < k:
+            chosen.add(rng.choice(ids))
+        return chosen, False
+
+    # --- one step ---
+    def step(
+        self, plan: list[PlannedSession], free: set[RequestId], rooms_only: bool, seed: int,
+        seconds: float,
+    ) -> _Step:  # fmt: skip
+        """Re-solve ``free`` with the rest of ``plan`` fixed."""
+        mine = [s for s in plan if s.request in free]
+        rest = [s for s in plan if s.request not in free]
+        keep = {(s.request, s.index): self.cands.grid.slot(s.start) for s in mine}
+        sm = build_neighbourhood(
+            self.problem, self.cands, rest, free, keep_starts=keep if rooms_only else None
+        )
+        sm.model.clear_hints()
+        hint = sm.hint_from(mine)
+        sm.model.proto.solution_hint.vars.extend(list(hint))
+        sm.model.proto.solution_hint.values.extend(list(hint.values()))
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers = 1
+        p.random_seed = seed
+        p.linearization_level = 2  # the LP with every clause: 10-30x faster on these
+        _limits(p, seconds, self.deterministic)
+        code = solver.solve(sm.model)
+        det = solver.deterministic_time
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _Step(code, None, det)
+        return _Step(code, rest + sm.sessions(list(solver.response_proto.solution)), det)
+
+    def _adapt(self, code: int, rooms_only: bool) -> None:
+        if rooms_only:
+            return
+        if code == cp_model.OPTIMAL:
+            self.size = min(len(self.requests), self.size * 1.1 + 0.3)
+        else:
+            self.size = max(2.0, self.size * 0.85)
+
+    def run(
+        self,
+        plan: list[PlannedSession],
+        *,
+        deadline: float,
+        det_budget: float,
+        lower_bound: float,
+        relative_gap: float = 0.0,
+        on_improve: Callable[[list[PlannedSession], int], None] | None = None,
+    ) -> tuple[list[PlannedSession], int]:
+        """Improve ``plan`` until the deadline (deterministic mode: ``det_budget`` of
+        deterministic time), or until it is within ``relative_gap`` of ``lower_bound``."""
+        current = _Current(list(plan), self.cost(plan))
+        spent = 0.0
+        target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
+        running: dict[Future[_Step], tuple[int, set[RequestId], bool]] = {}
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            while True:
+                while (
+                    len(running) < self.threads
+                    and current.objective > target
+                    and deadline - time.perf_counter() > 0.05
+                    and not (self.deterministic and spent >= det_budget)
+                ):
+                    free, rooms_only = self.neighbourhood(current.plan)
+                    left = deadline - time.perf_counter()
+                    if self.deterministic:
+                        left = det_budget - spent
+                    seed = self.seed + self.iterations + len(running) + 1
+                    task = pool.submit(self.step, current.plan, free, rooms_only, seed,
+                                       min(STEP_SECONDS, left))  # fmt: skip
+                    running[task] = (current.version, set(free), rooms_only)
+                    if self.deterministic:
+                        break
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for task in finished:
+                    base, free, rooms_only = running.pop(task)
+                    result = task.result()
+                    self.iterations += 1
+                    spent += result.deterministic_time
+                    self._adapt(result.code, rooms_only)
+                    found = result.plan
+                    if found is None:
+                        continue
+                    if base != current.version:  # the plan moved on: merge and re-check
+                        found = self._merge(current.plan, found, free)
+                        if found is None:
+                            continue
+                    objective = self.cost(found)
+                    if objective > current.objective:
+                        continue
+                    if objective < current.objective:
+                        self.improvements += 1
+                        if on_improve is not None:
+                            on_improve(found, objective)
+                    current = _Current(found, objective, current.version + 1)
+        return current.plan, current.objective
+
+    def _merge(
+        self, plan: list[PlannedSession], found: list[PlannedSession], free: set[str]
+    ) -> list[PlannedSession] | None:
+        """``found``'s sessions of ``free`` in today's ``plan``, if that still keeps every rule."""
+        merged = [s for s in plan if s.request not in free] + [
+            s for s in found if s.request in free
+        ]
+        report = validate(self.problem, _solution(self.problem, merged))
+        return merged if report.ok else None
+
+
+def _solution(problem: Problem, plan: list[PlannedSession]) -> Solution:
+    sessions = tuple(sorted(plan, key=lambda s: (s.request, s.index)))
+    placed = {s.request for s in sessions}
+    components = weighted_components(problem, sessions)
+    return Solution(
+        Status.FEASIBLE,
+        sessions=sessions,
+        unscheduled=tuple(r.id for r in problem.requests if r.id not in placed),
+        objective=sum(components.values()),
+        components=components,
+        changes=compute_changes(problem.reference, sessions),
+    )
+
+
+# --- the whole phase sequence -----------------------------------------------------------
+
+
+class _Reporter:
+    """Reports each better plan as progress and remembers when the first one came."""
+
+    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
+        self.started = started
+        self.progress = progress
+        self.bound = -math.inf
+        self.best: int | None = None
+        self.solutions = 0
+        self.first_seconds: float | None = None
+
+    def offer(self, objective: int) -> bool:
+        if self.best is not None and objective >= self.best:
+            return False
+        self.best = objective
+        self.solutions += 1
+        elapsed = time.perf_counter() - self.started
+        if self.first_seconds is None:
+            self.first_seconds = elapsed
+        if self.progress is not None:
+            bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
+            gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
+        return True
+
+
+def solve_time_first(
+    problem: Problem,
+    cands: Candidates,
+    options: SolveOptions,
+    progress: ProgressCallback | None,
+    started: float,
+    budget: float,
+    first: list[PlannedSession] | None = None,
+) -> Solution | None:
+    """The phases of the module doc; None when the time-first model does not apply."""
+    sm = build_slot_model(problem, cands)
+    if sm is None:
+        return None
+    build_seconds = time.perf_counter() - started
+    det = options.deterministic
+    deadline = started + (4 * budget if det else budget)
+    workers = options.effective_workers
+    threads = workers or os.cpu_count() or 1
+    report = _Reporter(started, progress)
+    stats: dict[str, float | int | str] = {
+        "engine": "time-first",
+        "build_seconds": round(build_seconds, 3),
+        "num_variables": len(sm.model.proto.variables),
+        "num_constraints": len(sm.model.proto.constraints),
+        "num_sessions": len(cands.sessions()),
+        "start_objective": -1,
+    }
+    plan: list[PlannedSession] | None = None
+    best: list[PlannedSession] | None = None
+    best_cost = 0
+    if options.first_plan:
+        plan = first if first is not None else greedy_plan(problem, cands)
+        if validate(problem, _solution(problem, plan)).ok:  # frozen sessions may clash
+            best, best_cost = list(plan), sum(weighted_components(problem, plan).values())
+            stats["start_objective"] = best_cost
+            report.offer(best_cost)
+
+    seconds = SLOT_SHARE * budget if det else SLOT_SHARE * (deadline - time.perf_counter())
+    slots = solve_slots(
+        sm,
+        plan,
+        seconds=seconds,
+        workers=workers,
+        seed=options.seed,
+        deterministic=det,
+        log_search=options.log_search,
+    )
+    stats["time_first_objective"] = -1 if slots.objective is None else slots.objective
+    stats["time_first_status"] = slots.status
+    stats["num_branches"], stats["num_conflicts"] = slots.branches, slots.conflicts
+    if slots.status == "INFEASIBLE":  # it only relaxes rules: no plan can exist
+        return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
+                        statistics=stats)  # fmt: skip
+    report.bound = max(report.bound, slots.bound)
+    if slots.starts is not None:
+        placed = place(
+            problem,
+            cands,
+            slots.starts,
+            seconds=PLACE_SHARE * budget,
+            workers=workers,
+            seed=options.seed,
+            deterministic=det,
+        )
+        if placed is not None:
+            cost = sum(weighted_components(problem, placed).values())
+            stats["placed_objective"] = cost
+            if best is None or cost < best_cost:
+                best, best_cost = placed, cost
+                report.offer(cost)
+    if best is None:
+        return Solution(Status.UNKNOWN, wall_seconds=time.perf_counter() - started,
+                        statistics=stats)  # fmt: skip
+    lower = max(report.bound, 0.0)
+    search = NeighbourhoodSearch(problem, cands, options.seed, threads, det)
+    if options.lns and best_cost > lower / (1.0 - options.relative_gap) + 1e-9:
+        best, best_cost = search.run(
+            best,
+            deadline=deadline,
+            det_budget=budget * (1 - SLOT_SHARE - PLACE_SHARE),
+            lower_bound=lower,
+            relative_gap=options.relative_gap,
+            on_improve=lambda _plan, cost: report.offer(cost),
+        )
+    stats["lns_iterations"] = search.iterations
+    stats["lns_improvements"] = search.improvements
+    solution = _solution(problem, best)
+    bound = None if report.bound == -math.inf else min(report.bound, float(best_cost))
+    optimal = bound is not None and best_cost <= bound + 1e-6
+    stats["model_objective"] = best_cost
+    return dataclasses.replace(
+        solution,
+        status=Status.OPTIMAL if optimal else Status.FEASIBLE,
+        bound=bound,
+        wall_seconds=time.perf_counter() - started,
+        first_solution_seconds=report.first_seconds,
+        statistics=stats,
+    )
+
+
+__all__ = [
+    "NeighbourhoodSearch",
+    "complete_assignment",
+    "place",
+    "portfolio",
+    "restrict_to_starts",
+    "solve_slots",
+    "solve_time_first",
+]

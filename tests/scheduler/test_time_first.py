@@ -1,0 +1,132 @@
+"""The time-first engine (``timefirst.py``, ``slots.py``) against the full model and the
+validator, on random campuses that exercise every rule."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from ortools.sat.python import cp_model
+
+from scheduler import Solution, Status
+from scheduler.cpsat.candidates import build_candidates
+from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.score import weighted_components
+from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
+from scheduler.cpsat.timefirst import complete_assignment, portfolio, solve_slots
+from scheduler.problem import PlannedSession, Problem
+from scheduler.validate import validate
+from tests.scheduler.builder import MONDAY, QUICK, at, basic, random_problem, run
+
+TIME_FIRST = replace(QUICK, time_first=True, time_limit_seconds=3)  # never proven: all of it
+SPRING_MONDAY = date(2027, 3, 22)  # the week clocks go forward (Sunday 2027-03-28)
+
+
+def _cost(problem: Problem, plan: list[PlannedSession]) -> int:
+    return sum(weighted_components(problem, plan).values())
+
+
+def _valid(problem: Problem, plan: list[PlannedSession]) -> bool:
+    placed = {s.request for s in plan}
+    solution = Solution(
+        Status.FEASIBLE,
+        sessions=tuple(plan),
+        unscheduled=tuple(r.id for r in problem.requests if r.id not in placed),
+    )
+    return validate(problem, solution).ok
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_time_first_optimum_is_a_lower_bound_of_the_full_optimum(seed: int) -> None:
+    # the time-first model only drops rules and takes the least of what it cannot know
+    # (locations, chosen trainers): its optimum can never exceed the real one
+    problem = random_problem(seed)
+    full = run(problem, replace(QUICK, time_first=False))
+    assert full.status is Status.OPTIMAL and full.objective is not None
+    sm = build_slot_model(problem, build_candidates(problem))
+    assert sm is not None
+    result = solve_slots(sm, None, seconds=5, workers=1, seed=0, deterministic=True)
+    assert result.status in ("OPTIMAL", "FEASIBLE") and result.objective is not None
+    assert result.bound <= full.objective
+    if result.status == "OPTIMAL":
+        assert result.objective <= full.objective
+
+
+@pytest.mark.parametrize("rooms_only", [False, True])
+@pytest.mark.parametrize("seed", range(6))
+def test_neighbourhood_model_is_exact_and_its_plans_keep_every_rule(
+    seed: int, rooms_only: bool
+) -> None:
+    # free a few requests of a valid plan: the plan is a solution of its neighbourhood, the
+    # optimum keeps every rule, and the model's objective moves exactly as the real cost
+    first_day = SPRING_MONDAY if seed % 2 else MONDAY
+    problem = random_problem(seed, weeks=2, requests=10, first_day=first_day)
+    cands = build_candidates(problem)
+    plan = greedy_plan(problem, cands)
+    assert _valid(problem, plan)
+    free = set(random.Random(seed).sample([r.id for r in problem.requests], 4))
+    mine = [s for s in plan if s.request in free]
+    rest = [s for s in plan if s.request not in free]
+    keep = {(s.request, s.index): cands.grid.slot(s.start) for s in mine}
+    sm = build_neighbourhood(problem, cands, rest, free, keep if rooms_only else None)
+    before = complete_assignment(
+        sm.model, sm.hint_from(mine), seconds=5, workers=1, seed=0, deterministic=True
+    )
+    assert before is not None
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2  # as the search does
+    solver.parameters.max_deterministic_time = 30
+    assert solver.solve(sm.model) == cp_model.OPTIMAL  # auxiliary costs tight
+    after = rest + sm.sessions(list(solver.response_proto.solution))
+    assert _valid(problem, after)
+    assert round(solver.objective_value) <= before[1]
+    assert _cost(problem, after) - _cost(problem, plan) == round(solver.objective_value) - before[1]
+    if rooms_only:  # starts kept: only locations and trainers moved
+        assert {(s.request, s.index, s.start) for s in after} >= {
+            (s.request, s.index, s.start) for s in mine
+        }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_time_first_engine_plans_are_valid_and_never_worse_than_its_start(seed: int) -> None:
+    first_day = SPRING_MONDAY if seed % 2 else MONDAY
+    problem = random_problem(seed, weeks=2, requests=10, first_day=first_day)
+    solution = run(problem, TIME_FIRST)
+    assert solution.statistics["engine"] == "time-first"
+    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert solution.objective is not None
+    assert solution.statistics["start_objective"] >= solution.objective
+    assert solution.bound is not None and solution.bound <= solution.objective
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_time_first_engine_keeps_frozen_sessions_when_replanning(seed: int) -> None:
+    # re-solve with the first plan as reference and "now" after its earliest session
+    problem = random_problem(200 + seed, weeks=2, requests=8)
+    plan = run(problem, TIME_FIRST)
+    earliest = min(plan.sessions, key=lambda s: s.start)
+    again = replace(problem, reference=plan.sessions, now=earliest.end)
+    solution = run(again, TIME_FIRST)
+    assert earliest in solution.sessions
+    # an unchanged problem keeps its plan: every move would cost stability
+    assert solution.components["stability"] == 0
+
+
+def test_time_first_engine_reports_conflicting_frozen_sessions_as_infeasible() -> None:
+    # two pinned sessions share loc1 on Monday 09:00-11:00 and 10:00-12:00; the time-first
+    # model counts one location for two sessions at 10:00 and proves that no plan exists
+    b = basic().trainer("t2").group("g2").request("r2", groups=("g2",))
+    b.planned("r1", 1, "loc1", ("t1",), at(MONDAY, "09:00"), pinned=True)
+    b.planned("r2", 1, "loc1", ("t2",), at(MONDAY, "10:00"), pinned=True)
+    solution = run(b.build(), TIME_FIRST)
+    assert solution.status is Status.INFEASIBLE
+
+
+def test_core_based_search_is_named_for_few_workers_only() -> None:
+    # CP-SAT itself starts its core-based worker from 5 workers on
+    assert portfolio(1) == []
+    assert portfolio(2) == ["core", "default_lp"]
+    assert portfolio(8) == []
