@@ -50,6 +50,8 @@ Starts = dict[tuple[RequestId, int], int]
 SLOT_SHARE = 0.4  # at most this part of the budget for the time-first model
 PLACE_SHARE = 0.05  # at most this part for placing its starts
 STEP_SECONDS = 2.0  # time limit of one neighbourhood
+OPERATORS = ("group", "place", "trainer", "rooms", "random")  # how neighbourhoods are chosen
+SCORE_FLOOR = 0.2
 FULL_SUBSOLVERS = ("core", "default_lp", "max_lp", "no_lp", "quick_restart", "reduced_costs")
 
 
@@ -283,6 +285,7 @@ class NeighbourhoodSearch:
         self.capacity = {loc.id: loc.capacity for loc in problem.locations}
         self.by_id = {r.id: r for r in self.requests}
         self.size = min(6.0, float(len(self.requests)))
+        self.scores = dict.fromkeys(OPERATORS, 1.0)
         self.iterations = 0
         self.improvements = 0
 
@@ -318,46 +321,51 @@ class NeighbourhoodSearch:
                         out[a.request] += w.isolated
         return out
 
-    def neighbourhood(self, plan: list[PlannedSession]) -> tuple[set[RequestId], bool]:
-        """Requests to free, and whether only their locations and trainers may change."""
+    def _seed(self, plan: list[PlannedSession], local: dict[RequestId, int]) -> RequestId:
+        """Where a neighbourhood starts: an unscheduled request, else a costly one (by cost)."""
+        rng = self.rng
+        placed = {s.request for s in plan}
+        missing = [r.id for r in self.requests if r.id not in placed]
+        if missing and rng.random() < 0.5:
+            return rng.choice(missing)
+        costly = [(rid, c) for rid, c in local.items() if c > 0]
+        if costly and rng.random() < 0.7:
+            return rng.choices([rid for rid, _ in costly], [c for _, c in costly])[0]
+        return rng.choice(self.requests).id
+
+    def _related(
+        self, plan: list[PlannedSession], rid: RequestId, operator: str
+    ) -> list[RequestId]:
+        """Requests that interact with ``rid`` in the way ``operator`` looks at."""
+        request = self.by_id[rid]
+        mine = [s for s in plan if s.request == rid]
+        if operator == "group":
+            return [o for gid in request.groups for o in self.by_group.get(gid, [])]
+        if operator == "trainer":
+            tids = {t for s in mine for t in s.trainers} | set(
+                [request.trainer] if request.trainer else []
+            )
+            return [o for tid in tids for o in self.by_trainer.get(tid, [])]
+        # "place", "rooms": who uses its locations on its days (and could swap with it)
+        days = {(s.location, s.start.date()) for s in mine}
+        return [s.request for s in plan if (s.location, s.start.date()) in days]
+
+    def neighbourhood(self, plan: list[PlannedSession]) -> tuple[set[RequestId], str]:
+        """Requests to free and the operator that chose them ("rooms": only their locations
+        and trainers may change, so four times as many are freed)."""
         rng = self.rng
         ids = [r.id for r in self.requests]
-        placed = {s.request for s in plan}
-        missing = [rid for rid in ids if rid not in placed]
-        k = max(1, min(len(ids), int(self.size)))
-        if rng.random() < 0.15:  # locations only, for many more requests
-            chosen = set(rng.sample(ids, min(len(ids), 4 * k)))
-            return chosen, True
-        local = self._local_costs(plan)
-        if missing and rng.random() < 0.5:
-            seed = rng.choice(missing)
-        elif local and rng.random() < 0.5:
-            costly = [rid for rid, c in local.items() if c > 0] or list(local)
-            seed = rng.choice(costly)
-        else:
-            seed = rng.choice(ids)
-        where: dict[str, list[RequestId]] = {}
-        for s in plan:
-            where.setdefault(s.location, []).append(s.request)
+        names = list(self.scores)
+        operator = rng.choices(names, [self.scores[n] for n in names])[0]
+        k = max(1, min(len(ids), int(self.size) * (4 if operator == "rooms" else 1)))
+        if operator == "random":
+            return set(rng.sample(ids, k)), operator
+        seed = self._seed(plan, self._local_costs(plan))
         chosen = {seed}
         frontier = [seed]
-        mode = rng.random()
         while frontier and len(chosen) < k:
             rid = frontier.pop(rng.randrange(len(frontier)))
-            related: list[RequestId] = []
-            request = self.by_id[rid]
-            if mode < 0.5:
-                for gid in request.groups:
-                    related += self.by_group.get(gid, [])
-            elif mode < 0.75:
-                for s in plan:
-                    if s.request == rid:
-                        related += where.get(s.location, [])
-            else:
-                for tid in {t for s in plan if s.request == rid for t in s.trainers}:
-                    related += self.by_trainer.get(tid, [])
-                if request.trainer is not None:
-                    related += self.by_trainer.get(request.trainer, [])
+            related = self._related(plan, rid, operator)
             rng.shuffle(related)
             for other in related:
                 if other not in chosen and len(chosen) < k:
@@ -365,7 +373,12 @@ class NeighbourhoodSearch:
                     frontier.append(other)
         while len(chosen) < k:
             chosen.add(rng.choice(ids))
-        return chosen, False
+        return chosen, operator
+
+    def _reward(self, operator: str, improved: bool) -> None:
+        """Operators that improve get chosen more often (never less than a floor)."""
+        score = self.scores[operator]
+        self.scores[operator] = max(SCORE_FLOOR, 0.9 * score + (1.0 if improved else 0.0))
 
     # --- one step ---
     def step(
@@ -418,7 +431,7 @@ class NeighbourhoodSearch:
         current = _Current(list(plan), self.cost(plan))
         spent = 0.0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
-        running: dict[Future[_Step], tuple[int, set[RequestId], bool]] = {}
+        running: dict[Future[_Step], tuple[int, set[RequestId], str]] = {}
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             while True:
                 while (
@@ -427,34 +440,32 @@ class NeighbourhoodSearch:
                     and deadline - time.perf_counter() > 0.05
                     and not (self.deterministic and spent >= det_budget)
                 ):
-                    free, rooms_only = self.neighbourhood(current.plan)
+                    free, operator = self.neighbourhood(current.plan)
+                    rooms_only = operator == "rooms"
                     left = deadline - time.perf_counter()
                     if self.deterministic:
                         left = det_budget - spent
                     seed = self.seed + self.iterations + len(running) + 1
                     task = pool.submit(self.step, current.plan, free, rooms_only, seed,
                                        min(STEP_SECONDS, left))  # fmt: skip
-                    running[task] = (current.version, set(free), rooms_only)
+                    running[task] = (current.version, set(free), operator)
                     if self.deterministic:
                         break
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for task in finished:
-                    base, free, rooms_only = running.pop(task)
+                    base, free, operator = running.pop(task)
                     result = task.result()
                     self.iterations += 1
                     spent += result.deterministic_time
-                    self._adapt(result.code, rooms_only)
+                    self._adapt(result.code, operator == "rooms")
                     found = result.plan
-                    if found is None:
-                        continue
-                    if base != current.version:  # the plan moved on: merge and re-check
+                    if found is not None and base != current.version:  # the plan moved on
                         found = self._merge(current.plan, found, free)
-                        if found is None:
-                            continue
-                    objective = self.cost(found)
-                    if objective > current.objective:
+                    objective = self.cost(found) if found is not None else current.objective
+                    self._reward(operator, objective < current.objective)
+                    if found is None or objective > current.objective:
                         continue
                     if objective < current.objective:
                         self.improvements += 1
