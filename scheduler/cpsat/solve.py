@@ -17,11 +17,11 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Callable
 from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
 from scheduler.cpsat.candidates import Candidates, build_candidates
 from scheduler.cpsat.decompose import (
     DECOMPOSE_MIN_SESSIONS,
@@ -36,14 +36,12 @@ from scheduler.cpsat.lns import Lns
 from scheduler.cpsat.model import BuiltModel, build_model
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.timefirst import solve_time_first
-from scheduler.options import Progress, SolveOptions
+from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
 log = logging.getLogger("scheduler.cpsat")
-
-ProgressCallback = Callable[[Progress], None]
 
 
 def _configure(
@@ -115,30 +113,16 @@ MIN_COMPLETE_SECONDS = 2.0  # ... but at least this, even past the deadline: it 
 FULL_SHARE = 0.35  # part of the rest for CP-SAT on the whole model (it also gives the bound)
 
 
-class _Best:
+class _Best(BestObjective):
     """The best assignment so far, reporting progress as it improves."""
 
     def __init__(self, started: float, progress: ProgressCallback | None) -> None:
-        self.started = started
-        self.progress = progress
+        super().__init__(started, progress)
         self.values: list[int] | None = None
-        self.objective: int | None = None
-        self.bound = -math.inf
-        self.solutions = 0
-        self.first_seconds: float | None = None
 
-    def offer(self, values: list[int], objective: int) -> None:
-        if self.objective is not None and objective >= self.objective:
-            return
-        self.values, self.objective = values, objective
-        self.solutions += 1
-        elapsed = time.perf_counter() - self.started
-        if self.first_seconds is None:
-            self.first_seconds = elapsed
-        if self.progress is not None:
-            bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
-            gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
-            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
+    def keep(self, values: list[int], objective: int) -> None:
+        if self.offer(objective):
+            self.values = values
 
 
 class _Forward(cp_model.CpSolverSolutionCallback):
@@ -152,7 +136,7 @@ class _Forward(cp_model.CpSolverSolutionCallback):
         self.best.bound = max(self.best.bound, self.best_objective_bound)
         objective = round(self.objective_value)
         if self.best.objective is None or objective < self.best.objective:
-            self.best.offer(list(self.response_proto.solution), objective)
+            self.best.keep(list(self.response_proto.solution), objective)
 
 
 def _solve_whole(
@@ -211,7 +195,7 @@ def _solve_whole(
         # the bound holds even when the phase found nothing better than its hint
         best.bound = max(best.bound, solver.best_objective_bound)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        best.offer(list(solver.response_proto.solution), round(solver.objective_value))
+        best.keep(list(solver.response_proto.solution), round(solver.objective_value))
     elif code == cp_model.INFEASIBLE:
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
@@ -234,7 +218,7 @@ def _solve_whole(
             step_seconds=_step_seconds(budget),
             # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
             lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),
-            on_improve=best.offer,
+            on_improve=best.keep,
         )
         stats["lns_iterations"] = result.iterations
         stats["lns_improvements"] = result.improvements
@@ -287,7 +271,7 @@ def _start_from(
         return None
     values, objective = done
     if best.objective is None or objective < best.objective:
-        best.offer(values, objective)
+        best.keep(values, objective)
         set_hint(built.model, values)
     return objective
 
@@ -324,18 +308,11 @@ def _from_plan(
     stats: dict[str, float | int | str],
 ) -> Solution:
     """The greedy plan itself, when CP-SAT had no time to return anything."""
-    sessions = tuple(sorted(plan, key=lambda s: (s.request, s.index)))
-    placed = {s.request for s in sessions}
-    components = weighted_components(problem, sessions)
-    return Solution(
-        Status.FEASIBLE,
-        sessions=sessions,
-        unscheduled=tuple(r.id for r in problem.requests if r.id not in placed),
-        objective=sum(components.values()),
-        components=components,
-        changes=compute_changes(problem.reference, sessions),
+    solution = plan_solution(problem, plan)
+    return dataclasses.replace(
+        solution,
         wall_seconds=time.perf_counter() - started,
-        statistics={**stats, "model_objective": sum(components.values())},
+        statistics={**stats, "model_objective": solution.objective},
     )
 
 

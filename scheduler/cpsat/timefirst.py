@@ -30,21 +30,20 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
 from scheduler.cpsat.candidates import Candidates, RequestCandidates
 from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.slot_model import SlotModel
 from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
-from scheduler.options import Progress, SolveOptions
+from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
-from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 from scheduler.validate import validate
 
 log = logging.getLogger("scheduler.cpsat")
 
-ProgressCallback = Callable[[Progress], None]
 Starts = dict[tuple[RequestId, int], int]
 
 SLOT_SHARE = 0.4  # at most this part of the budget for the time-first model
@@ -481,51 +480,11 @@ class NeighbourhoodSearch:
         merged = [s for s in plan if s.request not in free] + [
             s for s in found if s.request in free
         ]
-        report = validate(self.problem, _solution(self.problem, merged))
+        report = validate(self.problem, plan_solution(self.problem, merged))
         return merged if report.ok else None
 
 
-def _solution(problem: Problem, plan: list[PlannedSession]) -> Solution:
-    sessions = tuple(sorted(plan, key=lambda s: (s.request, s.index)))
-    placed = {s.request for s in sessions}
-    components = weighted_components(problem, sessions)
-    return Solution(
-        Status.FEASIBLE,
-        sessions=sessions,
-        unscheduled=tuple(r.id for r in problem.requests if r.id not in placed),
-        objective=sum(components.values()),
-        components=components,
-        changes=compute_changes(problem.reference, sessions),
-    )
-
-
 # --- the whole phase sequence -----------------------------------------------------------
-
-
-class _Reporter:
-    """Reports each better plan as progress and remembers when the first one came."""
-
-    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
-        self.started = started
-        self.progress = progress
-        self.bound = -math.inf
-        self.best: int | None = None
-        self.solutions = 0
-        self.first_seconds: float | None = None
-
-    def offer(self, objective: int) -> bool:
-        if self.best is not None and objective >= self.best:
-            return False
-        self.best = objective
-        self.solutions += 1
-        elapsed = time.perf_counter() - self.started
-        if self.first_seconds is None:
-            self.first_seconds = elapsed
-        if self.progress is not None:
-            bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
-            gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
-            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
-        return True
 
 
 def solve_time_first(
@@ -546,7 +505,7 @@ def solve_time_first(
     deadline = started + (4 * budget if det else budget)
     workers = options.effective_workers
     threads = workers or os.cpu_count() or 1
-    report = _Reporter(started, progress)
+    report = BestObjective(started, progress)
     stats: dict[str, float | int | str] = {
         "engine": "time-first",
         "build_seconds": round(build_seconds, 3),
@@ -560,7 +519,7 @@ def solve_time_first(
     best_cost = 0
     if options.first_plan:
         plan = first if first is not None else greedy_plan(problem, cands)
-        if validate(problem, _solution(problem, plan)).ok:  # frozen sessions may clash
+        if validate(problem, plan_solution(problem, plan)).ok:  # frozen sessions may clash
             best, best_cost = list(plan), sum(weighted_components(problem, plan).values())
             stats["start_objective"] = best_cost
             report.offer(best_cost)
@@ -614,7 +573,7 @@ def solve_time_first(
         )
     stats["lns_iterations"] = search.iterations
     stats["lns_improvements"] = search.improvements
-    solution = _solution(problem, best)
+    solution = plan_solution(problem, best)
     bound = None if report.bound == -math.inf else min(report.bound, float(best_cost))
     optimal = bound is not None and best_cost <= bound + 1e-6
     stats["model_objective"] = best_cost

@@ -1,0 +1,65 @@
+"""What both engines (the full model and the time-first one) keep about their best plan.
+
+The objective reported as progress, the time of the first plan and the bound are the same
+bookkeeping whichever model found the plan; and a plan becomes a ``Solution`` the same
+way, with its cost recomputed from the sessions.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+from scheduler.cpsat.score import weighted_components
+from scheduler.options import Progress
+from scheduler.problem import PlannedSession, Problem
+from scheduler.replan import compute_changes
+from scheduler.solution import Solution, Status
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class BestObjective:
+    """The best objective so far, reported as progress each time it improves."""
+
+    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
+        self.started = started
+        self.progress = progress
+        self.objective: int | None = None
+        self.bound = -math.inf
+        self.solutions = 0
+        self.first_seconds: float | None = None
+
+    def offer(self, objective: int) -> bool:
+        """Take ``objective`` if it is better; True when it was."""
+        if self.objective is not None and objective >= self.objective:
+            return False
+        self.objective = objective
+        self.solutions += 1
+        elapsed = time.perf_counter() - self.started
+        if self.first_seconds is None:
+            self.first_seconds = elapsed
+        if self.progress is not None:
+            bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
+            gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
+        return True
+
+
+def plan_solution(problem: Problem, plan: Sequence[PlannedSession]) -> Solution:
+    """A feasible ``Solution`` of ``plan`` at its exact cost (no bound, no timings)."""
+    sessions = tuple(sorted(plan, key=lambda s: (s.request, s.index)))
+    placed = {s.request for s in sessions}
+    components = weighted_components(problem, sessions)
+    return Solution(
+        Status.FEASIBLE,
+        sessions=sessions,
+        unscheduled=tuple(r.id for r in problem.requests if r.id not in placed),
+        objective=sum(components.values()),
+        components=components,
+        changes=compute_changes(problem.reference, sessions),
+    )
+
+
+__all__ = ["BestObjective", "ProgressCallback", "plan_solution"]
