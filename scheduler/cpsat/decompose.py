@@ -20,12 +20,12 @@ import dataclasses
 import time
 from collections.abc import Callable
 
+from scheduler.cpsat.best import plan_solution
 from scheduler.cpsat.candidates import Candidates, SessionCandidates, build_candidates
 from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import LocationId, PlannedSession, Problem, RequestId, TrainerId, Travel
-from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
 DECOMPOSE_MIN_SESSIONS = 500  # below this, a heuristic split is not worth its inexactness
@@ -213,22 +213,15 @@ def solve_parts(
             if isinstance(value, int):
                 stats[key] = int(stats.get(key, 0)) + value
     stats["parts_solved"] = len(results)
-    sessions.sort(key=lambda s: (s.request, s.index))
-    scheduled = {s.request for s in sessions}
-    components = weighted_components(problem, sessions)
-    objective = sum(components.values())
-    bound = min(float(objective), sum(bounds)) if exact else None
+    solution = plan_solution(problem, sessions)
+    bound = min(float(solution.objective), sum(bounds)) if exact else None
     optimal = exact and all(s is Status.OPTIMAL for s in statuses)
     stats["exact_parts"] = int(exact)
-    stats["model_objective"] = objective
-    return Solution(
+    stats["model_objective"] = solution.objective
+    return dataclasses.replace(
+        solution,
         status=Status.OPTIMAL if optimal else Status.FEASIBLE,
-        sessions=tuple(sessions),
-        unscheduled=tuple(r.id for r in problem.requests if r.id not in scheduled),
-        objective=objective,
         bound=bound,
-        components=components,
-        changes=compute_changes(problem.reference, tuple(sessions)),
         wall_seconds=time.perf_counter() - started,
         first_solution_seconds=first_seconds,
         statistics=stats,

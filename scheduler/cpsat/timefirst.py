@@ -519,8 +519,9 @@ def solve_time_first(
     best_cost = 0
     if options.first_plan:
         plan = first if first is not None else greedy_plan(problem, cands)
-        if validate(problem, plan_solution(problem, plan)).ok:  # frozen sessions may clash
-            best, best_cost = list(plan), sum(weighted_components(problem, plan).values())
+        first_solution = plan_solution(problem, plan)
+        if validate(problem, first_solution).ok:  # frozen sessions may clash
+            best, best_cost = list(plan), first_solution.objective
             stats["start_objective"] = best_cost
             report.offer(best_cost)
 
