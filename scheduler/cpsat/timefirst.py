@@ -1,15 +1,20 @@
 """The engine on a coarse grid: starts first, then locations, then exact neighbourhoods.
 
 Used when the time-first model of ``slots.py`` is small enough (a coarse grid: hourly
-timeslots, a week or two). The phases, each handing on a complete, valid plan:
+timeslots, a week or two). The phases, each handing on a complete, valid plan (shares of
+the time limit in docs/scheduler.md):
 
 1. a greedy plan (``greedy.py``);
 2. the **time-first model** from that plan: CP-SAT decides every start with locations and
    free trainers counted per slot. Its core-based worker proves small optima quickly; its
    bound is a bound of the whole problem;
-3. **placement**: with those starts fixed, a neighbourhood model of every request assigns
-   locations and trainers exactly (room stability, capacity, travel);
-4. **large-neighbourhood search** on exact neighbourhood models for the rest of the time:
+3. **search on the starts** (``start_search.py``): large-neighbourhood search on the
+   time-first model itself, where the costs of the starts are found far faster than by
+   CP-SAT on the whole model;
+4. **placement**: with those starts fixed, a neighbourhood model of every request assigns
+   locations and trainers exactly (room stability, capacity, travel); then more search on
+   the starts if that is where the cost lies, and placement again;
+5. **large-neighbourhood search** on exact neighbourhood models for the rest of the time:
    free a few related requests (sharing a group, a trainer, a location, or just costly),
    or only the locations of more of them, re-solve with everything else fixed, keep what is
    not worse. Each sub-model is small and time-indexed, so CP-SAT solves it in a fraction
@@ -37,6 +42,7 @@ from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.slot_model import SlotModel
 from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
+from scheduler.cpsat.start_search import StartSearch
 from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.solution import Solution, Status
@@ -46,8 +52,11 @@ log = logging.getLogger("scheduler.cpsat")
 
 Starts = dict[tuple[RequestId, int], int]
 
-SLOT_SHARE = 0.4  # at most this part of the budget for the time-first model
-PLACE_SHARE = 0.05  # at most this part for placing its starts
+SLOT_SHARE = 0.1  # at most this part of the budget for CP-SAT on the time-first model
+START_SHARE = 0.3  # then at most this for large-neighbourhood search on its starts, ...
+PLACE_SHARE = 0.05  # ... this for placing them, then more search on starts (see below) ...
+EXACT_SHARE = 0.1  # ... and at least this for the search on exact neighbourhoods
+STALL_SHARE = 0.1  # the search on starts ends after this share without an improvement
 STEP_SECONDS = 2.0  # time limit of one neighbourhood
 OPERATORS = ("group", "place", "trainer", "rooms", "random")  # how neighbourhoods are chosen
 SCORE_FLOOR = 0.2
@@ -111,14 +120,17 @@ def complete_assignment(
     return list(solver.response_proto.solution), round(solver.objective_value)
 
 
-def _hint(sm: SlotModel, plan: list[PlannedSession], seconds: float, seed: int, det: bool) -> bool:
-    """Hint ``sm`` with ``plan`` completed into every variable (CP-SAT wants it complete)."""
+def _hint(
+    sm: SlotModel, plan: list[PlannedSession], seconds: float, seed: int, det: bool
+) -> tuple[Values, int] | None:
+    """Hint ``sm`` with ``plan`` completed into every variable (CP-SAT wants it complete);
+    that assignment and its objective, or None when the plan does not fit the model."""
     done = complete_assignment(
         sm.model, sm.hint_from(plan), seconds=seconds, workers=1, seed=seed, deterministic=det
     )
     if done is not None:
         set_hint(sm.model, done[0])
-    return done is not None
+    return done
 
 
 # --- phase 2: the time-first model ------------------------------------------------------
@@ -126,7 +138,7 @@ def _hint(sm: SlotModel, plan: list[PlannedSession], seconds: float, seed: int, 
 
 @dataclass(slots=True)
 class SlotResult:
-    starts: Starts | None
+    values: Values | None  # a complete assignment of the model (the completed hint at worst)
     objective: int | None
     bound: float
     status: str
@@ -147,8 +159,7 @@ def solve_slots(
     """CP-SAT on the time-first model, from ``plan`` when given."""
     started = time.perf_counter()
     hint_seconds = min(5.0, seconds / 4) if plan is not None else 0.0
-    if plan is not None:
-        _hint(sm, plan, hint_seconds, seed, deterministic)
+    hinted = _hint(sm, plan, hint_seconds, seed, deterministic) if plan is not None else None
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = workers
@@ -166,9 +177,11 @@ def solve_slots(
     status = solver.status_name(code)
     counts = (solver.num_branches, solver.num_conflicts)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if hinted is not None and code == cp_model.UNKNOWN:  # no time: the hint still holds
+            return SlotResult(*hinted, bound, status, *counts)
         return SlotResult(None, None, bound, status, *counts)
     values = list(solver.response_proto.solution)
-    return SlotResult(sm.starts(values), round(solver.objective_value), bound, status, *counts)
+    return SlotResult(values, round(solver.objective_value), bound, status, *counts)
 
 
 # --- phase 3: locations and trainers for given starts ------------------------------------
@@ -487,6 +500,28 @@ class NeighbourhoodSearch:
 # --- the whole phase sequence -----------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _Shares:
+    """The budget as the phases take it: wall time, or in deterministic mode deterministic
+    time, where every phase is charged its whole share so that runs repeat exactly."""
+
+    started: float
+    budget: float
+    deterministic: bool
+    spent: float = 0.0  # deterministic mode: shares handed out so far
+
+    def left(self) -> float:
+        if self.deterministic:
+            return self.budget - self.spent
+        return self.started + self.budget - time.perf_counter()
+
+    def take(self, seconds: float) -> float:
+        """``seconds`` for a phase, never more than is left (and never below 0)."""
+        seconds = max(0.0, min(seconds, self.left()))
+        self.spent += seconds
+        return seconds
+
+
 def solve_time_first(
     problem: Problem,
     cands: Candidates,
@@ -542,32 +577,68 @@ def solve_time_first(
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     report.bound = max(report.bound, slots.bound)
-    if slots.starts is not None:
-        placed = place(
-            problem,
-            cands,
-            slots.starts,
-            seconds=PLACE_SHARE * budget,
-            workers=workers,
-            seed=options.seed,
-            deterministic=det,
+    clock = _Shares(started, budget, det, spent=SLOT_SHARE * budget)
+    values, relaxed = slots.values, slots.objective
+    starts = StartSearch(sm, options.seed, threads, det)
+
+    def improve_starts(seconds: float) -> None:
+        nonlocal values, relaxed
+        assert values is not None and relaxed is not None
+        values, relaxed = starts.run(
+            values,
+            relaxed,
+            seconds=clock.take(seconds),
+            stall=STALL_SHARE * budget,
+            lower_bound=report.bound,
+            relative_gap=options.relative_gap,
         )
-        if placed is not None:
-            cost = sum(weighted_components(problem, placed).values())
-            stats["placed_objective"] = cost
-            if best is None or cost < best_cost:
-                best, best_cost = placed, cost
-                report.offer(cost)
+        stats["start_search_objective"] = relaxed
+
+    def place_starts() -> int | None:
+        nonlocal best, best_cost
+        assert values is not None
+        placed = place(problem, cands, sm.starts(values), seconds=clock.take(PLACE_SHARE * budget),
+                       workers=workers, seed=options.seed, deterministic=det)  # fmt: skip
+        if placed is None:
+            return None
+        cost = sum(weighted_components(problem, placed).values())
+        stats["placed_objective"] = cost
+        if best is None or cost < best_cost:
+            best, best_cost = placed, cost
+            report.offer(cost)
+        return cost
+
+    searching = bool(options.lns and relaxed is not None and slots.status != "OPTIMAL")
+    reserved = (EXACT_SHARE + PLACE_SHARE) * budget  # the placement and the exact search
+    if searching:
+        improve_starts(min(START_SHARE * budget, clock.left() - reserved))
+    placed_cost = place_starts() if values is not None else None
+    if searching and placed_cost is not None and not starts.settled:
+        # more time for the starts in proportion to the cost that lies in them: above the
+        # bound in the time-first model, against what only locations and trainers add
+        assert relaxed is not None
+        in_starts = max(0.0, relaxed - max(report.bound, 0.0))
+        in_places = max(0, placed_cost - relaxed)
+        share = in_starts / (in_starts + in_places) if in_starts else 0.0
+        seconds = share * (clock.left() - reserved)
+        before = relaxed
+        if seconds > 0.02 * budget:
+            improve_starts(seconds)
+            if relaxed < before:
+                place_starts()
+    stats["start_search_iterations"] = starts.iterations
+    stats["start_search_improvements"] = starts.improvements
     if best is None:
         return Solution(Status.UNKNOWN, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     lower = max(report.bound, 0.0)
     search = NeighbourhoodSearch(problem, cands, options.seed, threads, det)
     if options.lns and best_cost > lower / (1.0 - options.relative_gap) + 1e-9:
+        left = clock.left()
         best, best_cost = search.run(
             best,
-            deadline=deadline,
-            det_budget=budget * (1 - SLOT_SHARE - PLACE_SHARE),
+            deadline=time.perf_counter() + (4 * left + 1 if det else left),
+            det_budget=left,
             lower_bound=lower,
             relative_gap=options.relative_gap,
             on_improve=lambda _plan, cost: report.offer(cost),

@@ -1,0 +1,290 @@
+"""Large-neighbourhood search on the time-first model: better starts before any location.
+
+CP-SAT on the whole time-first model (``slots.py``) improves a large objective slowly: its
+LP relaxation says nothing about isolated sessions or days used (spread every literal
+thinly and both cost 0), so finding better timetables is left to its generic
+neighbourhoods, which do not know which sessions interact. This search frees the start
+literals of a few units that do (sharing a group or a trainer, a few days of related
+units, the units behind a costly objective term, or a random few), fixes every other start
+literal to the current assignment and lets CP-SAT solve what is left. Every result is a
+complete assignment of the whole model, so it keeps every rule of the model by
+construction and can be taken as it is, whichever assignment it started from.
+
+Two sub-models run side by side when there are two threads. A neighbourhood grows while
+its sub-models are solved to optimality and shrinks when they time out; a third of them
+are solved without the current assignment as a hint, so that among plans of equal cost the
+search moves on instead of returning where it started.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.hints import Values, fix_values
+from scheduler.cpsat.lns import ITERATION_COST
+from scheduler.cpsat.slot_model import SlotModel
+
+OPERATORS = ("group", "trainer", "days", "costly", "random")
+STEP_SECONDS = 1.0  # time limit of one sub-model
+FIRST_SIZE = 8.0  # units freed by the first neighbourhoods
+DAYS_FREED = 2  # the "days" operator frees these days of 3x as many units
+UNHINTED = 1 / 3  # share of sub-models solved without the current assignment as hint
+COSTLY_SEEDS = 0.7  # share of neighbourhoods grown from a unit behind a costly term
+
+
+@dataclass(slots=True)
+class _Step:
+    code: int
+    objective: int | None
+    values: Values | None
+    deterministic_time: float
+
+
+def _index(ref: int) -> int:
+    """The variable of a proto reference (a negative one is a negated literal)."""
+    return ref if ref >= 0 else -ref - 1
+
+
+class StartSearch:
+    """Improve a complete assignment of a time-first model by re-solving parts of it."""
+
+    def __init__(self, sm: SlotModel, seed: int, threads: int, deterministic: bool) -> None:
+        self.sm = sm
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.threads = 1 if deterministic else max(1, threads)
+        self.deterministic = deterministic
+        self.units = [u for u in sm.units if u.x]
+        n = len(self.units)
+        self.size = dict.fromkeys(OPERATORS, min(FIRST_SIZE, float(n)))
+        self.by_group: dict[str, list[int]] = {}
+        self.by_trainer: dict[str, list[int]] = {}
+        for i, u in enumerate(self.units):
+            for gid in u.groups:
+                self.by_group.setdefault(gid, []).append(i)
+            for tid in u.must_trainers | u.free_trainers:
+                self.by_trainer.setdefault(tid, []).append(i)
+        spd = sm.grid.slots_per_day
+        self.days = sorted({t // spd for u in self.units for t in u.x})
+        self.owners, self.costs = self._objective_owners()
+        self.iterations = 0
+        self.improvements = 0
+        self.settled = False  # the last run stalled or met the bound
+
+    def _objective_owners(self) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
+        """Objective variable -> the units whose literals it depends on (through the linear
+        constraints that define it), and its coefficient and least possible value."""
+        proto = self.sm.model.proto
+        unit_of: dict[int, int] = {}
+        for i, u in enumerate(self.units):
+            unit_of[u.present.index] = i
+            for lit in u.x.values():
+                unit_of[lit.index] = i
+        coeffs = {
+            _index(v): (c if v >= 0 else -c)
+            for v, c in zip(proto.objective.vars, proto.objective.coeffs, strict=True)
+        }
+        owners: dict[int, set[int]] = {v: {unit_of[v]} if v in unit_of else set() for v in coeffs}
+        for ct in proto.constraints:
+            if not ct.has_linear():
+                continue
+            refs = [_index(v) for v in ct.linear.vars]
+            mine = [v for v in refs if v in owners]
+            if mine:
+                units = {unit_of[v] for v in refs if v in unit_of}
+                for v in mine:
+                    owners[v] |= units
+        costs = {}
+        for v, c in coeffs.items():
+            lo, hi = proto.variables[v].domain[0], proto.variables[v].domain[-1]
+            costs[v] = (c, min(c * lo, c * hi))
+        return {v: sorted(us) for v, us in owners.items() if us}, costs
+
+    # --- neighbourhoods ---
+    def _costly_unit(self, values: Values) -> int:
+        """A unit behind an objective term that is above its least, picked by that excess."""
+        items = []
+        for v, units in self.owners.items():
+            coeff, least = self.costs[v]
+            excess = coeff * values[v] - least
+            if excess > 0:
+                items.append((units, excess))
+        if not items:
+            return self.rng.randrange(len(self.units))
+        units = self.rng.choices([u for u, _ in items], [e for _, e in items])[0]
+        return self.rng.choice(units)
+
+    def _seed(self, values: Values) -> int:
+        """Where a neighbourhood grows from: mostly a costly unit, sometimes any."""
+        if self.rng.random() < COSTLY_SEEDS:
+            return self._costly_unit(values)
+        return self.rng.randrange(len(self.units))
+
+    def _related(self, i: int, through: str) -> list[int]:
+        u = self.units[i]
+        if through == "trainer":
+            keys = u.must_trainers | u.free_trainers
+            return [o for key in keys for o in self.by_trainer.get(key, [])]
+        return [o for gid in u.groups for o in self.by_group.get(gid, [])]
+
+    def _grow(self, values: Values, k: int, through: str, reach: int | None = None) -> set[int]:
+        """``k`` units: grown from a seed through shared groups (or trainers), at most
+        ``reach`` from one seed, and from further seeds until there are ``k``."""
+        rng = self.rng
+        reach = reach or k
+        chosen: set[int] = set()
+        while len(chosen) < k:
+            seed = self._seed(values)
+            grown, frontier = {seed}, [seed]
+            while frontier and len(grown) < reach and len(chosen | grown) < k:
+                related = self._related(frontier.pop(rng.randrange(len(frontier))), through)
+                rng.shuffle(related)
+                for other in related:
+                    if other not in grown and len(grown) < reach and len(chosen | grown) < k:
+                        grown.add(other)
+                        frontier.append(other)
+            chosen |= grown
+        return chosen
+
+    def neighbourhood(self, values: Values) -> tuple[str, set[int], set[int] | None]:
+        """The operator, the units to free and, for "days", the only days they may change."""
+        rng = self.rng
+        n = len(self.units)
+        operator = rng.choice(OPERATORS)
+        k = max(1, min(n, int(self.size[operator])))
+        if operator == "random":
+            return operator, set(rng.sample(range(n), k)), None
+        if operator == "costly":  # several costly units, each with a few group neighbours
+            return operator, self._grow(values, k, "group", reach=max(1, k // 4)), None
+        if operator == "days":
+            days = set(rng.sample(self.days, min(DAYS_FREED, len(self.days))))
+            return operator, self._grow(values, min(n, 3 * k), "group"), days
+        return operator, self._grow(values, k, operator), None
+
+    # --- one step ---
+    def step(
+        self, values: Values, free: set[int], days: set[int] | None, seed: int, seconds: float
+    ) -> _Step:
+        """Re-solve the whole model with every start literal outside ``free`` fixed."""
+        spd = self.sm.grid.slots_per_day
+        fixed: dict[int, int] = {}
+        for i, u in enumerate(self.units):
+            if i in free and days is None:
+                continue
+            if i not in free:
+                fixed[u.present.index] = values[u.present.index]
+            for t, lit in u.x.items():
+                if i not in free or days is None or t // spd not in days:
+                    fixed[lit.index] = values[lit.index]
+        model = self.sm.model.clone()
+        model.clear_hints()
+        fix_values(model, fixed)
+        if self.rng.random() >= UNHINTED:
+            hint = model.proto.solution_hint
+            hint.vars.extend(range(len(values)))
+            hint.values.extend(values)
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers = 1
+        p.random_seed = seed
+        p.linearization_level = 2  # every clause in the LP: sub-models solve far more evenly
+        if self.deterministic:
+            p.max_deterministic_time = max(0.01, seconds)
+            p.max_time_in_seconds = 4 * seconds + 1
+        else:
+            p.max_time_in_seconds = max(0.05, seconds)
+        code = solver.solve(model)
+        det = solver.deterministic_time
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _Step(code, None, None, det)
+        return _Step(code, round(solver.objective_value), list(solver.response_proto.solution), det)
+
+    def _adapt(self, operator: str, code: int) -> None:
+        n = float(len(self.units))
+        if code == cp_model.OPTIMAL:
+            self.size[operator] = min(n, self.size[operator] * 1.1 + 0.3)
+        else:
+            self.size[operator] = max(2.0, self.size[operator] * 0.85)
+
+    def run(
+        self,
+        values: Values,
+        objective: int,
+        *,
+        seconds: float,
+        stall: float,
+        lower_bound: float,
+        relative_gap: float = 0.0,
+    ) -> tuple[Values, int]:
+        """Improve ``values`` for ``seconds`` (deterministic mode: of deterministic time),
+        until ``stall`` seconds pass without an improvement, or until its objective is
+        within ``relative_gap`` of ``lower_bound``. ``settled`` tells whether it stopped
+        for one of the last two reasons."""
+        self.settled = False
+        if not self.units:
+            return values, objective
+        current, best, version = list(values), objective, 0
+        target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
+        clock = _Clock(self.deterministic)
+        last_improvement = 0.0
+        running: dict[Future[_Step], tuple[str, int]] = {}
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            while True:
+                self.settled = best <= target or clock.now() - last_improvement >= stall
+                while len(running) < self.threads and not self.settled:
+                    left = seconds - clock.now()
+                    if left <= 0.05:
+                        break
+                    operator, free, days = self.neighbourhood(current)
+                    seed = self.seed + self.iterations + len(running) + 1
+                    task = pool.submit(self.step, current, free, days, seed,
+                                       min(STEP_SECONDS, left))  # fmt: skip
+                    running[task] = (operator, version)
+                    if self.deterministic:
+                        break
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for task in finished:
+                    operator, base = running.pop(task)
+                    result = task.result()
+                    self.iterations += 1
+                    clock.charge(result.deterministic_time)
+                    self._adapt(operator, result.code)
+                    found = result.objective
+                    if result.values is None or found is None:
+                        continue
+                    # a complete assignment of the whole model: valid whatever it started from;
+                    # a tie only replaces the assignment it was found from
+                    if found < best or (found == best and base == version):
+                        if found < best:
+                            self.improvements += 1
+                            version += 1
+                            last_improvement = clock.now()
+                        current, best = result.values, found
+        return current, best
+
+
+class _Clock:
+    """Seconds since the search started: wall time, or deterministic time in
+    deterministic mode (the sub-solves' own deterministic times and what each costs
+    beyond them)."""
+
+    def __init__(self, deterministic: bool) -> None:
+        self.deterministic = deterministic
+        self.started = time.perf_counter()
+        self.spent = 0.0
+
+    def charge(self, deterministic_time: float) -> None:
+        self.spent += deterministic_time + ITERATION_COST  # the budget bounds wall time too
+
+    def now(self) -> float:
+        return self.spent if self.deterministic else time.perf_counter() - self.started
+
+
+__all__ = ["StartSearch"]

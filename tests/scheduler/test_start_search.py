@@ -1,0 +1,107 @@
+"""Large-neighbourhood search on the time-first model (``start_search.py``)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.candidates import build_candidates
+from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.hints import Values, fix_values
+from scheduler.cpsat.slot_model import SlotModel
+from scheduler.cpsat.slots import build_slot_model
+from scheduler.cpsat.start_search import StartSearch
+from scheduler.cpsat.timefirst import complete_assignment, place
+from scheduler.problem import Problem
+from tests.scheduler.builder import random_problem
+from tests.scheduler.test_time_first import SPRING_MONDAY, _cost, _valid
+
+
+def _model_and_start(problem: Problem) -> tuple[SlotModel, Values, int]:
+    """The time-first model and the greedy plan as a complete assignment of it."""
+    cands = build_candidates(problem)
+    sm = build_slot_model(problem, cands)
+    assert sm is not None
+    plan = greedy_plan(problem, cands)
+    done = complete_assignment(
+        sm.model, sm.hint_from(plan), seconds=5, workers=1, seed=0, deterministic=True
+    )
+    assert done is not None
+    return sm, *done
+
+
+def _objective_of(sm: SlotModel, values: Values) -> int | None:
+    """The model's objective at ``values`` if they satisfy every constraint, else None."""
+    sub = sm.model.clone()
+    sub.clear_hints()
+    assert fix_values(sub, dict(enumerate(values)))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    if solver.solve(sub) != cp_model.OPTIMAL:
+        return None
+    return round(solver.objective_value)
+
+
+def _problem(seed: int) -> Problem:
+    # two weeks (one with the spring DST change), more requests than a first neighbourhood
+    return random_problem(seed, weeks=2, requests=14, first_day=SPRING_MONDAY, grid_minutes=60)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_start_search_returns_a_valid_assignment_never_worse_than_its_start(seed: int) -> None:
+    problem = _problem(seed)
+    sm, values, objective = _model_and_start(problem)
+    # odd seeds: two sub-models at a time, results taken from assignments since moved on
+    search = StartSearch(sm, seed=seed, threads=1 + seed % 2, deterministic=seed % 2 == 0)
+    found, relaxed = search.run(values, objective, seconds=3, stall=3, lower_bound=-math.inf)
+    assert search.iterations > 0
+    assert relaxed <= objective
+    # every constraint of the whole model holds and the objective is what it says
+    assert _objective_of(sm, found) == relaxed
+    # its starts place into a plan that keeps every rule, costing at least the relaxation
+    cands = build_candidates(problem)
+    plan = place(problem, cands, sm.starts(found), seconds=5, workers=1, seed=0,
+                 deterministic=True)  # fmt: skip
+    assert plan is not None and _valid(problem, plan)
+    assert _cost(problem, plan) >= relaxed
+
+
+def test_start_search_reaches_the_optimum_of_the_time_first_model() -> None:
+    # a small model CP-SAT solves outright: re-solving parts of it from the greedy plan
+    # ends at the same optimum
+    problem = _problem(7)
+    sm, values, objective = _model_and_start(problem)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(sm.model) == cp_model.OPTIMAL
+    optimum = round(solver.objective_value)
+    assert optimum < objective  # the greedy plan leaves room to improve
+    search = StartSearch(sm, seed=0, threads=1, deterministic=True)
+    _, relaxed = search.run(values, objective, seconds=20, stall=20, lower_bound=optimum)
+    assert relaxed == optimum
+    assert search.settled  # it stopped at the bound, not at the time limit
+    assert search.improvements > 0
+
+
+def test_start_search_stops_at_once_at_the_bound_or_without_patience() -> None:
+    sm, values, objective = _model_and_start(_problem(1))
+    at_bound = StartSearch(sm, seed=0, threads=1, deterministic=True)
+    assert at_bound.run(values, objective, seconds=5, stall=5, lower_bound=objective) == (
+        values, objective)  # fmt: skip
+    assert at_bound.iterations == 0 and at_bound.settled
+    impatient = StartSearch(sm, seed=0, threads=1, deterministic=True)
+    impatient.run(values, objective, seconds=5, stall=0, lower_bound=-math.inf)
+    assert impatient.iterations == 0 and impatient.settled
+
+
+def test_start_search_is_reproducible_in_deterministic_mode() -> None:
+    sm, values, objective = _model_and_start(_problem(2))
+    searches = [StartSearch(sm, seed=3, threads=2, deterministic=True) for _ in range(2)]
+    runs = [s.run(values, objective, seconds=2, stall=2, lower_bound=-math.inf) for s in searches]
+    assert searches[0].iterations > 1
+    assert runs[0] == runs[1]
+    assert searches[0].iterations == searches[1].iterations
