@@ -456,15 +456,25 @@ def _least_over_capacity(sm: SlotModel) -> list[Term]:
     m, terms = sm.model, []
     for t, items in sorted(starting.items()):
         open_caps = [caps[lid] for lid in pool if opens.is_open(lid, t)]
+        short = []  # (v, width, rooms, sessions) where the sessions may outnumber the rooms
         for i, v in enumerate(breaks):
             width = (breaks[i + 1] if i + 1 < len(breaks) else top + 1) - v
-            big = [lit for p, lit in items if p >= v]
+            big = sum(1 for p, _ in items if p >= v)
             rooms = sum(1 for c in open_caps if c >= v)
-            if len(big) <= rooms:
-                continue
-            excess = m.new_int_var(0, len(big), f"over_capacity[{sm.when(t)},{v}]")
-            m.add(excess >= sum(big) - rooms)
+            if big > rooms:
+                short.append((v, width, rooms, big))
+        # the sessions with >= v participants, counted from the largest v down: each literal
+        # enters one link of the chain instead of the sum of every smaller v
+        above: Term = 0
+        ceiling = top + 1
+        for v, width, rooms, big in reversed(short):
+            label = f"{sm.when(t)},{v}"
+            count = m.new_int_var(0, big, f"starting_with_at_least[{label}]")
+            m.add(count == above + sum(lit for p, lit in items if v <= p < ceiling))
+            excess = m.new_int_var(0, big, f"over_capacity[{label}]")
+            m.add(excess >= count - rooms)
             terms.append(width * excess)
+            above, ceiling = count, v
     return terms
 
 

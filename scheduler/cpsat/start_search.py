@@ -75,6 +75,8 @@ class StartSearch:
         self.iterations = 0
         self.improvements = 0
         self.settled = False  # the last run stalled or met the bound
+        self.tried = dict.fromkeys(OPERATORS, 0)  # sub-models per operator ...
+        self.improved = dict.fromkeys(OPERATORS, 0)  # ... and the improvements they found
 
     def _objective_owners(self) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
         """Objective variable -> the units whose literals it depends on (through the linear
@@ -254,6 +256,7 @@ class StartSearch:
                     operator, base = running.pop(task)
                     result = task.result()
                     self.iterations += 1
+                    self.tried[operator] += 1
                     clock.charge(result.deterministic_time)
                     self._adapt(operator, result.code)
                     found = result.objective
@@ -264,6 +267,7 @@ class StartSearch:
                     if found < best or (found == best and base == version):
                         if found < best:
                             self.improvements += 1
+                            self.improved[operator] += 1
                             version += 1
                             last_improvement = clock.now()
                         current, best = result.values, found

@@ -18,7 +18,16 @@ from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
 from scheduler.cpsat.timefirst import complete_assignment, portfolio, solve_slots
 from scheduler.problem import PlannedSession, Problem
 from scheduler.validate import validate
-from tests.scheduler.builder import MONDAY, QUICK, at, basic, random_problem, run
+from tests.scheduler.builder import (
+    MONDAY,
+    QUICK,
+    ProblemBuilder,
+    at,
+    basic,
+    on_day,
+    random_problem,
+    run,
+)
 
 TIME_FIRST = replace(QUICK, time_first=True, time_limit_seconds=3)  # never proven: all of it
 SPRING_MONDAY = date(2027, 3, 22)  # the week clocks go forward (Sunday 2027-03-28)
@@ -52,6 +61,23 @@ def test_time_first_optimum_is_a_lower_bound_of_the_full_optimum(seed: int) -> N
     assert result.bound <= full.objective
     if result.status == "OPTIMAL":
         assert result.objective <= full.objective
+
+
+def test_time_first_counts_the_least_over_capacity_of_sessions_sharing_a_slot() -> None:
+    # three sessions can only start Monday 09:00 (locations open 09:00-11:00, 120 minutes):
+    # 30, 26 and 24 participants, rooms for 40, 25 and 20. Largest first: 30 -> 40,
+    # 26 -> 25 (1 over), 24 -> 20 (4 over); no assignment costs less than 5
+    b = ProblemBuilder().activity("w", capacity_soft=True).with_weights(over_capacity=1)
+    for lid, capacity in (("big", 40), ("mid", 25), ("small", 20)):
+        b.location(lid, capacity=capacity, availability=on_day(MONDAY, "09:00", "11:00"))
+    for i, size in enumerate((30, 26, 24)):
+        b.group(f"g{i}", headcount=size).trainer(f"t{i}").request(f"r{i}", groups=(f"g{i}",))
+    problem = b.build()
+    sm = build_slot_model(problem, build_candidates(problem))
+    assert sm is not None
+    result = solve_slots(sm, None, seconds=5, workers=1, seed=0, deterministic=True)
+    assert (result.status, result.objective) == ("OPTIMAL", 5)
+    assert run(problem, TIME_FIRST).objective == 5  # and that is what placing them costs
 
 
 @pytest.mark.parametrize("rooms_only", [False, True])
