@@ -151,6 +151,7 @@ class SlotModel:
     units: list[Unit] = field(default_factory=list)
     present: dict[RequestId, Lit] = field(default_factory=dict)
     objective: Term = 0
+    costs: dict[str, tuple[int, Term]] = field(default_factory=dict)  # rule -> weight, terms
     any_travel: bool = False  # some two places are apart
     _by_request: dict[RequestId, list[Unit]] = field(default_factory=dict)
     _locations: dict[LocationId, Location] = field(default_factory=dict)

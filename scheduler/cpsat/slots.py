@@ -122,12 +122,11 @@ def build_neighbourhood(
 
 
 def _minimise(sm: SlotModel) -> None:
-    terms: list[Term] = []
     for name, rule in SOFT_RULES.items():
         weight = getattr(sm.problem.weights, name)
         if weight:
-            terms.append(weight * sum(rule(sm)))
-    sm.objective = sum(terms)
+            sm.costs[name] = (weight, sum(rule(sm)))
+    sm.objective = sum(weight * cost for weight, cost in sm.costs.values())
     sm.model.minimize(sm.objective)
 
 

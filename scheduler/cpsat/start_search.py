@@ -13,7 +13,10 @@ construction and can be taken as it is, whichever assignment it started from.
 Two sub-models run side by side when there are two threads. A neighbourhood grows while
 its sub-models are solved to optimality and shrinks when they time out; a third of them
 are solved without the current assignment as a hint, so that among plans of equal cost the
-search moves on instead of returning where it started.
+search moves on instead of returning where it started. When it is stuck, it searches for
+a while with the costliest rule's weight halved against the others (``reweighted``), then
+on the true objective again: a detour through plans it could not reach one improvement at
+a time, as in the reweighting of local search for timetabling.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ FIRST_SIZE = 8.0  # units freed by the first neighbourhoods
 DAYS_FREED = 2  # the "days" operator frees these days of 3x as many units
 UNHINTED = 1 / 3  # share of sub-models solved without the current assignment as hint
 COSTLY_SEEDS = 0.7  # share of neighbourhoods grown from a unit behind a costly term
+FRUITLESS = 2  # the search settles after this many reweighted rounds without a better plan
+PATIENCE = 60  # sub-models without an improvement (besides the time) before a phase is stuck
 
 
 @dataclass(slots=True)
@@ -72,9 +77,11 @@ class StartSearch:
         spd = sm.grid.slots_per_day
         self.days = sorted({t // spd for u in self.units for t in u.x})
         self.owners, self.costs = self._objective_owners()
+        self.forms = self._rule_forms()
         self.iterations = 0
         self.improvements = 0
         self.settled = False  # the last run stalled or met the bound
+        self.rounds = 0  # rounds searched with a rule reweighted
         self.tried = dict.fromkeys(OPERATORS, 0)  # sub-models per operator ...
         self.improved = dict.fromkeys(OPERATORS, 0)  # ... and the improvements they found
 
@@ -106,6 +113,59 @@ class StartSearch:
             lo, hi = proto.variables[v].domain[0], proto.variables[v].domain[-1]
             costs[v] = (c, min(c * lo, c * hi))
         return {v: sorted(us) for v, us in owners.items() if us}, costs
+
+    def _rule_forms(self) -> dict[str, tuple[int, dict[int, int]]]:
+        """Each soft rule's unweighted terms as an offset and a coefficient per variable."""
+        scratch = self.sm.model.clone()
+        forms = {}
+        for name, (_weight, terms) in self.sm.costs.items():
+            scratch.minimize(terms)
+            objective = scratch.proto.objective
+            coeffs: dict[int, int] = {}
+            offset = round(objective.offset)
+            for ref, c in zip(objective.vars, objective.coeffs, strict=True):
+                if ref >= 0:
+                    coeffs[ref] = coeffs.get(ref, 0) + c
+                else:  # not(x) = 1 - x
+                    offset += c
+                    coeffs[-ref - 1] = coeffs.get(-ref - 1, 0) - c
+            forms[name] = (offset, coeffs)
+        return forms
+
+    def _rule_costs(self, values: Values) -> dict[str, int]:
+        """Each soft rule's unweighted cost in ``values``."""
+        return {
+            name: offset + sum(c * values[v] for v, c in coeffs.items())
+            for name, (offset, coeffs) in self.forms.items()
+        }
+
+    def true_weights(self) -> dict[str, int]:
+        return {name: weight for name, (weight, _terms) in self.sm.costs.items()}
+
+    def objective(self, values: Values, weights: dict[str, int]) -> int:
+        costs = self._rule_costs(values)
+        return sum(weights[name] * costs[name] for name in weights)
+
+    def reweighted(self, values: Values) -> tuple[dict[str, int], cp_model.CpModel] | None:
+        """The model with the weight of the rule that costs most in ``values`` halved
+        against the others (all doubled but that one), or None when only unscheduled
+        demand costs anything. A search stuck on the true objective often sits where
+        that rule is cheap and the others dear; trading it for them for a while moves the
+        search to plans it could not reach one improvement at a time."""
+        weights = self.true_weights()
+        costs = self._rule_costs(values)
+        dearest = max(
+            (name for name in weights if name != "unscheduled" and costs[name] > 0),
+            key=lambda name: weights[name] * costs[name],
+            default=None,
+        )
+        if dearest is None:
+            return None
+        changed = {name: w if name == dearest else 2 * w for name, w in weights.items()}
+        model = self.sm.model.clone()
+        model.clear_hints()
+        model.minimize(sum(changed[name] * terms for name, (_w, terms) in self.sm.costs.items()))
+        return changed, model
 
     # --- neighbourhoods ---
     def _costly_unit(self, values: Values) -> int:
@@ -170,9 +230,15 @@ class StartSearch:
 
     # --- one step ---
     def step(
-        self, values: Values, free: set[int], days: set[int] | None, seed: int, seconds: float
+        self,
+        base: cp_model.CpModel,
+        values: Values,
+        free: set[int],
+        days: set[int] | None,
+        seed: int,
+        seconds: float,
     ) -> _Step:
-        """Re-solve the whole model with every start literal outside ``free`` fixed."""
+        """Re-solve the whole model ``base`` with every start literal outside ``free`` fixed."""
         spd = self.sm.grid.slots_per_day
         fixed: dict[int, int] = {}
         for i, u in enumerate(self.units):
@@ -183,7 +249,7 @@ class StartSearch:
             for t, lit in u.x.items():
                 if i not in free or days is None or t // spd not in days:
                     fixed[lit.index] = values[lit.index]
-        model = self.sm.model.clone()
+        model = base.clone()
         model.clear_hints()
         fix_values(model, fixed)
         if self.rng.random() >= UNHINTED:
@@ -223,55 +289,91 @@ class StartSearch:
         lower_bound: float,
         relative_gap: float = 0.0,
     ) -> tuple[Values, int]:
-        """Improve ``values`` for ``seconds`` (deterministic mode: of deterministic time),
-        until ``stall`` seconds pass without an improvement, or until its objective is
-        within ``relative_gap`` of ``lower_bound``. ``settled`` tells whether it stopped
-        for one of the last two reasons."""
+        """The best assignment found in ``seconds`` (deterministic mode: of deterministic
+        time) from ``values``, and its objective.
+
+        When the search has not improved for ``stall / 2`` and ``PATIENCE`` sub-models,
+        it searches on with the dearest rule's weight halved (``reweighted``) until that
+        stalls too, then on the true objective again from where it got. It settles
+        (``settled``) when its objective is within ``relative_gap`` of ``lower_bound``, or
+        after ``FRUITLESS`` such rounds without a better assignment.
+        """
         self.settled = False
         if not self.units:
             return values, objective
-        current, best, version = list(values), objective, 0
+        true_weights = self.true_weights()
+        best_values, best = list(values), objective
+        current, current_objective = list(values), objective
+        model, weights, phase, version = self.sm.model, true_weights, 0, 0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
+        patience = stall / 2
         clock = _Clock(self.deterministic)
-        last_improvement = 0.0
-        running: dict[Future[_Step], tuple[str, int]] = {}
+        moved = 0.0  # when the current phase last improved (or began) ...
+        tries = 0  # ... and the sub-models solved since
+        best_at_round = best  # the best when the last reweighted round began
+        fruitless = 0
+        running: dict[Future[_Step], tuple[str, int, int]] = {}
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             while True:
-                self.settled = best <= target or clock.now() - last_improvement >= stall
+                now = clock.now()
+                stuck = now - moved >= patience and tries >= PATIENCE
+                if best <= target:
+                    self.settled = True
+                elif stuck and phase % 2 == 0:  # on the true objective
+                    fruitless = fruitless + 1 if best >= best_at_round else 0
+                    found = self.reweighted(current) if fruitless < FRUITLESS else None
+                    if found is None:
+                        self.settled = True
+                    else:
+                        weights, model = found
+                        self.rounds += 1
+                        current_objective = self.objective(current, weights)
+                        phase, moved, tries, best_at_round = phase + 1, now, 0, best
+                elif stuck:  # on the reweighted objective: back to the true one
+                    model, weights = self.sm.model, true_weights
+                    current_objective = self.objective(current, weights)
+                    phase, moved, tries = phase + 1, now, 0
                 while len(running) < self.threads and not self.settled:
                     left = seconds - clock.now()
                     if left <= 0.05:
                         break
                     operator, free, days = self.neighbourhood(current)
                     seed = self.seed + self.iterations + len(running) + 1
-                    task = pool.submit(self.step, current, free, days, seed,
+                    task = pool.submit(self.step, model, current, free, days, seed,
                                        min(STEP_SECONDS, left))  # fmt: skip
-                    running[task] = (operator, version)
+                    running[task] = (operator, version, phase)
                     if self.deterministic:
                         break
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for task in finished:
-                    operator, base = running.pop(task)
+                    operator, base, at_phase = running.pop(task)
                     result = task.result()
                     self.iterations += 1
                     self.tried[operator] += 1
+                    tries += 1
                     clock.charge(result.deterministic_time)
                     self._adapt(operator, result.code)
-                    found = result.objective
-                    if result.values is None or found is None:
+                    if result.values is None or result.objective is None:
                         continue
-                    # a complete assignment of the whole model: valid whatever it started from;
+                    # a complete assignment of the whole model: valid whatever it started
+                    # from, and its true objective counts whichever objective found it
+                    true = self.objective(result.values, true_weights)
+                    if true < best:
+                        best_values, best = result.values, true
+                        self.improvements += 1
+                        self.improved[operator] += 1
+                    if at_phase != phase:
+                        continue
+                    found, here = result.objective, current_objective
                     # a tie only replaces the assignment it was found from
-                    if found < best or (found == best and base == version):
-                        if found < best:
-                            self.improvements += 1
-                            self.improved[operator] += 1
+                    if found < here or (found == here and base == version):
+                        if found < here:
                             version += 1
-                            last_improvement = clock.now()
-                        current, best = result.values, found
-        return current, best
+                            moved, tries = clock.now(), 0
+                        current, current_objective = result.values, found
+        return best_values, best
 
 
 class _Clock:

@@ -628,6 +628,7 @@ def solve_time_first(
                 place_starts()
     stats["start_search_iterations"] = starts.iterations
     stats["start_search_improvements"] = starts.improvements
+    stats["start_search_rounds"] = starts.rounds
     log.info("search on starts: sub-models %s, improving %s", starts.tried, starts.improved)
     if best is None:
         return Solution(Status.UNKNOWN, wall_seconds=time.perf_counter() - started,

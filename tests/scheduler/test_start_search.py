@@ -7,6 +7,7 @@ import math
 import pytest
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat import start_search
 from scheduler.cpsat.candidates import build_candidates
 from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.hints import Values, fix_values
@@ -51,13 +52,18 @@ def _problem(seed: int) -> Problem:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_start_search_returns_a_valid_assignment_never_worse_than_its_start(seed: int) -> None:
+def test_start_search_returns_a_valid_assignment_never_worse_than_its_start(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(start_search, "PATIENCE", 3)  # so that it also reweights
     problem = _problem(seed)
     sm, values, objective = _model_and_start(problem)
     # odd seeds: two sub-models at a time, results taken from assignments since moved on
     search = StartSearch(sm, seed=seed, threads=1 + seed % 2, deterministic=seed % 2 == 0)
-    found, relaxed = search.run(values, objective, seconds=3, stall=3, lower_bound=-math.inf)
+    # it also searches with a rule reweighted and returns to the true objective
+    found, relaxed = search.run(values, objective, seconds=3, stall=0.4, lower_bound=-math.inf)
     assert search.iterations > 0
+    assert search.rounds > 0 or not search.deterministic  # wall time may end it first
     assert relaxed <= objective
     # every constraint of the whole model holds and the objective is what it says
     assert _objective_of(sm, found) == relaxed
@@ -87,15 +93,57 @@ def test_start_search_reaches_the_optimum_of_the_time_first_model() -> None:
     assert search.improvements > 0
 
 
-def test_start_search_stops_at_once_at_the_bound_or_without_patience() -> None:
+def _optimum(sm: SlotModel) -> tuple[Values, int]:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(sm.model) == cp_model.OPTIMAL
+    return list(solver.response_proto.solution), round(solver.objective_value)
+
+
+def test_start_search_stops_at_the_bound_or_when_reweighted_rounds_find_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     sm, values, objective = _model_and_start(_problem(1))
     at_bound = StartSearch(sm, seed=0, threads=1, deterministic=True)
     assert at_bound.run(values, objective, seconds=5, stall=5, lower_bound=objective) == (
         values, objective)  # fmt: skip
     assert at_bound.iterations == 0 and at_bound.settled
-    impatient = StartSearch(sm, seed=0, threads=1, deterministic=True)
-    impatient.run(values, objective, seconds=5, stall=0, lower_bound=-math.inf)
-    assert impatient.iterations == 0 and impatient.settled
+    # from the optimum nothing is better: the true objective stalls, a round with a rule
+    # reweighted and one back find nothing, and it settles long before its 60 s
+    monkeypatch.setattr(start_search, "PATIENCE", 5)  # sub-models before a phase is stuck
+    optimum_values, optimum = _optimum(sm)
+    stuck = StartSearch(sm, seed=0, threads=1, deterministic=True)
+    found = stuck.run(optimum_values, optimum, seconds=60, stall=1, lower_bound=-math.inf)
+    assert found[1] == optimum and stuck.settled
+    assert 3 * 5 <= stuck.iterations < 100  # three phases; each sub-model is charged >= 0.1 s
+
+
+def _evaluate(model: cp_model.CpModel, values: Values) -> int:
+    """The model's objective at ``values`` (a negative reference is a negated literal)."""
+    objective = model.proto.objective
+    total = objective.offset
+    for ref, c in zip(objective.vars, objective.coeffs, strict=True):
+        total += c * (values[ref] if ref >= 0 else 1 - values[-ref - 1])
+    return round(total)
+
+
+def test_reweighting_halves_the_dearest_rule_against_the_others() -> None:
+    # whichever rule costs most in the assignment keeps its weight, every other doubles;
+    # the search's own evaluation of each objective agrees with the models'
+    sm, values, objective = _model_and_start(_problem(4))
+    search = StartSearch(sm, seed=0, threads=1, deterministic=True)
+    weights = search.true_weights()
+    assert search.objective(values, weights) == objective == _evaluate(sm.model, values)
+    costs = {name: search.objective(values, {name: 1}) for name in weights}
+    before = list(sm.model.proto.objective.coeffs)
+    found = search.reweighted(values)
+    assert found is not None
+    changed, model = found
+    dearest = max((n for n in weights if n != "unscheduled"), key=lambda n: weights[n] * costs[n])
+    assert changed == {n: w if n == dearest else 2 * w for n, w in weights.items()}
+    assert search.objective(values, changed) == _evaluate(model, values)
+    assert list(sm.model.proto.objective.coeffs) == before  # a copy was reweighted
 
 
 def test_start_search_is_reproducible_in_deterministic_mode() -> None:
