@@ -124,11 +124,9 @@ class StartSearch:
             coeffs: dict[int, int] = {}
             offset = round(objective.offset)
             for ref, c in zip(objective.vars, objective.coeffs, strict=True):
-                if ref >= 0:
-                    coeffs[ref] = coeffs.get(ref, 0) + c
-                else:  # not(x) = 1 - x
-                    offset += c
-                    coeffs[-ref - 1] = coeffs.get(-ref - 1, 0) - c
+                if ref < 0:  # not(x) = 1 - x
+                    offset, c = offset + c, -c
+                coeffs[_index(ref)] = coeffs.get(_index(ref), 0) + c
             forms[name] = (offset, coeffs)
         return forms
 
@@ -359,7 +357,8 @@ class StartSearch:
                         continue
                     # a complete assignment of the whole model: valid whatever it started
                     # from, and its true objective counts whichever objective found it
-                    true = self.objective(result.values, true_weights)
+                    true = (result.objective if at_phase % 2 == 0  # found on the true model
+                            else self.objective(result.values, true_weights))  # fmt: skip
                     if true < best:
                         best_values, best = result.values, true
                         self.improvements += 1
