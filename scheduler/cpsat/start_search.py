@@ -5,8 +5,9 @@ LP relaxation says nothing about isolated sessions or days used (spread every li
 thinly and both cost 0), so finding better timetables is left to its generic
 neighbourhoods, which do not know which sessions interact. This search frees the start
 literals of a few units that do (sharing a group or a trainer, a few days of related
-units, the units behind a costly objective term, or a random few), fixes every other start
-literal to the current assignment and lets CP-SAT solve what is left. Every result is a
+units, the units behind a costly objective term, a random few, or the sessions at a few
+starts, free to swap among them only), fixes every other start literal to the current
+assignment and lets CP-SAT solve what is left. Every result is a
 complete assignment of the whole model, so it keeps every rule of the model by
 construction and can be taken as it is, whichever assignment it started from.
 
@@ -32,7 +33,9 @@ from scheduler.cpsat.hints import Values, fix_values
 from scheduler.cpsat.lns import ITERATION_COST
 from scheduler.cpsat.slot_model import SlotModel
 
-OPERATORS = ("group", "trainer", "days", "costly", "random")
+OPERATORS = ("group", "trainer", "days", "costly", "random", "periods")
+CHANCES = {"periods": 2}  # picked this many times as often as the others (default 1):
+# "periods" twice, which did at least as well as once in trials on comp05 and comp12
 STEP_SECONDS = 1.0  # time limit of one sub-model
 FIRST_SIZE = 8.0  # units freed by the first neighbourhoods
 DAYS_FREED = 2  # the "days" operator frees these days of 3x as many units
@@ -76,6 +79,7 @@ class StartSearch:
                 self.by_trainer.setdefault(tid, []).append(i)
         spd = sm.grid.slots_per_day
         self.days = sorted({t // spd for u in self.units for t in u.x})
+        self.starts = sorted({t for u in self.units for t in u.x})
         self.owners, self.costs = self._objective_owners()
         self.forms = self._rule_forms()
         self.iterations = 0
@@ -212,19 +216,39 @@ class StartSearch:
         return chosen
 
     def neighbourhood(self, values: Values) -> tuple[str, set[int], set[int] | None]:
-        """The operator, the units to free and, for "days", the only days they may change."""
+        """The operator, the units to free and, for "days" and "periods", the only starts
+        they may take or leave."""
         rng = self.rng
         n = len(self.units)
-        operator = rng.choice(OPERATORS)
+        operator = rng.choices(OPERATORS, [CHANCES.get(op, 1) for op in OPERATORS])[0]
         k = max(1, min(n, int(self.size[operator])))
         if operator == "random":
             return operator, set(rng.sample(range(n), k)), None
         if operator == "costly":  # several costly units, each with a few group neighbours
             return operator, self._grow(values, k, "group", reach=max(1, k // 4)), None
         if operator == "days":
+            spd = self.sm.grid.slots_per_day
             days = set(rng.sample(self.days, min(DAYS_FREED, len(self.days))))
-            return operator, self._grow(values, min(n, 3 * k), "group"), days
+            allowed = {t for t in self.starts if t // spd in days}
+            return operator, self._grow(values, min(n, 3 * k), "group"), allowed
+        if operator == "periods":
+            return (operator, *self._periods(values, max(2, k)))
         return operator, self._grow(values, k, operator), None
+
+    def _periods(self, values: Values, k: int) -> tuple[set[int], set[int]]:
+        """``k`` starts (one of a costly unit's, the rest at random) and every unit with a
+        session at one of them: they may swap those sessions among those starts only, as
+        the Kempe-chain moves of local search for timetabling do."""
+        rng = self.rng
+        seed = self.units[self._costly_unit(values)]
+        taken = [t for t, lit in seed.x.items() if values[lit.index]]
+        chosen = {rng.choice(taken)} if taken else set()
+        chosen |= set(rng.sample(self.starts, min(len(self.starts), k)))
+        while len(chosen) > k:
+            chosen.pop()
+        free = {i for i, u in enumerate(self.units)
+                if any(values[lit.index] for t, lit in u.x.items() if t in chosen)}  # fmt: skip
+        return free, chosen
 
     # --- one step ---
     def step(
@@ -232,20 +256,20 @@ class StartSearch:
         base: cp_model.CpModel,
         values: Values,
         free: set[int],
-        days: set[int] | None,
+        starts: set[int] | None,
         seed: int,
         seconds: float,
     ) -> _Step:
-        """Re-solve the whole model ``base`` with every start literal outside ``free`` fixed."""
-        spd = self.sm.grid.slots_per_day
+        """Re-solve the whole model ``base`` with every start literal fixed but those of
+        ``free`` units (only at ``starts`` when given)."""
         fixed: dict[int, int] = {}
         for i, u in enumerate(self.units):
-            if i in free and days is None:
+            if i in free and starts is None:
                 continue
             if i not in free:
                 fixed[u.present.index] = values[u.present.index]
             for t, lit in u.x.items():
-                if i not in free or days is None or t // spd not in days:
+                if i not in free or starts is None or t not in starts:
                     fixed[lit.index] = values[lit.index]
         model = base.clone()
         model.clear_hints()
@@ -335,9 +359,9 @@ class StartSearch:
                     left = seconds - clock.now()
                     if left <= 0.05:
                         break
-                    operator, free, days = self.neighbourhood(current)
+                    operator, free, starts = self.neighbourhood(current)
                     seed = self.seed + self.iterations + len(running) + 1
-                    task = pool.submit(self.step, model, current, free, days, seed,
+                    task = pool.submit(self.step, model, current, free, starts, seed,
                                        min(STEP_SECONDS, left))  # fmt: skip
                     running[task] = (operator, version, phase)
                     if self.deterministic:

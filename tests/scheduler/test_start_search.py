@@ -153,3 +153,32 @@ def test_start_search_is_reproducible_in_deterministic_mode() -> None:
     assert searches[0].iterations > 1
     assert runs[0] == runs[1]
     assert searches[0].iterations == searches[1].iterations
+
+
+def test_periods_neighbourhood_swaps_sessions_among_its_starts_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a Kempe-chain move generalised: every unit with a session at one of a few starts may
+    # move those sessions among those starts; nothing else changes, and the result is a
+    # complete assignment no worse than the one it came from
+    monkeypatch.setattr(start_search, "OPERATORS", ("periods",))
+    sm, values, objective = _model_and_start(_problem(3))
+    search = StartSearch(sm, seed=1, threads=1, deterministic=True)
+    operator, free, starts = search.neighbourhood(values)
+    assert operator == "periods" and starts is not None and len(starts) >= 2
+
+    def at(vals: Values) -> dict[int, set[int]]:
+        return {i: {t for t, lit in u.x.items() if vals[lit.index]}
+                for i, u in enumerate(search.units)}  # fmt: skip
+
+    before = at(values)
+    assert free == {i for i, taken in before.items() if taken & starts}
+    assert free  # the costly unit's own start is among them
+    step = search.step(sm.model, values, free, starts, seed=0, seconds=10)
+    assert step.values is not None and step.objective is not None
+    assert step.objective <= objective
+    assert _objective_of(sm, step.values) == step.objective
+    after = at(step.values)
+    for i in before:
+        assert before[i] - starts == after[i] - starts  # outside the starts: unchanged
+        assert len(before[i] & starts) == len(after[i] & starts)  # swapped, not dropped
