@@ -243,9 +243,8 @@ class StartSearch:
         seed = self.units[self._costly_unit(values)]
         taken = [t for t, lit in seed.x.items() if values[lit.index]]
         chosen = {rng.choice(taken)} if taken else set()
-        chosen |= set(rng.sample(self.starts, min(len(self.starts), k)))
-        while len(chosen) > k:
-            chosen.pop()
+        others = [t for t in self.starts if t not in chosen]
+        chosen |= set(rng.sample(others, min(len(others), k - len(chosen))))
         free = {i for i, u in enumerate(self.units)
                 if any(values[lit.index] for t, lit in u.x.items() if t in chosen)}  # fmt: skip
         return free, chosen
