@@ -11,7 +11,10 @@ assignment and lets CP-SAT solve what is left. Every result is a
 complete assignment of the whole model, so it keeps every rule of the model by
 construction and can be taken as it is, whichever assignment it started from.
 
-Two sub-models run side by side when there are two threads. A neighbourhood grows while
+Two sub-models run side by side when there are two threads. A result better than the
+assignment it was found from, which the other has improved since, is not lost: the units
+it moved are solved again on the current assignment (and when it replaces that, the units
+of the improvements it undoes are). A neighbourhood grows while
 its sub-models are solved to optimality and shrinks when they time out; a third of them
 are solved without the current assignment as a hint, so that among plans of equal cost the
 search moves on instead of returning where it started. When it is stuck, it searches for
@@ -42,6 +45,7 @@ DAYS_FREED = 2  # the "days" operator frees these days of 3x as many units
 UNHINTED = 1 / 3  # share of sub-models solved without the current assignment as hint
 COSTLY_SEEDS = 0.7  # share of neighbourhoods grown from a unit behind a costly term
 FRUITLESS = 2  # the search settles after this many reweighted rounds without a better plan
+RETRIES = 4  # at most this many neighbourhoods wait to be solved again
 PATIENCE = 60  # sub-models without an improvement (besides the time) before a phase is stuck
 
 
@@ -86,8 +90,8 @@ class StartSearch:
         self.improvements = 0
         self.settled = False  # the last run stalled or met the bound
         self.rounds = 0  # rounds searched with a rule reweighted
-        self.tried = dict.fromkeys(OPERATORS, 0)  # sub-models per operator ...
-        self.improved = dict.fromkeys(OPERATORS, 0)  # ... and the improvements they found
+        self.tried = dict.fromkeys((*OPERATORS, "retry"), 0)  # sub-models per operator ...
+        self.improved = dict.fromkeys((*OPERATORS, "retry"), 0)  # ... and their improvements
 
     def _objective_owners(self) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
         """Objective variable -> the units whose literals it depends on (through the linear
@@ -293,6 +297,15 @@ class StartSearch:
             return _Step(code, None, None, det)
         return _Step(code, round(solver.objective_value), list(solver.response_proto.solution), det)
 
+    def _changed(self, before: Values, after: Values) -> set[int]:
+        """The units whose starts differ between two assignments."""
+        return {
+            i
+            for i, u in enumerate(self.units)
+            if before[u.present.index] != after[u.present.index]
+            or any(before[lit.index] != after[lit.index] for lit in u.x.values())
+        }
+
     def _adapt(self, operator: str, code: int) -> None:
         n = float(len(self.units))
         if code == cp_model.OPTIMAL:
@@ -333,7 +346,9 @@ class StartSearch:
         tries = 0  # ... and the sub-models solved since
         best_at_round = best  # the best when the last reweighted round began
         fruitless = 0
-        running: dict[Future[_Step], tuple[str, int, int]] = {}
+        running: dict[Future[_Step], tuple[str, int, int, Values, int]] = {}
+        retry: list[set[int]] = []  # neighbourhoods to solve again on the current assignment
+        made: dict[int, set[int]] = {}  # the units each recent version changed
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             while True:
                 now = clock.now()
@@ -358,24 +373,30 @@ class StartSearch:
                     left = seconds - clock.now()
                     if left <= 0.05:
                         break
-                    operator, free, starts = self.neighbourhood(current)
+                    while retry and not retry[-1]:
+                        retry.pop()
+                    if retry:
+                        operator, free, starts = "retry", retry.pop(), None
+                    else:
+                        operator, free, starts = self.neighbourhood(current)
                     seed = self.seed + self.iterations + len(running) + 1
                     task = pool.submit(self.step, model, current, free, starts, seed,
                                        min(STEP_SECONDS, left))  # fmt: skip
-                    running[task] = (operator, version, phase)
+                    running[task] = (operator, version, phase, current, current_objective)
                     if self.deterministic:
                         break
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for task in finished:
-                    operator, base, at_phase = running.pop(task)
+                    operator, base, at_phase, base_values, base_objective = running.pop(task)
                     result = task.result()
                     self.iterations += 1
                     self.tried[operator] += 1
                     tries += 1
                     clock.charge(result.deterministic_time)
-                    self._adapt(operator, result.code)
+                    if operator != "retry":
+                        self._adapt(operator, result.code)
                     if result.values is None or result.objective is None:
                         continue
                     # a complete assignment of the whole model: valid whatever it started
@@ -389,10 +410,22 @@ class StartSearch:
                     if at_phase != phase:
                         continue
                     found, here = result.objective, current_objective
+                    if base != version and found < base_objective:
+                        # better than the assignment it was found from, which has moved
+                        # on since: what it changed is tried again on the current one
+                        # (or, if it replaces the current one, what that had changed)
+                        if found >= here:
+                            retry.append(self._changed(base_values, result.values))
+                        else:
+                            retry.extend(made[v] for v in range(base + 1, version + 1)
+                                         if v in made)  # fmt: skip
+                        del retry[:-RETRIES]
                     # a tie only replaces the assignment it was found from
                     if found < here or (found == here and base == version):
                         if found < here:
                             version += 1
+                            made[version] = self._changed(current, result.values)
+                            made.pop(version - 8, None)
                             moved, tries = clock.now(), 0
                         current, current_objective = result.values, found
         return best_values, best

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import pytest
 from ortools.sat.python import cp_model
@@ -182,3 +183,64 @@ def test_periods_neighbourhood_swaps_sessions_among_its_starts_only(
     for i in before:
         assert before[i] - starts == after[i] - starts  # outside the starts: unchanged
         assert len(before[i] & starts) == len(after[i] & starts)  # swapped, not dropped
+
+
+def test_an_improvement_found_from_a_moved_on_assignment_is_solved_again_on_the_current(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # two sub-models run side by side from the same assignment; each improves it, each by
+    # moving other units. The first result is taken; the second, worse than it, would be
+    # lost: instead its units are solved again on the current assignment, and the search
+    # ends with both improvements
+    # other neighbourhoods free at least two units: only a second try frees exactly one
+    monkeypatch.setattr(start_search, "OPERATORS", ("random",))
+    sm, values, objective = _model_and_start(_problem(0))
+    search = StartSearch(sm, seed=0, threads=2, deterministic=False)
+    real_step = search.step
+    singles = []  # (objective, values, unit) of improving moves of one unit each
+    for i in range(len(search.units)):
+        found = real_step(sm.model, values, {i}, None, seed=0, seconds=5)
+        if found.objective is not None and found.objective < objective:
+            singles.append((found.objective, found.values, i))
+    first, second = None, None
+    for a in sorted(singles, key=lambda s: s[0]):
+        b = next((b for b in singles if b[2] != a[2] and b[0] >= a[0]
+                  and search._changed(values, a[1]).isdisjoint(search._changed(values, b[1]))
+                  and real_step(sm.model, a[1], {b[2]}, None, 0, 5).objective < a[0]),
+                 None)  # fmt: skip
+        if b is not None:
+            first, second = a, b
+            break
+    assert first is not None and second is not None, "the problem offers two independent moves"
+
+    second_may_finish = threading.Event()
+    calls: list[tuple[Values, set[int]]] = []
+
+    def scripted(
+        base: cp_model.CpModel,
+        current: Values,
+        free: set[int],
+        starts: set[int] | None,
+        seed: int,
+        seconds: float,
+    ) -> start_search._Step:
+        calls.append((current, set(free)))
+        n = len(calls)
+        if n == 1:  # the first sub-model returns at once
+            return start_search._Step(cp_model.OPTIMAL, first[0], first[1], 0.0)
+        if n == 2:  # the second once the first has been taken
+            second_may_finish.wait(10)
+            return start_search._Step(cp_model.OPTIMAL, second[0], second[1], 0.0)
+        second_may_finish.set()
+        if current is first[1] and free == {second[2]}:  # solved again: really solve it
+            return real_step(base, current, free, starts, seed, seconds)
+        return start_search._Step(cp_model.UNKNOWN, None, None, 0.0)
+
+    monkeypatch.setattr(search, "step", scripted)
+    found, best = search.run(values, objective, seconds=1.0, stall=100, lower_bound=-math.inf)
+    assert calls[0][0] == values and calls[1][0] == values
+    assert (first[1], {second[2]}) in [(c, f) for c, f in calls[2:] if c is first[1]]
+    assert all(len(f) >= 2 for c, f in calls[2:] if f != {second[2]})
+    assert best < first[0]  # both improvements kept
+    assert _objective_of(sm, found) == best
+    assert search.improved["retry"] >= 1
