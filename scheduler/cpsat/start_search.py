@@ -425,7 +425,7 @@ class StartSearch:
                         if found < here:
                             version += 1
                             made[version] = self._changed(current, result.values)
-                            made.pop(version - 8, None)
+                            made.pop(version - 2 * RETRIES, None)  # results that old are rare
                             moved, tries = clock.now(), 0
                         current, current_objective = result.values, found
         return best_values, best
