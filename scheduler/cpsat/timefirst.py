@@ -55,7 +55,7 @@ Starts = dict[tuple[RequestId, int], int]
 SLOT_SHARE = 0.1  # at most this part of the budget for CP-SAT on the time-first model
 START_SHARE = 0.3  # then at most this for large-neighbourhood search on its starts, ...
 PLACE_SHARE = 0.05  # ... this for placing them, then more search on starts (see below) ...
-EXACT_SHARE = 0.1  # ... and at least this for the search on exact neighbourhoods
+EXACT_SHARE = 0.1  # ... and at most this kept for the search on exact neighbourhoods
 STALL_SHARE = 0.1  # the search on starts ends after this share without an improvement
 STEP_SECONDS = 2.0  # time limit of one neighbourhood
 OPERATORS = ("group", "place", "trainer", "rooms", "random")  # how neighbourhoods are chosen
@@ -500,6 +500,20 @@ class NeighbourhoodSearch:
 # --- the whole phase sequence -----------------------------------------------------------
 
 
+def more_start_seconds(left: float, budget: float, in_starts: float, in_places: float) -> float:
+    """Seconds for the search on the starts after the first placement, of ``left``.
+
+    It gets its share of the time in proportion to the cost in the starts against the
+    cost that placing them added. The exact search keeps its own share only in
+    proportion to the placement's cost: where the cost is all in the starts (comp05,
+    comp12 of ITC2007) that search improves little, and it still gets whatever the
+    search on the starts leaves when that settles.
+    """
+    share = in_starts / (in_starts + in_places) if in_starts else 0.0
+    reserved = (PLACE_SHARE + EXACT_SHARE * (1.0 - share)) * budget
+    return max(0.0, share * (left - reserved))
+
+
 @dataclass(slots=True)
 class _Shares:
     """The budget as the phases take it: wall time, or in deterministic mode deterministic
@@ -614,13 +628,12 @@ def solve_time_first(
         improve_starts(min(START_SHARE * budget, clock.left() - reserved))
     placed_cost = place_starts() if values is not None else None
     if searching and placed_cost is not None and not starts.settled:
-        # more time for the starts in proportion to the cost that lies in them: above the
-        # bound in the time-first model, against what only locations and trainers add
+        # the cost that lies in the starts (above the bound of the time-first model)
+        # against what only locations and trainers add
         assert relaxed is not None
         in_starts = max(0.0, relaxed - max(report.bound, 0.0))
         in_places = max(0, placed_cost - relaxed)
-        share = in_starts / (in_starts + in_places) if in_starts else 0.0
-        seconds = share * (clock.left() - reserved)
+        seconds = more_start_seconds(clock.left(), budget, in_starts, in_places)
         before = relaxed
         if seconds > 0.02 * budget:
             improve_starts(seconds)

@@ -15,7 +15,14 @@ from scheduler.cpsat.candidates import build_candidates
 from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
-from scheduler.cpsat.timefirst import complete_assignment, portfolio, solve_slots
+from scheduler.cpsat.timefirst import (
+    EXACT_SHARE,
+    PLACE_SHARE,
+    complete_assignment,
+    more_start_seconds,
+    portfolio,
+    solve_slots,
+)
 from scheduler.problem import PlannedSession, Problem
 from scheduler.validate import validate
 from tests.scheduler.builder import (
@@ -156,3 +163,26 @@ def test_core_based_search_is_named_for_few_workers_only() -> None:
     assert portfolio(1) == []
     assert portfolio(2) == ["core", "default_lp"]
     assert portfolio(8) == []
+
+
+def test_the_search_on_starts_gets_the_exact_reserve_when_all_cost_is_in_the_starts() -> None:
+    # 60 s budget, 30 s left after the first placement: only the second placement's share
+    # is kept back, the exact search gets what the search on the starts leaves
+    assert more_start_seconds(30.0, 60.0, in_starts=80, in_places=0) == pytest.approx(
+        30.0 - PLACE_SHARE * 60.0
+    )
+
+
+def test_the_exact_search_keeps_its_reserve_in_proportion_to_the_cost_placing_adds() -> None:
+    half = more_start_seconds(30.0, 60.0, in_starts=40, in_places=40)
+    assert half == pytest.approx(0.5 * (30.0 - (PLACE_SHARE + EXACT_SHARE / 2) * 60.0))
+    # what is left for placement and exact search never falls below their shares
+    for in_places in (0, 10, 40, 160):
+        seconds = more_start_seconds(30.0, 60.0, in_starts=40, in_places=in_places)
+        share = 40 / (40 + in_places)
+        assert 30.0 - seconds >= (PLACE_SHARE + EXACT_SHARE * (1 - share)) * 60.0 - 1e-9
+
+
+def test_no_more_search_on_starts_without_cost_in_them_or_time_for_it() -> None:
+    assert more_start_seconds(30.0, 60.0, in_starts=0, in_places=25) == 0.0
+    assert more_start_seconds(2.0, 60.0, in_starts=80, in_places=0) == 0.0
