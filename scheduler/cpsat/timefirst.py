@@ -60,6 +60,8 @@ STALL_SHARE = 0.1  # the search on starts ends after this share without an impro
 STEP_SECONDS = 2.0  # time limit of one neighbourhood
 OPERATORS = ("group", "place", "trainer", "rooms", "random")  # how neighbourhoods are chosen
 SCORE_FLOOR = 0.2
+FIRST_SIZE = 6.0  # requests freed by the first neighbourhoods of each operator ...
+ROOMS_FACTOR = 4  # ... times this for "rooms", which frees only locations and trainers
 FULL_SUBSOLVERS = ("core", "default_lp", "max_lp", "no_lp", "quick_restart", "reduced_costs")
 
 
@@ -296,7 +298,9 @@ class NeighbourhoodSearch:
         self.participants = {r.id: problem.participants(r) for r in problem.requests}
         self.capacity = {loc.id: loc.capacity for loc in problem.locations}
         self.by_id = {r.id: r for r in self.requests}
-        self.size = min(6.0, float(len(self.requests)))
+        n = float(len(self.requests))
+        self.size = {op: min(FIRST_SIZE * (ROOMS_FACTOR if op == "rooms" else 1), n)
+                     for op in OPERATORS}  # fmt: skip
         self.scores = dict.fromkeys(OPERATORS, 1.0)
         self.iterations = 0
         self.improvements = 0
@@ -369,7 +373,7 @@ class NeighbourhoodSearch:
         ids = [r.id for r in self.requests]
         names = list(self.scores)
         operator = rng.choices(names, [self.scores[n] for n in names])[0]
-        k = max(1, min(len(ids), int(self.size) * (4 if operator == "rooms" else 1)))
+        k = max(1, min(len(ids), int(self.size[operator])))
         if operator == "random":
             return set(rng.sample(ids, k)), operator
         seed = self._seed(plan, self._local_costs(plan))
@@ -420,13 +424,16 @@ class NeighbourhoodSearch:
             return _Step(code, None, det)
         return _Step(code, rest + sm.sessions(list(solver.response_proto.solution)), det)
 
-    def _adapt(self, code: int, rooms_only: bool) -> None:
-        if rooms_only:
-            return
+    def _adapt(self, operator: str, code: int) -> None:
+        """Each operator's neighbourhoods grow while solved to optimality and shrink when
+        they time out, apart from the others': with every start kept, a "rooms" sub-model
+        of four times as many requests solves in a fraction of the time of the others, so
+        tied to their size it grew with them into sub-models of over a second each."""
+        size = self.size[operator]
         if code == cp_model.OPTIMAL:
-            self.size = min(len(self.requests), self.size * 1.1 + 0.3)
+            self.size[operator] = min(len(self.requests), size * 1.1 + 0.3)
         else:
-            self.size = max(2.0, self.size * 0.85)
+            self.size[operator] = max(2.0, size * 0.85)
 
     def run(
         self,
@@ -471,7 +478,7 @@ class NeighbourhoodSearch:
                     result = task.result()
                     self.iterations += 1
                     spent += result.deterministic_time
-                    self._adapt(result.code, operator == "rooms")
+                    self._adapt(operator, result.code)
                     found = result.plan
                     if found is not None and base != current.version:  # the plan moved on
                         found = self._merge(current.plan, found, free)

@@ -17,7 +17,10 @@ from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
 from scheduler.cpsat.timefirst import (
     EXACT_SHARE,
+    FIRST_SIZE,
     PLACE_SHARE,
+    ROOMS_FACTOR,
+    NeighbourhoodSearch,
     complete_assignment,
     more_start_seconds,
     portfolio,
@@ -186,3 +189,24 @@ def test_the_exact_search_keeps_its_reserve_in_proportion_to_the_cost_placing_ad
 def test_no_more_search_on_starts_without_cost_in_them_or_time_for_it() -> None:
     assert more_start_seconds(30.0, 60.0, in_starts=0, in_places=25) == 0.0
     assert more_start_seconds(2.0, 60.0, in_starts=80, in_places=0) == 0.0
+
+
+def test_each_exact_neighbourhood_operator_adapts_its_own_size() -> None:
+    # "rooms" sub-models (every start kept) solve far faster than the others at four
+    # times their size; tied to one size they grew with the others into slow ones
+    problem = random_problem(3, requests=60, grid_minutes=60)
+    cands = build_candidates(problem)
+    search = NeighbourhoodSearch(problem, cands, seed=0, threads=1, deterministic=True)
+    rooms = search.size["rooms"]
+    assert rooms == ROOMS_FACTOR * FIRST_SIZE <= len(search.requests)
+    for _ in range(5):
+        search._adapt("group", cp_model.OPTIMAL)
+    assert search.size["group"] > FIRST_SIZE
+    assert search.size["rooms"] == rooms
+    search._adapt("rooms", cp_model.FEASIBLE)  # timed out: smaller next time, only it
+    assert search.size["rooms"] < rooms
+    assert search.size["random"] == FIRST_SIZE
+    search.scores = {"rooms": 1.0}  # pick only "rooms"
+    plan = greedy_plan(problem, cands)
+    free, operator = search.neighbourhood(plan)
+    assert operator == "rooms" and len(free) == int(search.size["rooms"])
