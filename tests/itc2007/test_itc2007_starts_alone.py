@@ -1,0 +1,66 @@
+"""The one-phase benchmark script (benchmarks/itc2007/starts_alone.py) on comp01.
+
+Its numbers in docs/benchmarks.md are only worth as much as the script's plumbing: the
+seeds it runs, the median it prints, a neighbourhood left out of the search only where
+asked (and restored for whatever runs after it), and clear errors for bad arguments.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import statistics
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import scheduler.cpsat.start_search as start_search
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "itc2007" / "starts_alone.py"
+RESULT = re.compile(r"^seed (\d+): (\d+) \(.*improving/solved: (.*)\)$", re.M)
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("itc2007_starts_alone", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["itc2007_starts_alone"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[list[str], str]:
+    argv = ["comp01", "--first", "1", "--seconds", "1", "--seeds", "3-4", *extra]
+    assert _load().main(argv) == 0
+    out = capsys.readouterr().out
+    rows = RESULT.findall(out)
+    assert [seed for seed, _, _ in rows] == ["3", "4"]
+    median = statistics.median(int(total) for _, total, _ in rows)
+    assert f"median {median:g} of 2" in out
+    return [used for _, _, used in rows], out
+
+
+def test_seed_lists_take_ranges_and_single_seeds() -> None:
+    assert _load().seeds("0-2,5") == [0, 1, 2, 5]
+
+
+def test_without_leaves_out_one_neighbourhood_for_that_run_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    operators = start_search.OPERATORS
+    used, _ = _run(capsys, "--without", "days")
+    assert all("days" not in line and "group" in line for line in used)
+    assert operators == start_search.OPERATORS
+    used, _ = _run(capsys)
+    assert all("days" in line for line in used)
+
+
+def test_bad_arguments_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    script = _load()
+    with pytest.raises(SystemExit, match="comp99: no such instance"):
+        script.main(["comp99"])
+    with pytest.raises(SystemExit):
+        script.main(["comp01", "--independent", "--seeds", "0"])
+    assert "give an even number of them" in capsys.readouterr().err
