@@ -5,6 +5,7 @@
     python benchmarks/itc2007/starts_alone.py comp12 --seconds 40 --seeds 0-11 --independent
     python benchmarks/itc2007/starts_alone.py comp12 --seconds 20 --seeds 0 --cpsat --ls-only
     python benchmarks/itc2007/starts_alone.py comp07 --seconds 24 --seeds 0 --exact 25
+    python benchmarks/itc2007/starts_alone.py comp12 --seconds 25 --seeds 0-2 --local-search 15
 
 Whole runs of ``run.py`` vary so much (two threads share the work, the first plan differs)
 that a change to one phase drowns in the spread. This script fixes the start: CP-SAT on
@@ -19,16 +20,22 @@ once; then, for each seed, only the phase under study from that same assignment:
   (``--ls-only``: its local search workers only);
 - ``--exact S``: after the search on the starts, place the starts (3 s) and run the exact
   search (``NeighbourhoodSearch``) for S seconds; prints the plan's total and room
-  stability.
+  stability;
+- ``--local-search S``: the incremental local search of ``local_search.py`` (simulated
+  annealing from ``--temperature`` down to 0.05) for S seconds, then the search on the
+  starts for ``--seconds`` (0: none); ``--local-search-after``: the search first.
 
 Results are time-first objectives (``--exact``: the plan's weighted total, which equals the
-UD2 cost on these instances). The start itself differs from one invocation to the next:
-compare variants within one invocation's start, or across invocations only roughly.
+UD2 cost on these instances). The start itself differs from one invocation to the next
+(CP-SAT's two workers share the time): compare variants within one invocation's start, or
+across invocations only roughly; or name a ``--start-file``: the first invocation writes
+its start there and the others start from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import statistics
 import time
@@ -36,6 +43,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from local_search import LocalSearch, Outcome  # next to this script
 from ortools.sat.python import cp_model
 
 import scheduler.cpsat.start_search as start_search
@@ -129,6 +137,37 @@ def cpsat(sm: SlotModel, values: Values, seconds: float, seed: int, ls_only: boo
     return round(solver.objective_value)
 
 
+def fixed_start(
+    problem: Problem, cands: Candidates, sm: SlotModel, seconds: float, file: Path | None
+) -> tuple[Values, int, str]:
+    """The fixed start, its objective and where it came from: CP-SAT on the time-first
+    model from the greedy plan for ``seconds``, or what an earlier invocation wrote."""
+    if file is not None and file.is_file():
+        saved = json.loads(file.read_text())
+        values = saved.get("values") if isinstance(saved, dict) else None
+        if not isinstance(values, list) or len(values) != len(sm.model.proto.variables):
+            raise SystemExit(f"{file}: not a start of this instance's time-first model")
+        return values, int(saved["objective"]), f"from {file}"
+    first = solve_slots(sm, greedy_plan(problem, cands), seconds=seconds, workers=2, seed=0)
+    if first.values is None or first.objective is None:
+        raise SystemExit(f"no start in {seconds} s ({first.status})")
+    if file is not None:
+        file.write_text(json.dumps({"objective": first.objective, "values": first.values}))
+        return first.values, first.objective, f"after {seconds:g} s of CP-SAT, written to {file}"
+    return first.values, first.objective, f"after {seconds:g} s of CP-SAT"
+
+
+def local_search(
+    sm: SlotModel, values: Values, seed: int, seconds: float, temperature: float, penalty: int
+) -> tuple[Outcome, str]:
+    """The local search alone; its outcome and a line about it."""
+    out = LocalSearch(sm, seed).run(values, seconds, t0=temperature, weight=penalty)
+    line = (f"local search {out.objective} in {seconds:g} s, {out.tried} moves "
+            f"({out.tried / seconds:.0f}/s), {out.accepted} accepted, "
+            f"{out.improvements} improving")  # fmt: skip
+    return out, line
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("instance", help="e.g. comp12 (a file in instances/)")
@@ -137,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=6.0,
         help="seconds of CP-SAT for the fixed start (6: the engine's at 60 s)",
+    )
+    ap.add_argument(
+        "--start-file",
+        type=Path,
+        metavar="F",
+        help="the start from F (JSON) if it exists, else made as usual and written to F: "
+        "the same start for every invocation that names F",
     )
     ap.add_argument("--seconds", type=float, default=40.0, help="seconds of the phase")
     ap.add_argument("--seeds", type=seeds, default=[0], help="e.g. 0-11 or 0,2")
@@ -159,8 +205,29 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument(
         "--exact", type=float, metavar="S", help="then place and run the exact search for S seconds"
     )
+    mode.add_argument(
+        "--local-search", type=float, metavar="S", help="S seconds of local_search.py first"
+    )
     ap.add_argument("--ls-only", action="store_true", help="with --cpsat: use_ls_only")
+    ap.add_argument(
+        "--local-search-after", action="store_true", help="the local search after the search"
+    )
+    ap.add_argument(
+        "--temperature", type=float, default=10.0, help="the local search's first temperature"
+    )
+    ap.add_argument(
+        "--penalty",
+        type=int,
+        default=0,
+        help="the local search may break hard rules at this cost each (0: never)",
+    )
     args = ap.parse_args(argv)
+    if args.local_search_after and args.local_search is None:
+        ap.error("--local-search-after needs --local-search")
+    if args.local_search is not None and args.local_search <= 0:
+        ap.error("--local-search needs a positive number of seconds")
+    if args.seconds <= 0 and args.local_search is None:
+        ap.error("--seconds must be positive (0 only with --local-search: that search alone)")
     if args.ls_only and not args.cpsat:
         ap.error("--ls-only needs --cpsat")
     if args.without and args.cpsat:
@@ -169,11 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--independent pairs the seeds: give an even number of them")
 
     problem, cands, sm = load(args.instance)
-    first = solve_slots(sm, greedy_plan(problem, cands), seconds=args.first, workers=2, seed=0)
-    if first.values is None or first.objective is None:
-        raise SystemExit(f"no start in {args.first} s ({first.status})")
-    values, objective = first.values, first.objective
-    print(f"{args.instance}: start {objective} after {args.first:g} s of CP-SAT", flush=True)
+    values, objective, whence = fixed_start(problem, cands, sm, args.first, args.start_file)
+    print(f"{args.instance}: start {objective} {whence}", flush=True)
     how = Search(args.seconds, args.stall, args.without)
 
     results: list[int] = []
@@ -194,16 +258,36 @@ def main(argv: list[str] | None = None) -> int:
             results.append(cpsat(sm, values, args.seconds, seed, args.ls_only))
             print(f"seed {seed}: {results[-1]}", flush=True)
             continue
-        found, best, done = search(sm, values, objective, seed, args.threads, how)
+        ls = args.local_search
+        start, start_objective, before = values, objective, ""
+        if ls is not None and not args.local_search_after:
+            out, before = local_search(sm, values, seed, ls, args.temperature, args.penalty)
+            start, start_objective = out.values, out.objective
+        if args.seconds > 0:
+            found, best, done = search(sm, start, start_objective, seed, args.threads, how)
+        else:
+            found, best, done = start, start_objective, None
         if args.exact is None:
+            after = ""
+            if ls is not None and args.local_search_after:
+                out, after = local_search(sm, found, seed, ls, args.temperature, args.penalty)
+                found, best = out.values, out.objective
+            parts = [before]
+            if done is not None:
+                improving = ", ".join(
+                    f"{op} {n}/{done.tried[op]}" for op, n in done.improved.items()
+                )
+                parts.append(f"{done.iterations} sub-models, {done.rounds} reweighted rounds, "
+                             f"improving/solved: {improving}")  # fmt: skip
+            parts.append(after)
             results.append(best)
-            improving = ", ".join(f"{op} {n}/{done.tried[op]}" for op, n in done.improved.items())
             print(
-                f"seed {seed}: {best} ({done.iterations} sub-models, "
-                f"{time.perf_counter() - t0:.1f} s; improving/solved: {improving})",
+                f"seed {seed}: {best} ({time.perf_counter() - t0:.1f} s; "
+                f"{'; '.join(p for p in parts if p)})",
                 flush=True,
             )
             continue
+        assert done is not None
         placed = place(
             problem, cands, sm.starts(found), seconds=PLACE_SECONDS, workers=2, seed=seed
         )

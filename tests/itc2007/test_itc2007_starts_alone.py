@@ -64,3 +64,41 @@ def test_bad_arguments_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         script.main(["comp01", "--independent", "--seeds", "0"])
     assert "give an even number of them" in capsys.readouterr().err
+    for argv, message in [
+        (["comp01", "--local-search-after"], "--local-search-after needs --local-search"),
+        (["comp01", "--local-search", "0"], "--local-search needs a positive number"),
+        (["comp01", "--seconds", "0"], "--seconds must be positive"),
+    ]:
+        with pytest.raises(SystemExit):
+            script.main(argv)
+        assert message in capsys.readouterr().err
+
+
+def test_local_search_runs_before_or_after_the_search_or_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out = _run(capsys, "--local-search", "0.3")
+    assert len(re.findall(r"moves \(\d+/s\), .*; \d+ sub-models, \d+ reweighted rounds", out)) == 2
+    assert re.search(r"seed 3: \d+ \([\d.]+ s; local search \d+ in 0.3 s, \d+ moves", out)
+    _, out = _run(capsys, "--local-search", "0.3", "--local-search-after")
+    assert re.search(r"improving/solved: [^;]*; local search \d+ in 0.3 s", out)
+    argv = ["comp01", "--first", "1", "--seconds", "0", "--seeds", "0", "--local-search", "0.3"]
+    assert _load().main(argv) == 0
+    out = capsys.readouterr().out
+    assert "sub-models" not in out
+    assert re.search(r"^seed 0: \d+ \([\d.]+ s; local search \d+ in 0.3 s", out, re.M)
+
+
+def test_a_start_file_gives_every_invocation_the_same_start(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    file = tmp_path / "comp01.json"
+    argv = ["comp01", "--first", "1", "--seconds", "0", "--local-search", "0.1"]
+    assert _load().main([*argv, "--start-file", str(file)]) == 0
+    made = re.search(r"start (\d+) after 1 s of CP-SAT, written to", capsys.readouterr().out)
+    assert made and file.is_file()
+    assert _load().main([*argv, "--start-file", str(file)]) == 0
+    assert f"start {made[1]} from {file}" in capsys.readouterr().out
+    file.write_text('{"objective": 1, "values": [0, 1]}')
+    with pytest.raises(SystemExit, match="not a start of this instance"):
+        _load().main([*argv, "--start-file", str(file)])
