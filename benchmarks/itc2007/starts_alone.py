@@ -25,6 +25,9 @@ once; then, for each seed, only the phase under study from that same assignment:
   annealing from ``--temperature`` down to 0.05) for S seconds, then the search on the
   starts for ``--seconds`` (0: none); ``--local-search-after``: the search first.
 
+``--step S`` gives the search's sub-models a time limit of S seconds instead of the
+engine's ``STEP_SECONDS``.
+
 Results are time-first objectives (``--exact``: the plan's weighted total, which equals the
 UD2 cost on these instances). The start itself differs from one invocation to the next
 (CP-SAT's two workers share the time): compare variants within one invocation's start, or
@@ -89,6 +92,7 @@ class Search:
     seconds: float
     stall: float
     without: str | None = None
+    step: float | None = None  # a sub-model's time limit, if not the engine's
 
 
 def search(
@@ -96,9 +100,12 @@ def search(
 ) -> tuple[Values, int, start_search.StartSearch]:
     """The search on the starts alone; its assignment, objective, and the search (its
     counts of sub-models and improvements per neighbourhood)."""
-    operators = start_search.OPERATORS  # a module global the search reads per pick
+    operators = start_search.OPERATORS  # module globals the search reads as it goes
+    step = start_search.STEP_SECONDS
     if how.without:
         start_search.OPERATORS = tuple(o for o in operators if o != how.without)
+    if how.step is not None:
+        start_search.STEP_SECONDS = how.step
     try:
         s = start_search.StartSearch(sm, seed, threads, False)
         found, best = s.run(
@@ -106,6 +113,7 @@ def search(
         )
     finally:
         start_search.OPERATORS = operators
+        start_search.STEP_SECONDS = step
     return found, best, s
 
 
@@ -195,6 +203,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=start_search.OPERATORS,
         help="leave out this neighbourhood of the search on the starts",
     )
+    ap.add_argument(
+        "--step",
+        type=float,
+        metavar="S",
+        help=f"time limit of one sub-model of the search ({start_search.STEP_SECONDS:g}: "
+        "the engine's)",
+    )
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument(
         "--independent",
@@ -226,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--local-search-after needs --local-search")
     if args.local_search is not None and args.local_search <= 0:
         ap.error("--local-search needs a positive number of seconds")
+    if args.step is not None and args.step <= 0:
+        ap.error("--step needs a positive number of seconds")
     if args.seconds <= 0 and args.local_search is None:
         ap.error("--seconds must be positive (0 only with --local-search: that search alone)")
     if args.ls_only and not args.cpsat:
@@ -238,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     problem, cands, sm = load(args.instance)
     values, objective, whence = fixed_start(problem, cands, sm, args.first, args.start_file)
     print(f"{args.instance}: start {objective} {whence}", flush=True)
-    how = Search(args.seconds, args.stall, args.without)
+    how = Search(args.seconds, args.stall, args.without, args.step)
 
     results: list[int] = []
     if args.independent:

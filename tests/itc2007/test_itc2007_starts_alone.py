@@ -57,6 +57,26 @@ def test_without_leaves_out_one_neighbourhood_for_that_run_only(
     assert all("days" in line for line in used)
 
 
+def test_step_sets_the_sub_models_time_limit_for_that_run_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits: list[float] = []
+    step = start_search.StartSearch.step
+
+    def spy(self: start_search.StartSearch, *args: object) -> object:
+        limits.append(args[-1])  # type: ignore[arg-type]
+        return step(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(start_search.StartSearch, "step", spy)
+    default = start_search.STEP_SECONDS
+    _run(capsys, "--step", "0.25")
+    assert limits and max(limits) == 0.25
+    assert default == start_search.STEP_SECONDS
+    limits.clear()
+    _run(capsys, "--seconds", "3")  # the first sub-models have more time left than a step
+    assert max(limits) == default
+
+
 def test_bad_arguments_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
     script = _load()
     with pytest.raises(SystemExit, match="comp99: no such instance"):
@@ -68,6 +88,7 @@ def test_bad_arguments_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> 
         (["comp01", "--local-search-after"], "--local-search-after needs --local-search"),
         (["comp01", "--local-search", "0"], "--local-search needs a positive number"),
         (["comp01", "--seconds", "0"], "--seconds must be positive"),
+        (["comp01", "--step", "0"], "--step needs a positive number"),
     ]:
         with pytest.raises(SystemExit):
             script.main(argv)
