@@ -322,7 +322,7 @@ class LocalSearch:
         self.ev = Evaluator(sm.model.proto, decisions)
         self.rng = random.Random(seed)
         self.starts = [sorted((t, lit.index) for t, lit in u.x.items()) for u in units]
-        self.index = [{t: v for t, v in s} for s in self.starts]
+        self.index = [dict(s) for s in self.starts]
 
     def run(
         self,

@@ -151,16 +151,25 @@ def fixed_start(
     """The fixed start, its objective and where it came from: CP-SAT on the time-first
     model from the greedy plan for ``seconds``, or what an earlier invocation wrote."""
     if file is not None and file.is_file():
-        saved = json.loads(file.read_text())
+        try:
+            saved = json.loads(file.read_text())
+        except ValueError as err:
+            raise SystemExit(f"{file}: not a start of this instance's time-first model "
+                             f"(not JSON: {err})") from None  # fmt: skip
         values = saved.get("values") if isinstance(saved, dict) else None
-        if not isinstance(values, list) or len(values) != len(sm.model.proto.variables):
-            raise SystemExit(f"{file}: not a start of this instance's time-first model")
-        return values, int(saved["objective"]), f"from {file}"
+        objective = saved.get("objective") if isinstance(saved, dict) else None
+        if (not isinstance(values, list) or len(values) != len(sm.model.proto.variables)
+                or not isinstance(objective, int)):  # fmt: skip
+            raise SystemExit(f"{file}: not a start of this instance's time-first model "
+                             "(an object with its 'objective' and all its 'values')")  # fmt: skip
+        return values, objective, f"from {file}"
     first = solve_slots(sm, greedy_plan(problem, cands), seconds=seconds, workers=2, seed=0)
     if first.values is None or first.objective is None:
         raise SystemExit(f"no start in {seconds} s ({first.status})")
     if file is not None:
-        file.write_text(json.dumps({"objective": first.objective, "values": first.values}))
+        part = file.with_name(file.name + ".part")  # no half-written start if interrupted
+        part.write_text(json.dumps({"objective": first.objective, "values": first.values}))
+        part.replace(file)
         return first.values, first.objective, f"after {seconds:g} s of CP-SAT, written to {file}"
     return first.values, first.objective, f"after {seconds:g} s of CP-SAT"
 

@@ -120,6 +120,8 @@ def test_a_start_file_gives_every_invocation_the_same_start(
     assert made and file.is_file()
     assert _load().main([*argv, "--start-file", str(file)]) == 0
     assert f"start {made[1]} from {file}" in capsys.readouterr().out
-    file.write_text('{"objective": 1, "values": [0, 1]}')
-    with pytest.raises(SystemExit, match="not a start of this instance"):
-        _load().main([*argv, "--start-file", str(file)])
+    for text in ('{"objective": 1, "values": [0, 1]}', "{not json", '{"values": []}'):
+        file.write_text(text)
+        with pytest.raises(SystemExit, match="not a start of this instance"):
+            _load().main([*argv, "--start-file", str(file)])
+    assert not file.with_name(file.name + ".part").exists()
