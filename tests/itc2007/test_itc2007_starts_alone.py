@@ -7,33 +7,21 @@ asked (and restored for whatever runs after it), and clear errors for bad argume
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import statistics
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+import starts_alone  # benchmarks/itc2007, on sys.path through conftest.py
 
 import scheduler.cpsat.start_search as start_search
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "itc2007" / "starts_alone.py"
 RESULT = re.compile(r"^seed (\d+): (\d+) \(.*improving/solved: (.*)\)$", re.M)
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("itc2007_starts_alone", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["itc2007_starts_alone"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[list[str], str]:
     argv = ["comp01", "--first", "1", "--seconds", "1", "--seeds", "3-4", *extra]
-    assert _load().main(argv) == 0
+    assert starts_alone.main(argv) == 0
     out = capsys.readouterr().out
     rows = RESULT.findall(out)
     assert [seed for seed, _, _ in rows] == ["3", "4"]
@@ -43,7 +31,7 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[list[str], st
 
 
 def test_seed_lists_take_ranges_and_single_seeds() -> None:
-    assert _load().seeds("0-2,5") == [0, 1, 2, 5]
+    assert starts_alone.seeds("0-2,5") == [0, 1, 2, 5]
 
 
 def test_without_leaves_out_one_neighbourhood_for_that_run_only(
@@ -78,7 +66,7 @@ def test_step_sets_the_sub_models_time_limit_for_that_run_only(
 
 
 def test_bad_arguments_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
-    script = _load()
+    script = starts_alone
     with pytest.raises(SystemExit, match="comp99: no such instance"):
         script.main(["comp99"])
     with pytest.raises(SystemExit):
@@ -104,7 +92,7 @@ def test_local_search_runs_before_or_after_the_search_or_alone(
     _, out = _run(capsys, "--local-search", "0.3", "--local-search-after")
     assert re.search(r"improving/solved: [^;]*; local search \d+ in 0.3 s", out)
     argv = ["comp01", "--first", "1", "--seconds", "0", "--seeds", "0", "--local-search", "0.3"]
-    assert _load().main(argv) == 0
+    assert starts_alone.main(argv) == 0
     out = capsys.readouterr().out
     assert "sub-models" not in out
     assert re.search(r"^seed 0: \d+ \([\d.]+ s; local search \d+ in 0.3 s", out, re.M)
@@ -115,13 +103,13 @@ def test_a_start_file_gives_every_invocation_the_same_start(
 ) -> None:
     file = tmp_path / "comp01.json"
     argv = ["comp01", "--first", "1", "--seconds", "0", "--local-search", "0.1"]
-    assert _load().main([*argv, "--start-file", str(file)]) == 0
+    assert starts_alone.main([*argv, "--start-file", str(file)]) == 0
     made = re.search(r"start (\d+) after 1 s of CP-SAT, written to", capsys.readouterr().out)
     assert made and file.is_file()
-    assert _load().main([*argv, "--start-file", str(file)]) == 0
+    assert starts_alone.main([*argv, "--start-file", str(file)]) == 0
     assert f"start {made[1]} from {file}" in capsys.readouterr().out
     for text in ('{"objective": 1, "values": [0, 1]}', "{not json", '{"values": []}'):
         file.write_text(text)
         with pytest.raises(SystemExit, match="not a start of this instance"):
-            _load().main([*argv, "--start-file", str(file)])
+            starts_alone.main([*argv, "--start-file", str(file)])
     assert not file.with_name(file.name + ".part").exists()
