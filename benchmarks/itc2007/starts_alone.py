@@ -167,6 +167,7 @@ def fixed_start(
     if first.values is None or first.objective is None:
         raise SystemExit(f"no start in {seconds} s ({first.status})")
     if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
         part = file.with_name(file.name + ".part")  # no half-written start if interrupted
         part.write_text(json.dumps({"objective": first.objective, "values": first.values}))
         part.replace(file)

@@ -101,7 +101,7 @@ def test_local_search_runs_before_or_after_the_search_or_alone(
 def test_a_start_file_gives_every_invocation_the_same_start(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    file = tmp_path / "comp01.json"
+    file = tmp_path / "starts" / "comp01.json"  # its folder made as it is written
     argv = ["comp01", "--first", "1", "--seconds", "0", "--local-search", "0.1"]
     assert starts_alone.main([*argv, "--start-file", str(file)]) == 0
     made = re.search(r"start (\d+) after 1 s of CP-SAT, written to", capsys.readouterr().out)
