@@ -25,12 +25,11 @@ from scheduler.itc2007 import parse_ctt, to_problem
 COMP01 = Path(__file__).resolve().parents[2] / "benchmarks" / "itc2007" / "instances" / "comp01.ctt"
 
 
-def _decisions(sm: SlotModel) -> dict[int, int]:
-    """Proto index -> 0 for every decision literal of the time-first model."""
-    out = {u.present.index: 0 for u in sm.units}
-    for u in sm.units:
-        out.update(dict.fromkeys((lit.index for lit in u.x.values()), 0))
-    return out
+def _decisions(sm: SlotModel) -> set[int]:
+    """Proto indices of the time-first model's decision literals."""
+    return {u.present.index for u in sm.units} | {
+        lit.index for u in sm.units for lit in u.x.values()
+    }
 
 
 def _least_cost(sm: SlotModel, values: list[int]) -> int:
