@@ -253,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--local-search needs a positive number of seconds")
     if args.step is not None and args.step <= 0:
         ap.error("--step needs a positive number of seconds")
+    if args.temperature <= 0:
+        ap.error("--temperature must be positive (the local search cools from it to 0.05)")
+    if args.penalty < 0:
+        ap.error("--penalty must be 0 (never break a hard rule) or positive (its cost)")
     if args.seconds <= 0 and args.local_search is None:
         ap.error("--seconds must be positive (0 only with --local-search: that search alone)")
     if args.ls_only and not args.cpsat:

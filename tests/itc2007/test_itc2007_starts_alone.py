@@ -77,6 +77,8 @@ def test_bad_arguments_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> 
         (["comp01", "--local-search", "0"], "--local-search needs a positive number"),
         (["comp01", "--seconds", "0"], "--seconds must be positive"),
         (["comp01", "--step", "0"], "--step needs a positive number"),
+        (["comp01", "--local-search", "1", "--temperature", "0"], "--temperature must be positive"),
+        (["comp01", "--local-search", "1", "--penalty", "-1"], "--penalty must be 0"),
     ]:
         with pytest.raises(SystemExit):
             script.main(argv)
