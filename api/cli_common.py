@@ -6,13 +6,27 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import Engine
 
 from models.db import ENV_URL, make_engine
 from models.migrate import current_revision, head_revision, upgrade
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Names, keys and messages come from users: never parse what we print as rich markup, emoji
+# codes or "highlights" ("Bouw [/b] School" once crashed a command after its commit). Style
+# is added explicitly with `bold()` / rich Text, never by markup in a string.
+console = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+
+
+def bold(text: str, style: str = "bold") -> Text:
+    """``text`` in a style, as plain text (no markup is parsed in it)."""
+    return Text(text, style=style)
+
+
+def line(*parts: str | Text) -> Text:
+    """One printed line from plain strings and styled pieces."""
+    return Text.assemble(*parts)
 
 DbOption = Annotated[
     str | None,
@@ -27,7 +41,7 @@ DbOption = Annotated[
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` on stderr; raise the returned Exit."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(line(bold("error:", "bold red"), f" {message}"))
     return typer.Exit(code)
 
 

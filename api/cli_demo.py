@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from api.cli_common import DbOption, console, err, fail, ready_engine
+from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from api.cli_feeds import CONCURRENT
 from api.cli_solve import print_result, solve_with_progress
 from api.feeds.export import export_feeds
@@ -96,8 +96,12 @@ def demo(
     horizon = Horizon.parse(weeks)
     options = SolveOptions(time_limit_seconds=time_limit, relative_gap=0.01)
     console.print(
-        f"\n[bold]2. Solving {horizon}[/] ({horizon.first_day}..{horizon.last_day}), "
-        f"at most {time_limit:.0f} s, stopping within 1% of optimal"
+        line(
+            "\n",
+            bold(f"2. Solving {horizon}"),
+            f" ({horizon.first_day}..{horizon.last_day}), "
+            f"at most {time_limit:.0f} s, stopping within 1% of optimal",
+        )
     )
     result = solve_with_progress(
         lambda cb: plan(engine, horizon, options, now=DEMO_NOW, progress=cb), options, show=True
@@ -133,17 +137,23 @@ def demo(
             session, out, settings=settings, now=DEMO_NOW.replace(tzinfo=AMSTERDAM)
         )
     console.print(
-        f"\n[bold]3. Published[/] run {result.run_id} as version {version}; "
-        f"{len(written) + len(unchanged)} calendar feeds in {out}/ "
-        f"({len(written)} written, {len(unchanged)} unchanged), e.g. {out}/campus.ics",
-        highlight=False,
+        line(
+            "\n",
+            bold("3. Published"),
+            f" run {result.run_id} as version {version}; "
+            f"{len(written) + len(unchanged)} calendar feeds in {out}/ "
+            f"({len(written)} written, {len(unchanged)} unchanged), e.g. {out}/campus.ics",
+        )
     )
     console.print(
-        f"\n[bold]Done in {time.monotonic() - started:.0f} s.[/] Next:\n"
-        "  campus serve                                  # feeds over HTTP on 127.0.0.1:8000\n"
-        "  campus feeds create --school vakcollege-noord  # a secret subscription URL\n"
-        "  campus explain REQUEST                        # why a request did not fit\n"
-        f"  campus solve --weeks {weeks}          # re-plan after a change\n"
-        "  make test                                     # the test suite",
-        highlight=False,
+        line(
+            "\n",
+            bold(f"Done in {time.monotonic() - started:.0f} s."),
+            " Next:\n"
+            "  campus serve                                  # feeds over HTTP on 127.0.0.1:8000\n"
+            "  campus feeds create --school vakcollege-noord  # a secret subscription URL\n"
+            "  campus explain REQUEST                        # why a request did not fit\n"
+            f"  campus solve --weeks {weeks}          # re-plan after a change\n"
+            "  make test                                     # the test suite",
+        )
     )

@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from api.cli_common import DbOption, console, fail, ready_engine
+from api.cli_common import DbOption, bold, console, fail, ready_engine
 from api.feeds.export import export_feeds
 from api.feeds.settings import FeedSettings
 from models import entities as e
@@ -102,7 +102,7 @@ def _print_changes(changes: tuple[Change, ...]) -> None:
         for trainer in change.trainers:
             by_whom[("Trainer", trainer)].append(change)
     for (kind, name), items in sorted(by_whom.items()):
-        console.print(f"[bold]{kind} {name}[/]", highlight=False)
+        console.print(bold(f"{kind} {name}"))
         new = [c for c in items if c.kind == "new"]
         if len(new) > 3:  # a first publication: a count, not hundreds of lines
             items = [c for c in items if c.kind != "new"]
@@ -147,7 +147,12 @@ def publish_command(
         raise fail(str(exc)) from None
     except (IntegrityError, OperationalError):
         raise fail(CONCURRENT) from None
-    # Reported and exported only once committed: files never show an unpublished plan.
+    # Exported only once committed (files never show an unpublished plan), and before anything
+    # is printed: the publication is final, so its files must follow whatever happens next.
+    exported = None
+    if out is not None:
+        with session_scope(engine) as session:
+            exported = export_feeds(session, out, settings=settings, now=now)
     publication = result.publication
     if result.already_current:
         console.print(
@@ -161,9 +166,8 @@ def publish_command(
             highlight=False,
         )
         _print_changes(result.changes)
-    if out is not None:
-        with session_scope(engine) as session:
-            written, unchanged = export_feeds(session, out, settings=settings, now=now)
+    if exported is not None:
+        written, unchanged = exported
         console.print(f"static feeds in {out}: {len(written)} written, {len(unchanged)} unchanged")
 
 

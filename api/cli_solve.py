@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import DbOption, console, err, fail, ready_engine
+from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from models.bridge import Horizon, HorizonError
 from models.planning import PlanResult, explain_request, plan
 from scheduler import Progress as SolveProgress
@@ -146,15 +146,16 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
     changes = {
         k: sum(1 for c in solution.changes if c.kind == k) for k in ("moved", "cancelled", "new")
     }
-    console.print(
-        f"[bold]run {result.run_id}[/] {horizon}: {solution.status.value}, "
+    figures = (
+        f" {horizon}: {solution.status.value}, "
         f"{summary.scheduled}/{summary.requests} requests scheduled "
         f"({summary.sessions} sessions), objective {solution.objective:,} "
         f"bound {solution.bound:,.0f} gap {_fmt_gap(solution.gap)}, "
         f"{solution.wall_seconds:.1f} s"
         if solution.objective is not None and solution.bound is not None
-        else f"[bold]run {result.run_id}[/] {horizon}: {solution.status.value}, no plan found"
+        else f" {horizon}: {solution.status.value}, no plan found"
     )
+    console.print(line(bold(f"run {result.run_id}"), figures))
     console.print(
         f"travel: groups {summary.group_travel_minutes} min, trainers "
         f"{summary.trainer_travel_minutes} min; changes against the reference plan: "
@@ -162,7 +163,7 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
     )
     if result.report.violations:
         err.print(
-            f"[bold red]validator found {len(result.report.violations)} hard violation(s):[/]"
+            bold(f"validator found {len(result.report.violations)} hard violation(s):", "bold red")
         )
         for v in result.report.violations[:20]:
             err.print(f"  {v.rule}/{v.check}: {v.message}", markup=False)
@@ -262,6 +263,6 @@ def register(app: typer.Typer) -> None:
         if reasons is None:
             console.print(f"{request} is scheduled in run {found.id}.")
             return
-        console.print(f"[bold]{request}[/] is not scheduled in run {found.id}:")
+        console.print(line(bold(request), f" is not scheduled in run {found.id}:"))
         for reason in reasons:
-            console.print(f"  [cyan]{reason.code}[/]: {reason.message}", highlight=False)
+            console.print(line("  ", bold(str(reason.code), "cyan"), f": {reason.message}"))
