@@ -43,6 +43,8 @@ MAX_SESSIONS = 100  # sessions of one activity, and the days to spread them over
 MAX_DAYS_BETWEEN = 366
 MAX_PRIORITY = 100
 MAX_NOTE = 2000  # characters of a request's note
+MAX_WEEKLY = 400  # weekly windows of one location, trainer or group (checked pairwise)
+MAX_DATED = 1000  # one-off windows, closures or absences of one location or trainer
 
 # Reading limits: a scenario file is written by people or by `campus generate`, never
 # megabytes of nesting or of aliases (docs/scenario.md, "Limits").
@@ -169,18 +171,18 @@ class DateRange(_Model):
 
 
 class LocationAvailability(_Model):
-    weekly: list[WeeklyWindow] = []
-    one_off: list[DatedWindow] = []
-    closures: list[DateRange] = []
+    weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
+    one_off: list[DatedWindow] = Field(default=[], max_length=MAX_DATED)
+    closures: list[DateRange] = Field(default=[], max_length=MAX_DATED)
 
 
 class TrainerAvailability(_Model):
-    weekly: list[WeeklyWindow] = []
-    absences: list[DateRange] = []
+    weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
+    absences: list[DateRange] = Field(default=[], max_length=MAX_DATED)
 
 
 class GroupAvailability(_Model):
-    weekly: list[WeeklyWindow] = []
+    weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
 
 
 class Equipment(_Model):
@@ -386,16 +388,21 @@ def _path(loc: Sequence[int | str]) -> str:
     return out
 
 
+def _number(bound: Any) -> str:
+    """A bound as written in the docs: 168, not 168.0."""
+    return str(int(bound)) if isinstance(bound, float) and bound.is_integer() else str(bound)
+
+
 def _reason(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = excerpt(error.get("input"))
     if kind == "greater_than":
-        return f"must be > {ctx['gt']} (got {got})"
+        return f"must be > {_number(ctx['gt'])} (got {got})"
     if kind == "greater_than_equal":
-        return f"must be >= {ctx['ge']} (got {got})"
+        return f"must be >= {_number(ctx['ge'])} (got {got})"
     if kind == "less_than_equal":
-        return f"must be <= {ctx['le']} (got {got})"
+        return f"must be <= {_number(ctx['le'])} (got {got})"
     if kind == "missing":
         return "is required but missing"
     if kind == "extra_forbidden":
@@ -414,6 +421,8 @@ def _reason(error: Any) -> str:
         return f"must be a date YYYY-MM-DD (got {got})"
     if kind in ("string_type",):
         return f"must be text (got {got})"
+    if kind == "string_unicode":
+        return f"must be Unicode text without lone surrogates (got {got})"
     if kind == "string_pattern_mismatch":
         return f"must be a key of letters, digits, '.', '_' or '-' (got {got})"
     if kind in ("list_type",):
@@ -421,7 +430,9 @@ def _reason(error: Any) -> str:
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"must be a mapping of fields (got {got})"
     if kind in ("string_too_long", "too_long"):
-        return f"must be at most {ctx['max_length']} characters (got {len(error['input'])})"
+        if isinstance(error["input"], str):
+            return f"must be at most {ctx['max_length']} characters (got {len(error['input'])})"
+        return f"must hold at most {ctx['max_length']} entries (got {ctx.get('actual_length')})"
     if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "literal_error":
@@ -437,8 +448,6 @@ class _Loader(yaml.SafeLoader):
     Nesting deeper than MAX_DEPTH and aliases that expand to more than MAX_ALIAS_NODES extra
     values are refused before anything is built, so no input can exhaust the stack or memory.
     """
-
-    alias_budget = MAX_ALIAS_NODES
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -458,7 +467,7 @@ class _Loader(yaml.SafeLoader):
         node = self.get_single_node()
         if node is None:
             return None
-        _check_aliases(node, self.alias_budget)
+        _check_aliases(node, MAX_ALIAS_NODES)
         return self.construct_document(node)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
