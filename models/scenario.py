@@ -508,7 +508,7 @@ def _check_aliases(root: yaml.Node, budget: int) -> None:
     nodes counted once per use), without building anything: a billion laughs costs a few
     thousand steps here instead of gigabytes later.
     """
-    sizes: dict[int, int] = {}  # expanded size per node, capped at the distinct count + limit
+    sizes: dict[int, int] = {}  # node id -> its size with aliases written out (capped)
     visiting: set[int] = set()
     distinct = 0
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
