@@ -40,6 +40,8 @@ CompanyOpt = Annotated[
 ]
 CampusOpt = Annotated[bool, typer.Option("--campus", help="The planner's whole campus.")]
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
 CONCURRENT = (
     "another publication was written at the same moment (or the database is busy); "
     "nothing was published: run the command again"
@@ -136,12 +138,12 @@ def publish_command(
     try:
         with session_scope(engine) as session:
             chosen = None
-            if run is not None:
+            if run is not None and 0 < run <= MAX_ID:  # larger numbers overflow the database
                 chosen = session.scalars(
                     select(e.SolveRun).where(e.SolveRun.id == run)
                 ).one_or_none()
-                if chosen is None:
-                    raise PublishError(f"there is no solve run {run}")
+            if run is not None and chosen is None:
+                raise PublishError(f"there is no solve run {run}")
             result = publish(session, chosen, now=now)
     except PublishError as exc:
         raise fail(str(exc)) from None

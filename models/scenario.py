@@ -9,8 +9,9 @@ from these models (``campus schema``).
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -28,8 +29,28 @@ from pydantic import (
     model_validator,
 )
 
+from models.text import MULTI_LINE, SINGLE_LINE, excerpt
+
 FORMAT_NAME = "tic-planner/campus"
 FORMAT_VERSION = 1
+
+# Upper bounds for numbers, far above any real campus and far below what overflows a
+# database integer, the engine's arithmetic or a calendar (docs/scenario.md lists them).
+MAX_PEOPLE = 1000  # seats, headcounts, participants, equipment quantities
+MAX_MINUTES = 24 * 60  # durations, buffers and travel times
+MAX_HOURS_PER_WEEK = 7 * 24
+MAX_SESSIONS = 100  # sessions of one activity, and the days to spread them over
+MAX_DAYS_BETWEEN = 366
+MAX_PRIORITY = 100
+MAX_NOTE = 2000  # characters of a request's note
+MAX_WEEKLY = 400  # weekly windows of one location, trainer or group (checked pairwise)
+MAX_DATED = 1000  # one-off windows, closures or absences of one location or trainer
+
+# Reading limits: a scenario file is written by people or by `campus generate`, never
+# megabytes of nesting or of aliases (docs/scenario.md, "Limits").
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 50
+MAX_ALIAS_NODES = 10_000
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -42,8 +63,10 @@ def _parse_clock(value: Any) -> time:
         match = _HHMM.match(value)
         if match:
             return time(int(match.group(1)), int(match.group(2)))
-        raise ValueError(f"must be a time of day HH:MM between 00:00 and 23:59 (got {value!r})")
-    raise ValueError(f"must be a time of day written as 'HH:MM' (got {value!r})")
+        raise ValueError(
+            f"must be a time of day HH:MM between 00:00 and 23:59 (got {excerpt(value)})"
+        )
+    raise ValueError(f"must be a time of day written as 'HH:MM' (got {excerpt(value)})")
 
 
 def _format_clock(value: time) -> str:
@@ -63,7 +86,7 @@ def _parse_weekday(value: Any) -> int:
             return WEEKDAYS.index(low) + 1
         if low in _FULL_WEEKDAYS:
             return _FULL_WEEKDAYS.index(low) + 1
-    raise ValueError(f"unknown weekday {value!r}: use one of {', '.join(WEEKDAYS)}")
+    raise ValueError(f"unknown weekday {excerpt(value)}: use one of {', '.join(WEEKDAYS)}")
 
 
 ClockTime = Annotated[
@@ -81,14 +104,18 @@ Weekday = Annotated[
 Key = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Team = Literal["W", "E", "BIM", "BOL4", "other"]
 # Text fields are as long as their database columns allow, so SQLite and PostgreSQL agree.
-Name = Annotated[str, Field(max_length=200)]
-Address = Annotated[str, Field(max_length=300)]
-Short = Annotated[str, Field(max_length=50)]
-Tag = Annotated[str, Field(min_length=1, max_length=80)]
+# They hold no control characters (models/text.py): they reach terminals and calendars.
+Name = Annotated[str, Field(max_length=200), SINGLE_LINE]
+Address = Annotated[str, Field(max_length=300), SINGLE_LINE]
+Short = Annotated[str, Field(max_length=50), SINGLE_LINE]
+Tag = Annotated[str, Field(min_length=1, max_length=80), SINGLE_LINE]
+Note = Annotated[str, Field(max_length=MAX_NOTE), MULTI_LINE]
+People = Annotated[int, Field(gt=0, le=MAX_PEOPLE)]
+Minutes = Annotated[int, Field(ge=0, le=MAX_MINUTES)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Contact(_Model):
@@ -144,18 +171,18 @@ class DateRange(_Model):
 
 
 class LocationAvailability(_Model):
-    weekly: list[WeeklyWindow] = []
-    one_off: list[DatedWindow] = []
-    closures: list[DateRange] = []
+    weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
+    one_off: list[DatedWindow] = Field(default=[], max_length=MAX_DATED)
+    closures: list[DateRange] = Field(default=[], max_length=MAX_DATED)
 
 
 class TrainerAvailability(_Model):
-    weekly: list[WeeklyWindow] = []
-    absences: list[DateRange] = []
+    weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
+    absences: list[DateRange] = Field(default=[], max_length=MAX_DATED)
 
 
 class GroupAvailability(_Model):
-    weekly: list[WeeklyWindow] = []
+    weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
 
 
 class Equipment(_Model):
@@ -192,10 +219,10 @@ class Location(_Model):
     address: Address = ""
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    capacity: int = Field(gt=0)
-    buffer_minutes: int = Field(default=0, ge=0)
+    capacity: People
+    buffer_minutes: Minutes = 0
     hosts_training: bool = True
-    equipment: dict[Key, Annotated[int, Field(gt=0)]] = {}
+    equipment: dict[Key, People] = {}
     availability: LocationAvailability = LocationAvailability()
 
 
@@ -206,14 +233,14 @@ class Trainer(_Model):
     email: Name = ""
     qualifications: list[Tag] = []
     certified: bool = False
-    max_hours_per_week: float | None = Field(default=None, ge=0)
+    max_hours_per_week: float | None = Field(default=None, ge=0, le=MAX_HOURS_PER_WEEK)
     home: Key | None = None
     availability: TrainerAvailability = TrainerAvailability()
 
 
 class EquipmentNeed(_Model):
     code: Key
-    quantity: int = Field(default=1, gt=0)
+    quantity: People = 1
     per: Literal["group", "participant"] = "group"
 
 
@@ -225,19 +252,19 @@ class Activity(_Model):
     ]
     audience: Literal["primary", "vmbo", "mbo", "job_seekers", "hbo", "staff"]
     team: Team = "other"
-    sessions: int = Field(default=1, ge=1)
-    duration_minutes: int = Field(gt=0, le=24 * 60)
-    min_days_between: int = Field(default=0, ge=0)
-    max_days_between: int | None = Field(default=None, ge=0)
+    sessions: int = Field(default=1, ge=1, le=MAX_SESSIONS)
+    duration_minutes: int = Field(gt=0, le=MAX_MINUTES)
+    min_days_between: int = Field(default=0, ge=0, le=MAX_DAYS_BETWEEN)
+    max_days_between: int | None = Field(default=None, ge=0, le=MAX_DAYS_BETWEEN)
     same_location: bool = False
     equipment: list[EquipmentNeed] = []
-    min_participants: int = Field(default=1, ge=1)
-    max_participants: int | None = Field(default=None, ge=1)
+    min_participants: People = 1
+    max_participants: People | None = None
     qualification: Tag | None = None
-    participants_per_trainer: int | None = Field(default=None, gt=0)
+    participants_per_trainer: People | None = None
     at_school: bool = False
     capacity_soft: bool = False
-    min_distinct_days: int = Field(default=0, ge=0)
+    min_distinct_days: int = Field(default=0, ge=0, le=MAX_SESSIONS)
 
     @model_validator(mode="after")
     def _consistent(self) -> Activity:
@@ -259,9 +286,9 @@ class Group(_Model):
     school: Key
     name: Name
     level: Short = ""
-    headcount: int = Field(gt=0)
+    headcount: People
     home: Key | None = None
-    max_travel_minutes: int | None = Field(default=None, ge=0)
+    max_travel_minutes: Minutes | None = None
     availability: GroupAvailability = GroupAvailability()
 
 
@@ -278,11 +305,11 @@ class Request(_Model):
     groups: list[Key] = Field(min_length=1)
     earliest: date
     latest: date
-    priority: int = Field(default=1, ge=1)
+    priority: int = Field(default=1, ge=1, le=MAX_PRIORITY)
     trainer: Key | None = None
     preferences: Preferences = Preferences()
     status: Literal["open", "accepted", "withdrawn"] = "open"
-    note: str = ""
+    note: Note = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> Request:
@@ -292,11 +319,13 @@ class Request(_Model):
 
 
 class TravelOverride(_Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     from_: Key = Field(alias="from")
     to: Key
-    minutes: int = Field(ge=0)
+    minutes: Minutes
 
 
 class Scenario(_Model):
@@ -304,7 +333,7 @@ class Scenario(_Model):
 
     format: Literal["tic-planner/campus"] = FORMAT_NAME
     version: Literal[1] = FORMAT_VERSION
-    name: str = ""
+    name: Name = ""
     equipment: list[Equipment] = []
     holidays: list[Holiday] = []
     partners: list[Partner] = []
@@ -342,6 +371,10 @@ class ScenarioError(Exception):
         return "\n".join(str(p) for p in self.problems)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+_PLAIN_PART = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,80}$")
+
+
 def _path(loc: Sequence[int | str]) -> str:
     out = ""
     for part in loc:
@@ -349,57 +382,116 @@ def _path(loc: Sequence[int | str]) -> str:
             out += f"[{part}]"
         else:
             name = "from" if part == "from_" else part
+            if not _PLAIN_PART.match(name):  # a misspelled field may hold anything
+                name = excerpt(name)
             out += f".{name}" if out else name
     return out
+
+
+def _number(bound: Any) -> str:
+    """A bound as written in the docs: 168, not 168.0."""
+    return str(int(bound)) if isinstance(bound, float) and bound.is_integer() else str(bound)
 
 
 def _reason(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    got = error.get("input")
+    got = excerpt(error.get("input"))
     if kind == "greater_than":
-        return f"must be > {ctx['gt']} (got {got!r})"
+        return f"must be > {_number(ctx['gt'])} (got {got})"
     if kind == "greater_than_equal":
-        return f"must be >= {ctx['ge']} (got {got!r})"
+        return f"must be >= {_number(ctx['ge'])} (got {got})"
     if kind == "less_than_equal":
-        return f"must be <= {ctx['le']} (got {got!r})"
+        return f"must be <= {_number(ctx['le'])} (got {got})"
     if kind == "missing":
         return "is required but missing"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling against docs/scenario.md)"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number (got {got!r})"
+    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
+        return f"must be a whole number (got {got})"
     if kind in ("float_type", "float_parsing"):
-        return f"must be a number (got {got!r})"
+        return f"must be a number (got {got})"
+    if kind == "finite_number":
+        return f"must be a finite number (got {got})"
     if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false (got {got!r})"
+        return f"must be true or false (got {got})"
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return f"must be a date YYYY-MM-DD (got {got!r})"
+        if isinstance(error["input"], str) and _ISO_DATE.match(error["input"]):
+            return f"is not a day of the calendar (got {got}: {ctx.get('error', 'no such day')})"
+        return f"must be a date YYYY-MM-DD (got {got})"
     if kind in ("string_type",):
-        return f"must be text (got {got!r})"
+        return f"must be text (got {got})"
+    if kind == "string_unicode":
+        return f"must be Unicode text without lone surrogates (got {got})"
     if kind == "string_pattern_mismatch":
-        return f"must be a key of letters, digits, '.', '_' or '-' (got {got!r})"
+        return f"must be a key of letters, digits, '.', '_' or '-' (got {got})"
     if kind in ("list_type",):
-        return f"must be a list (got {got!r})"
-    if kind in ("dict_type", "model_type"):
-        return f"must be a mapping of fields (got {got!r})"
-    if kind == "string_too_long":
-        return f"must be at most {ctx['max_length']} characters (got {len(got)})"
-    if kind == "too_short":
+        return f"must be a list (got {got})"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping of fields (got {got})"
+    if kind in ("string_too_long", "too_long"):
+        if isinstance(error["input"], str):
+            return f"must be at most {ctx['max_length']} characters (got {len(error['input'])})"
+        return f"must hold at most {ctx['max_length']} entries (got {ctx.get('actual_length')})"
+    if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')} (got {got!r})"
+        return f"must be one of {ctx.get('expected')} (got {got})"
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return f"{error['msg']} (got {got!r})"
+        return " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+    return f"{' '.join(str(error['msg']).split())} (got {got})"
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML 1.2-like reading: '13:00' stays a string, duplicate mapping keys are errors."""
+    """YAML 1.2-like reading: '13:00' and dates stay strings, duplicate mapping keys are errors.
+
+    Nesting deeper than MAX_DEPTH and aliases that expand to more than MAX_ALIAS_NODES extra
+    values are refused before anything is built, so no input can exhaust the stack or memory.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise RefusedYaml(f"line {line}: nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_aliases(node, MAX_ALIAS_NODES)
+        return self.construct_document(node)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Turn a constructor's crash on a bad value (``!!int 0x``) into a YAML error."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            value = excerpt(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            if tag == "int":  # Python's own advice (int digit limits) does not help a planner
+                problem = f"cannot read {value} as a whole number"
+            else:
+                problem = f"cannot read {value} as {tag}: {' '.join(str(exc).split())[:120]}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -409,7 +501,54 @@ _Loader.add_implicit_resolver(
 )
 
 
-class DuplicateKeyError(yaml.YAMLError):
+def _check_aliases(root: yaml.Node, budget: int) -> None:
+    """Refuse documents whose aliases repeat more than ``budget`` values, or themselves.
+
+    Counts the values the document would have if every alias were written out (shared
+    nodes counted once per use), without building anything: a billion laughs costs a few
+    thousand steps here instead of gigabytes later.
+    """
+    sizes: dict[int, int] = {}  # node id -> its size with aliases written out (capped)
+    visiting: set[int] = set()
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            visiting.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), 1 << 62)
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:
+            line = node.start_mark.line + 1
+            raise RefusedYaml(f"line {line}: an alias refers to the value that contains it")
+        visiting.add(key)
+        distinct += 1
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    if sizes[id(root)] - distinct > budget:
+        raise RefusedYaml(
+            f"its aliases (*name) repeat more than {budget} values: "
+            "write the shared parts out instead"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class RefusedYaml(yaml.YAMLError):
+    """Readable YAML that a scenario file must not hold; the message says where and why."""
+
+
+class DuplicateKeyError(RefusedYaml):
     pass
 
 
@@ -417,9 +556,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     seen: set[Any] = set()
     for key_node, _value in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, Hashable) or isinstance(key, list | dict):
+            raise RefusedYaml(f"line {line}: a field name must be text, not a list or mapping")
         if key in seen:
-            line = key_node.start_mark.line + 1
-            raise DuplicateKeyError(f"line {line}: duplicate field {key!r} in the same mapping")
+            raise DuplicateKeyError(
+                f"line {line}: duplicate field {excerpt(key)} in the same mapping"
+            )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -428,16 +571,39 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def read_yaml(text: str, file: str) -> Any:
+    """The data of one YAML document; ScenarioError with the line for anything unreadable."""
     try:
         return yaml.load(text, Loader=_Loader)
-    except DuplicateKeyError as exc:
+    except RefusedYaml as exc:
         raise ScenarioError([ScenarioIssue(file, "", str(exc))]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        reason = f"character U+{exc.character:04X} is not allowed in a YAML file"
+        issue = ScenarioIssue(file, "", f"line {line}, column {column}: not valid YAML: {reason}")
+        raise ScenarioError([issue]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         issue = ScenarioIssue(file, "", f"{where}not valid YAML: {problem}")
         raise ScenarioError([issue]) from None
+    except RecursionError:  # a backstop: MAX_DEPTH stops nesting long before this
+        issue = ScenarioIssue(file, "", "not valid YAML: nested too deeply")
+        raise ScenarioError([issue]) from None
+
+
+def _check_version(data: dict[Any, Any], file: str) -> None:
+    """The version is the whole number 1: not '1' (text), 1.0 or true."""
+    if "version" not in data:
+        return
+    version = data["version"]
+    if type(version) is not int:
+        reason = f"must be the whole number {FORMAT_VERSION}, unquoted (got {excerpt(version)})"
+        raise ScenarioError([ScenarioIssue(file, "version", reason)])
+    if version != FORMAT_VERSION:
+        reason = f"this TIC Planner reads version {FORMAT_VERSION} (got {excerpt(version)})"
+        raise ScenarioError([ScenarioIssue(file, "version", reason)])
 
 
 def parse_scenario(data: Any, file: str) -> Scenario:
@@ -447,20 +613,9 @@ def parse_scenario(data: Any, file: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError([ScenarioIssue(file, "", "must be a mapping with campus sections")])
     if data.get("format", FORMAT_NAME) != FORMAT_NAME:
-        raise ScenarioError(
-            [ScenarioIssue(file, "format", f"must be {FORMAT_NAME!r} (got {data.get('format')!r})")]
-        )
-    if data.get("version", FORMAT_VERSION) != FORMAT_VERSION:
-        raise ScenarioError(
-            [
-                ScenarioIssue(
-                    file,
-                    "version",
-                    f"this TIC Planner reads version {FORMAT_VERSION} "
-                    f"(got {data.get('version')!r})",
-                )
-            ]
-        )
+        reason = f"must be {FORMAT_NAME!r} (got {excerpt(data.get('format'))})"
+        raise ScenarioError([ScenarioIssue(file, "format", reason)])
+    _check_version(data, file)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -468,12 +623,38 @@ def parse_scenario(data: Any, file: str) -> Scenario:
         raise ScenarioError(problems) from None
 
 
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 text (a byte order mark is allowed), or a ScenarioError saying where it is not."""
+    if len(data) > MAX_FILE_BYTES:
+        reason = (
+            f"is larger than the limit of {MAX_FILE_BYTES // 2**20} MiB ({MAX_FILE_BYTES} bytes): "
+            "split it into several files"
+        )
+        raise ScenarioError([ScenarioIssue(file, "", reason)])
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ScenarioError([ScenarioIssue(file, "", "is UTF-32 text: save it as UTF-8")])
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ScenarioError([ScenarioIssue(file, "", "is UTF-16 text: save it as UTF-8")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        reason = (
+            f"line {line}, column {column}: not UTF-8 text (byte 0x{data[exc.start]:02x}): "
+            "save the file as UTF-8"
+        )
+        raise ScenarioError([ScenarioIssue(file, "", reason)]) from None
+
+
 def read_scenario(path: Path) -> Scenario:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         issue = ScenarioIssue(str(path), "", f"cannot read: {exc.strerror}")
         raise ScenarioError([issue]) from None
+    text = decode(data, str(path))
     return parse_scenario(read_yaml(text, str(path)), str(path))
 
 

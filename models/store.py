@@ -74,7 +74,7 @@ def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) ->
         session.flush()
     except SQLAlchemyError as exc:
         names = ", ".join(file for file, _ in files)
-        reason = getattr(exc, "orig", None) or exc
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]  # one line
         raise s.ScenarioError(
             [s.ScenarioIssue(names, "", f"the database refused the data: {reason}")]
         ) from None
@@ -165,13 +165,17 @@ class _Loader:
         ]
         self.session.flush()
         av = loc.availability
-        row.windows = [e.LocationWindow(**_weekly_fields(w)) for w in av.weekly]
-        row.one_off_windows = [
-            e.LocationOneOffWindow(day=w.date, start=w.start, end=w.end) for w in av.one_off
-        ]
-        row.closures = [
-            e.LocationClosure(first=c.first, last=c.last, reason=c.reason) for c in av.closures
-        ]
+        _sync(row.windows, e.LocationWindow, [_weekly_fields(w) for w in av.weekly])
+        _sync(
+            row.one_off_windows,
+            e.LocationOneOffWindow,
+            [{"day": w.date, "start": w.start, "end": w.end} for w in av.one_off],
+        )
+        _sync(
+            row.closures,
+            e.LocationClosure,
+            [{"first": c.first, "last": c.last, "reason": c.reason} for c in av.closures],
+        )
 
     def _trainer(self, t: s.Trainer) -> None:
         row = self._get(e.Trainer, "trainers", key=t.key)
@@ -185,11 +189,15 @@ class _Loader:
         row.qualifications = [
             e.TrainerQualification(qualification=q) for q in sorted(set(t.qualifications))
         ]
-        row.windows = [e.TrainerWindow(**_weekly_fields(w)) for w in t.availability.weekly]
-        row.absences = [
-            e.TrainerAbsence(first=a.first, last=a.last, reason=a.reason)
-            for a in t.availability.absences
-        ]
+        _sync(row.windows, e.TrainerWindow, [_weekly_fields(w) for w in t.availability.weekly])
+        _sync(
+            row.absences,
+            e.TrainerAbsence,
+            [
+                {"first": a.first, "last": a.last, "reason": a.reason}
+                for a in t.availability.absences
+            ],
+        )
 
     def _activity(self, a: s.Activity) -> None:
         row = self._get(e.ActivityType, "activities", code=a.code)
@@ -212,7 +220,7 @@ class _Loader:
         row.home_location = None if g.home is None else self._by_key(e.Location, g.home)
         row.max_travel_minutes = g.max_travel_minutes
         self.session.flush()
-        row.windows = [e.GroupWindow(**_weekly_fields(w)) for w in g.availability.weekly]
+        _sync(row.windows, e.GroupWindow, [_weekly_fields(w) for w in g.availability.weekly])
 
     def _request(self, r: s.Request) -> None:
         row = self._get(e.Request, "requests", key=r.key)
@@ -235,6 +243,21 @@ class _Loader:
             e.RequestPreferredLocation(location=self._by_key(e.Location, lk))
             for lk in sorted(set(r.preferences.locations))
         ]
+
+
+def _sync(rows: list[Any], model: type, wanted: Sequence[dict[str, Any]]) -> None:
+    """Make a list of child rows hold ``wanted`` in order, reusing the rows already there.
+
+    Reloading an unchanged file then changes nothing, and the rows keep their ids (replacing
+    the list would delete and re-insert them under new ids).
+    """
+    kept = min(len(rows), len(wanted))
+    for row, fields in zip(rows[:kept], wanted[:kept], strict=True):
+        for name, value in fields.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+    del rows[kept:]
+    rows.extend(model(**fields) for fields in wanted[kept:])
 
 
 def _weekly_fields(w: s.WeeklyWindow) -> dict[str, Any]:

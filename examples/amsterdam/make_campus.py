@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from models.generate import AMSTERDAM_SEED, generate_campus
-from models.scenario import Scenario, read_yaml
+from models.scenario import Scenario
 from models.store import dump_scenario
 
 HERE = Path(__file__).resolve().parent
@@ -87,7 +87,9 @@ _Dumper.add_representer(list, _Dumper.represent_list)
 
 def _compact(text: str, name: str) -> str:
     """Re-dump the store's YAML with one-line windows: the files are read by planners."""
-    data = read_yaml(text, name)
+    # PyYAML's own reader on purpose: it reads the store's dates as dates, so they are
+    # written back unquoted (the store quotes every time of day, so those stay text).
+    data = yaml.safe_load(text)
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 

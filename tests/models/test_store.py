@@ -153,3 +153,50 @@ def test_files_may_refer_to_each_other_in_any_order(engine: Engine, tmp_path: Pa
     with session_scope(engine) as session:
         load_files(session, [requests, campus])
     assert count(engine, e.Request) == 1
+
+
+CHILD_ROWS = (
+    e.LocationWindow, e.LocationOneOffWindow, e.LocationClosure, e.TrainerWindow,
+    e.TrainerAbsence, e.GroupWindow,
+)  # fmt: skip
+
+
+def child_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every window, closure and absence with its id, table by table."""
+    with session_scope(engine) as session:
+        return {
+            model.__tablename__: sorted(
+                tuple(row) for row in session.execute(select(model.__table__))
+            )
+            for model in CHILD_ROWS
+        }
+
+
+def test_reloading_keeps_the_ids_of_windows_closures_and_absences(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with session_scope(engine) as session:
+        load_files(session, [MINI])
+    before = child_rows(engine)
+    assert all(before.values())  # the mini campus has rows of every kind
+    with session_scope(engine) as session:
+        load_files(session, [MINI])
+    assert child_rows(engine) == before
+    # a changed window is updated in place: same id, new end
+    changed = tmp_path / "changed.yaml"
+    text = MINI.read_text(encoding="utf-8")
+    assert text.count('{weekday: tue, start: "13:00", end: "17:00"}') == 1
+    changed.write_text(
+        text.replace('{weekday: tue, start: "13:00", end: "17:00"}',
+                     '{weekday: tue, start: "13:00", end: "16:00"}'),
+        encoding="utf-8",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        load_files(session, [changed])
+    after = child_rows(engine)
+    assert [row[0] for row in after["location_windows"]] == [
+        row[0] for row in before["location_windows"]
+    ]
+    with session_scope(engine) as session:
+        hall = session.scalars(select(e.Location).filter_by(key="ww-hal")).one()
+        assert str(hall.windows[0].end) == "16:00:00"
