@@ -15,12 +15,13 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from api.cli_common import DbOption, console, fail, ready_engine
-from api.feeds.export import export_feeds
+from api.feeds.export import ExportError, export_feeds
 from api.feeds.settings import FeedSettings
 from models import entities as e
-from models.db import session_scope
+from models.db import session_scope, write_retrying
 from models.feeds import (
     FeedError,
     create_token,
@@ -29,7 +30,7 @@ from models.feeds import (
     revoke_token,
     rotate_token,
 )
-from models.publish import Change, PublishError, publish
+from models.publish import Change, PublishError, PublishResult, publish
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="School key: all its groups.")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Group key.")]
@@ -133,16 +134,17 @@ def publish_command(
     engine = ready_engine(db)
     settings = FeedSettings.from_env()
     now = _now()
-    try:
-        with session_scope(engine) as session:
-            chosen = None
-            if run is not None:
-                chosen = session.scalars(
-                    select(e.SolveRun).where(e.SolveRun.id == run)
-                ).one_or_none()
-                if chosen is None:
-                    raise PublishError(f"there is no solve run {run}")
-            result = publish(session, chosen, now=now)
+
+    def publish_in(session: Session) -> PublishResult:
+        chosen = None
+        if run is not None:
+            chosen = session.scalars(select(e.SolveRun).where(e.SolveRun.id == run)).one_or_none()
+            if chosen is None:
+                raise PublishError(f"there is no solve run {run}")
+        return publish(session, chosen, now=now)
+
+    try:  # one short transaction, started again while a busy server holds the database
+        result = write_retrying(engine, publish_in, what="publish")
     except PublishError as exc:
         raise fail(str(exc)) from None
     except (IntegrityError, OperationalError):
@@ -162,8 +164,11 @@ def publish_command(
         )
         _print_changes(result.changes)
     if out is not None:
-        with session_scope(engine) as session:
-            written, unchanged = export_feeds(session, out, settings=settings, now=now)
+        try:
+            with session_scope(engine) as session:
+                written, unchanged = export_feeds(session, out, settings=settings, now=now)
+        except ExportError as exc:
+            raise fail(str(exc)) from None
         console.print(f"static feeds in {out}: {len(written)} written, {len(unchanged)} unchanged")
 
 
