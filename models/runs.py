@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import entities as e
@@ -79,7 +79,7 @@ def _append(log_text: str, line: str) -> str:
 def expire_stale_runs(session: Session, *, now: datetime | None = None) -> list[int]:
     """Mark every ``running`` run whose lease expired as ``failed``; returns their ids.
 
-    Each run is changed only if its heartbeat is still the one read here (compare and
+    Each run is changed only if its heartbeat is still too old when written (compare and
     set), so a solve that renews at the same moment keeps its run.
     """
     moment = _as_utc(now or utc_now())
@@ -102,14 +102,14 @@ def expire_stale_runs(session: Session, *, now: datetime | None = None) -> list[
             f"{last:%Y-%m-%d %H:%M:%S} UTC (lease {lease:g} s): the solving process was "
             "killed, crashed or lost its database"
         )
-        same_beat = (
-            e.SolveRun.heartbeat_at.is_(None)
-            if heartbeat_at is None
-            else e.SolveRun.heartbeat_at == heartbeat_at
+        cutoff = moment - timedelta(seconds=lease)
+        still_stale = or_(
+            e.SolveRun.heartbeat_at < cutoff,
+            and_(e.SolveRun.heartbeat_at.is_(None), e.SolveRun.created_at < cutoff),
         )
         result = session.execute(
             update(e.SolveRun)
-            .where(e.SolveRun.id == run_id, e.SolveRun.status == "running", same_beat)
+            .where(e.SolveRun.id == run_id, e.SolveRun.status == "running", still_stale)
             .values(status="failed", log=_append(log_text or "", reason))
             .execution_options(synchronize_session=False)
         )
