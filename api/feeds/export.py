@@ -166,8 +166,12 @@ def _switch(out: Path, new: Path, versions: Path, legacy_name: str) -> None:
     if out.is_dir() and not out.is_symlink():
         if _exchange(link, out):
             link.rename(versions / legacy_name)  # ``link`` now names the old directory
-            return
-        out.rename(versions / legacy_name)
+        else:
+            out.rename(versions / legacy_name)
+            os.replace(link, out)
+        for tmp in (versions / legacy_name).rglob("*.tmp"):  # left by a killed old export
+            tmp.unlink()
+        return
     os.replace(link, out)
 
 
