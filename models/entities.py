@@ -500,7 +500,7 @@ class SolveRun(Base):
     # The lease of a running solve (models/runs.py): the solving process renews
     # heartbeat_at; a run still "running" lease_seconds after its last heartbeat is failed.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    lease_seconds: Mapped[float] = mapped_column(Float, default=60.0)
+    lease_seconds: Mapped[float] = mapped_column(Float, default=60.0, server_default="60")
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Assignment.id"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ import models.planning
 from models import entities as e
 from models.bridge import Horizon
 from models.db import make_engine, session_scope, write_retrying
-from models.migrate import upgrade
+from models.migrate import alembic_config, upgrade
 from models.planning import plan
 from models.runs import (
     ENV_LEASE,
@@ -236,8 +237,25 @@ def test_migration_gives_runs_left_running_by_an_older_release_a_lease(tmp_path:
             ),
             {"at": NOW.replace(tzinfo=None)},
         )
+        connection.execute(
+            text(
+                "INSERT INTO publications (version, run_id, published_at, summary)"
+                " VALUES (1, 1, :at, '{}')"
+            ),
+            {"at": NOW.replace(tzinfo=None)},
+        )
     upgrade(engine)
     with session_scope(engine) as session:
         run = session.scalars(select(e.SolveRun)).one()
         assert run.heartbeat_at is not None and run.lease_seconds == 60
+        # What refers to the run survives (a rebuild of solve_runs would fail or cascade).
+        assert len(session.scalars(select(e.Publication)).all()) == 1
         assert expire_stale_runs(session, now=NOW + timedelta(seconds=61)) == [run.id]
+    config = alembic_config(str(engine.url))
+    with engine.begin() as connection:  # and back, keeping the rows
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM publications")).scalar() == 1
+        columns = connection.execute(text("PRAGMA table_info(solve_runs)")).all()
+        assert "heartbeat_at" not in {c[1] for c in columns}

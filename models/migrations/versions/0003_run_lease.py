@@ -27,11 +27,12 @@ def upgrade() -> None:
             sa.Column("lease_seconds", sa.Float(), nullable=False, server_default="60")
         )
     op.execute("UPDATE solve_runs SET heartbeat_at = created_at WHERE status = 'running'")
-    with op.batch_alter_table("solve_runs", schema=None) as batch_op:
-        batch_op.alter_column("lease_seconds", server_default=None)
+    # The server default stays: dropping it would make SQLite rebuild the table, and with
+    # foreign keys on, dropping the old solve_runs fails on the publications that refer to
+    # it (and would cascade into assignments).
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("solve_runs", schema=None) as batch_op:
-        batch_op.drop_column("lease_seconds")
-        batch_op.drop_column("heartbeat_at")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35), not a batch rebuild (see above).
+    op.drop_column("solve_runs", "lease_seconds")
+    op.drop_column("solve_runs", "heartbeat_at")
