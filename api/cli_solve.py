@@ -12,9 +12,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from api.cli_common import DbOption, console, err, fail, ready_engine
 from models.bridge import Horizon, HorizonError
+from models.db import is_transient
 from models.planning import PlanResult, explain_request, plan
 from models.runs import LeaseLost, lease_seconds
 from scheduler import Progress as SolveProgress
@@ -230,6 +232,13 @@ def register(app: typer.Typer) -> None:
             )
         except LeaseLost as exc:
             raise fail(str(exc)) from None
+        except OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            raise fail(
+                f"the database stayed locked by other writers ({exc.orig}); the run was "
+                "marked failed (or its lease expires it): run the command again"
+            ) from None
         if as_json:
             print(json.dumps(result_json(result, horizon), indent=2))
         else:
