@@ -31,6 +31,7 @@ from models.feeds import (
     rotate_token,
 )
 from models.publish import Change, PublishError, PublishResult, publish
+from models.runs import expire_stale_runs_now
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="School key: all its groups.")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Group key.")]
@@ -144,6 +145,7 @@ def publish_command(
         return publish(session, chosen, now=now)
 
     try:  # one short transaction, started again while a busy server holds the database
+        expire_stale_runs_now(engine)  # in its own transaction: it stands if publish fails
         result = write_retrying(engine, publish_in, what="publish")
     except PublishError as exc:
         raise fail(str(exc)) from None

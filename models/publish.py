@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from models import entities as e
 from models.bridge import latest_run, parse_week
-from models.runs import expire_stale_runs
 from scheduler.timegrid import from_aware
 
 PUBLISHABLE = ("optimal", "feasible")
@@ -120,10 +119,6 @@ def publish(
     week 9, and what already happened cannot be cancelled.
     """
     moment = _utc(now)
-    # A run a killed solve left "running" is failed here (on the real clock, not ``now``).
-    expired = expire_stale_runs(session)
-    if run is not None and run.id in expired:
-        session.refresh(run)
     if run is None:
         run = latest_run(session)
         if run is None:

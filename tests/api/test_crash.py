@@ -179,12 +179,12 @@ def test_killed_publish_out_leaves_the_old_feeds_or_the_new(
         with session_scope(engine) as session:
             return session.scalar(select(func.count()).select_from(e.Publication)) or 0
 
-    for attempt in range(3):
+    for attempt in range(2):
         old = snapshot(out)
         count = publications()
         run = "2" if attempt % 2 == 0 else "1"  # back and forth: every publication changes feeds
-        # Half the kills come after the commit, while the feeds are written; half anywhere.
-        if attempt < 2:
+        # One kill comes after the commit, while the feeds are written; one anywhere.
+        if attempt == 0:
             kill_when(["publish", run, "--out", str(out)], env,
                       lambda n=count: publications() > n, rng.uniform(0, 0.15))  # fmt: skip
         else:
