@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -11,10 +14,23 @@ from api.deps import Clock
 from api.feeds.settings import FeedSettings
 from api.routes import feeds, health
 from models.db import make_engine
+from models.runs import expire_stale_runs_now
+
+log = logging.getLogger(__name__)
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, fail the runs whose solve died (their lease expired) before serving."""
+    try:
+        expire_stale_runs_now(app.state.engine)
+    except Exception:  # a busy or unreachable database must not stop the feeds
+        log.exception("could not check for solve runs with an expired lease")
+    yield
 
 
 def create_app(
@@ -25,6 +41,7 @@ def create_app(
 ) -> FastAPI:
     """A fresh app; by default on $CAMPUS_DATABASE_URL with settings from the environment."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="TIC Planner",
         summary="Calendar feeds of the Technische Installatie Campus.",
         version="0.1.0",

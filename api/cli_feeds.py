@@ -15,12 +15,13 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from api.cli_common import DbOption, bold, console, fail, ready_engine
-from api.feeds.export import export_feeds
+from api.feeds.export import ExportError, export_feeds
 from api.feeds.settings import FeedSettings
 from models import entities as e
-from models.db import session_scope
+from models.db import session_scope, write_retrying
 from models.feeds import (
     FeedError,
     create_token,
@@ -29,7 +30,8 @@ from models.feeds import (
     revoke_token,
     rotate_token,
 )
-from models.publish import Change, PublishError, publish
+from models.publish import Change, PublishError, PublishResult, publish
+from models.runs import expire_stale_runs_now
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="School key: all its groups.")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Group key.")]
@@ -135,16 +137,18 @@ def publish_command(
     engine = ready_engine(db)
     settings = FeedSettings.from_env()
     now = _now()
-    try:
-        with session_scope(engine) as session:
-            chosen = None
-            if run is not None and 0 < run <= MAX_ID:  # larger numbers overflow the database
-                chosen = session.scalars(
-                    select(e.SolveRun).where(e.SolveRun.id == run)
-                ).one_or_none()
-            if run is not None and chosen is None:
-                raise PublishError(f"there is no solve run {run}")
-            result = publish(session, chosen, now=now)
+
+    def publish_in(session: Session) -> PublishResult:
+        chosen = None
+        if run is not None and 0 < run <= MAX_ID:  # larger numbers overflow the database
+            chosen = session.scalars(select(e.SolveRun).where(e.SolveRun.id == run)).one_or_none()
+        if run is not None and chosen is None:
+            raise PublishError(f"there is no solve run {run}")
+        return publish(session, chosen, now=now)
+
+    try:  # one short transaction, started again while a busy server holds the database
+        expire_stale_runs_now(engine)  # in its own transaction: it stands if publish fails
+        result = write_retrying(engine, publish_in, what="publish")
     except PublishError as exc:
         raise fail(str(exc)) from None
     except (IntegrityError, OperationalError):
@@ -152,10 +156,16 @@ def publish_command(
     # Exported only once committed (files never show an unpublished plan), and before anything
     # is printed: the publication is final, so its files must follow whatever happens next.
     exported = None
-    if out is not None:
-        with session_scope(engine) as session:
-            exported = export_feeds(session, out, settings=settings, now=now)
     publication = result.publication
+    if out is not None:
+        try:
+            with session_scope(engine) as session:
+                exported = export_feeds(session, out, settings=settings, now=now)
+        except ExportError as exc:
+            raise fail(
+                f"run {publication.run_id} is published (version {publication.version}), but "
+                f"the static feeds in {out} were left as they were: {exc}"
+            ) from None
     if result.already_current:
         console.print(
             f"run {publication.run_id} is already published (version "

@@ -12,10 +12,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from models.bridge import Horizon, HorizonError
+from models.db import is_transient
 from models.planning import PlanResult, explain_request, plan
+from models.runs import LeaseLost, lease_seconds
 from scheduler import Progress as SolveProgress
 from scheduler import SolveOptions
 from scheduler.summary import Summary, Utilisation, summarize
@@ -216,16 +219,27 @@ def register(app: typer.Typer) -> None:
                 time_limit_seconds=time_limit, workers=workers, seed=seed,
                 deterministic=deterministic, relative_gap=gap,
             )  # fmt: skip
+            lease_seconds()  # a bad $CAMPUS_RUN_LEASE_SECONDS fails here, before any work
         except (HorizonError, ValueError) as exc:
             raise fail(str(exc), 2) from None
         if pretend is not None and pretend.tzinfo is not None:
             pretend = from_aware(pretend)  # 07:00Z in March is 08:00 in Amsterdam
         engine = ready_engine(db)
-        result = solve_with_progress(
-            lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
-            options,
-            show=not as_json,
-        )
+        try:
+            result = solve_with_progress(
+                lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
+                options,
+                show=not as_json,
+            )
+        except LeaseLost as exc:
+            raise fail(str(exc)) from None
+        except OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            raise fail(
+                f"the database stayed locked by other writers ({exc.orig}); the run was "
+                "marked failed (or its lease expires it): run the command again"
+            ) from None
         if as_json:
             print(json.dumps(result_json(result, horizon), indent=2))
         else:

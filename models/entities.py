@@ -497,6 +497,10 @@ class SolveRun(Base):
     first_solution_seconds: Mapped[float | None] = mapped_column(Float, default=None)
     components: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     log: Mapped[str] = mapped_column(Text, default="")
+    # The lease of a running solve (models/runs.py): the solving process renews
+    # heartbeat_at; a run still "running" lease_seconds after its last heartbeat is failed.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    lease_seconds: Mapped[float] = mapped_column(Float, default=60.0, server_default="60")
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Assignment.id"

@@ -1,8 +1,10 @@
 """One planning round against the database: build the Problem, solve, validate, store.
 
 The run row is committed before solving starts (status ``running``) so that a crash or a
-Ctrl-C leaves a visible, failed run rather than nothing; its assignments are written in
-one transaction with its final figures.
+Ctrl-C leaves a visible, failed run rather than nothing: an exception or Ctrl-C marks it
+``failed`` with the reason in its log, and a process killed outright stops renewing the
+run's lease (models/runs.py), so the next command that looks at runs marks it ``failed``.
+Its assignments are written in one short transaction with its final figures.
 """
 
 from __future__ import annotations
@@ -10,15 +12,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
-from models.db import session_scope
+from models.db import session_scope, write_retrying
 from models.publish import published_run
+from models.runs import (
+    Heartbeat,
+    LeaseLost,
+    expire_stale_runs_now,
+    lease_seconds,
+    mark_failed,
+    renew,
+    utc_now,
+)
 from scheduler import Progress, SolveOptions, solve
 from scheduler.explain import Reason, explain
 from scheduler.problem import Problem, RequestId
@@ -49,14 +60,20 @@ def plan(
     now: datetime | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> PlanResult:
-    with session_scope(engine) as session:
+    lease = lease_seconds()
+    expire_stale_runs_now(engine)
+
+    def start(session: Session) -> tuple[int, Problem]:
         reference = reference_run(session)
         problem = build_problem(session, horizon, now=now, reference=reference)
+        started = utc_now()
         run = e.SolveRun(
-            created_at=datetime.now(UTC),
+            created_at=started,
             first_week=horizon.first_week,
             last_week=horizon.last_week,
             status="running",
+            heartbeat_at=started,
+            lease_seconds=lease,
             parameters={
                 "time_limit_seconds": options.time_limit_seconds,
                 "workers": options.workers,
@@ -69,23 +86,37 @@ def plan(
         )
         session.add(run)
         session.flush()
-        run_id = run.id
+        return run.id, problem
+
+    run_id, problem = write_retrying(engine, start, what="start a solve run")
     try:
-        solution = solve(problem, options, progress)
+        with Heartbeat(engine, run_id, lease):
+            solution = solve(problem, options, progress)
         report = validate(problem, solution)
-        with session_scope(engine) as session:
-            run = session.get_one(e.SolveRun, run_id)
+
+        def finish(session: Session) -> None:
+            # The renewal takes the write lock first: an expiry cannot slip in between.
+            if not renew(session, run_id, now=utc_now()):
+                raise LeaseLost(
+                    f"run {run_id} was marked failed while it was solving (no heartbeat "
+                    f"reached the database for {lease:g} s); its plan was not stored: "
+                    "solve again"
+                )
+            run = session.get_one(e.SolveRun, run_id, populate_existing=True)
             if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
                 store_solution(session, run, solution)
             else:
                 run.status = solution.status.value
                 run.wall_seconds = solution.wall_seconds
             run.log = run_log(problem, solution, report)
-    except BaseException:  # Ctrl-C or any failure: the run says so instead of "running"
-        with session_scope(engine) as session:
-            failed = session.get(e.SolveRun, run_id)
-            if failed is not None and failed.status == "running":
-                failed.status = "failed"
+
+        write_retrying(engine, finish, what=f"store run {run_id}")
+    except LeaseLost:
+        raise
+    except BaseException as exc:  # Ctrl-C or any failure: the run says so, not "running"
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        reason = "interrupted (Ctrl-C)" if interrupted else f"{type(exc).__name__}: {exc}"
+        mark_failed(engine, run_id, reason)
         raise
     return PlanResult(run_id, problem, solution, report)
 
@@ -127,6 +158,7 @@ def explain_request(
 
     Raises LookupError when there is no such run or the request was not part of it.
     """
+    expire_stale_runs_now(engine)
     with session_scope(engine) as session:
         if run_id is None:
             run = latest_run(session)

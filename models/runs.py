@@ -1,0 +1,193 @@
+"""Solve-run leases: a running solve proves it is alive, so a dead one becomes a failed run.
+
+A solve holds a lease on its run: a background thread writes the run's ``heartbeat_at``
+every quarter of ``lease_seconds``, each time in its own short transaction. Whoever looks
+at runs (solve start, publish, explain, server start-up) calls ``expire_stale_runs``: a
+run still ``running`` whose last heartbeat is older than its lease is marked ``failed``,
+with the reason in its log. Process ids are never used: a solve may run in a worker
+process or on another machine; only the database and the clocks (kept by NTP) are shared.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from models import entities as e
+from models.db import write_retrying
+
+ENV_LEASE = "CAMPUS_RUN_LEASE_SECONDS"
+DEFAULT_LEASE_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+class LeaseLost(RuntimeError):
+    """The run was marked failed while this process was still solving it."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def lease_seconds() -> float:
+    """The lease a new run takes: ``$CAMPUS_RUN_LEASE_SECONDS``, default 60 s."""
+    text = os.environ.get(ENV_LEASE, "").strip()
+    if not text:
+        return DEFAULT_LEASE_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{ENV_LEASE} must be a number of seconds > 0 (got {text!r})")
+    return value
+
+
+def renew(session: Session, run_id: int, *, now: datetime) -> bool:
+    """Move the run's heartbeat to ``now``; False when the run is no longer ``running``.
+
+    One conditional UPDATE, so it also takes the write lock: whatever the caller writes
+    after it in the same transaction cannot race an expiry.
+    """
+    result = session.execute(
+        update(e.SolveRun)
+        .where(e.SolveRun.id == run_id, e.SolveRun.status == "running")
+        .values(heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _append(log_text: str, line: str) -> str:
+    return f"{log_text}\n{line}" if log_text else line
+
+
+def expire_stale_runs(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Mark every ``running`` run whose lease expired as ``failed``; returns their ids.
+
+    Each run is changed only if its heartbeat is still too old when written (compare and
+    set), so a solve that renews at the same moment keeps its run.
+    """
+    moment = _as_utc(now or utc_now())
+    expired: list[int] = []
+    running = session.execute(
+        select(
+            e.SolveRun.id,
+            e.SolveRun.created_at,
+            e.SolveRun.heartbeat_at,
+            e.SolveRun.lease_seconds,
+            e.SolveRun.log,
+        ).where(e.SolveRun.status == "running")
+    ).all()
+    for run_id, created_at, heartbeat_at, lease, log_text in running:
+        last = _as_utc(heartbeat_at or created_at)
+        if moment - last <= timedelta(seconds=lease):
+            continue
+        reason = (
+            f"failed: its lease expired at {moment:%Y-%m-%d %H:%M:%S} UTC, no heartbeat since "
+            f"{last:%Y-%m-%d %H:%M:%S} UTC (lease {lease:g} s): the solving process was "
+            "killed, crashed or lost its database"
+        )
+        cutoff = moment - timedelta(seconds=lease)
+        still_stale = or_(
+            e.SolveRun.heartbeat_at < cutoff,
+            and_(e.SolveRun.heartbeat_at.is_(None), e.SolveRun.created_at < cutoff),
+        )
+        result = session.execute(
+            update(e.SolveRun)
+            .where(e.SolveRun.id == run_id, e.SolveRun.status == "running", still_stale)
+            .values(status="failed", log=_append(log_text or "", reason))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            log.warning("run %d: %s", run_id, reason)
+            expired.append(run_id)
+    return expired
+
+
+def expire_stale_runs_now(engine: Engine) -> list[int]:
+    """``expire_stale_runs`` in its own short transaction, retried while the database is busy."""
+    return write_retrying(engine, lambda session: expire_stale_runs(session), what="expire runs")
+
+
+def mark_failed(engine: Engine, run_id: int, reason: str) -> bool:
+    """Fail a run that is still ``running`` with ``reason`` in its log; False if it was not.
+
+    Retried while the database is busy; when even that fails the error is logged, not
+    raised (the caller is already failing), and the run's lease expires it later.
+    """
+
+    def fail(session: Session) -> bool:
+        run = session.get(e.SolveRun, run_id, populate_existing=True)
+        if run is None or run.status != "running":
+            return False
+        run.status = "failed"
+        run.log = _append(run.log or "", f"failed: {reason}")
+        return True
+
+    try:
+        return write_retrying(engine, fail, what=f"mark run {run_id} failed")
+    except Exception:
+        log.exception("run %d could not be marked failed; its lease will expire it", run_id)
+        return False
+
+
+class Heartbeat:
+    """Renew a run's lease from a daemon thread while the block runs.
+
+    ``lost`` turns True when the run was found no longer ``running`` (someone expired it).
+    A renewal that fails (database unreachable) is logged and tried again next beat.
+    """
+
+    def __init__(
+        self, engine: Engine, run_id: int, lease: float, *, clock: Clock = utc_now
+    ) -> None:
+        self.engine, self.run_id, self.clock = engine, run_id, clock
+        self.interval = lease / 4
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"run-{run_id}-heartbeat", daemon=True
+        )
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                alive = write_retrying(
+                    self.engine,
+                    lambda session: renew(session, self.run_id, now=self.clock()),
+                    what=f"heartbeat of run {self.run_id}",
+                )
+            except Exception:
+                log.exception("heartbeat of run %d failed; trying again", self.run_id)
+                continue
+            if not alive:
+                self.lost = True
+                return
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
