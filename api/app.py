@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -11,6 +13,7 @@ from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import Clock
+from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
 from api.routes import feeds, health
 from models.db import make_engine
@@ -52,6 +55,12 @@ def _relative_slash_redirects(router: Router) -> ASGIApp:
     return fallback
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.token_lookup.close()  # the quick lookup's own connection
+
+
 def create_app(
     *,
     engine: Engine | None = None,
@@ -64,10 +73,13 @@ def create_app(
         summary="Calendar feeds of the Technische Installatie Campus.",
         version="0.1.0",
         redirect_slashes=False,  # see _relative_slash_redirects
+        lifespan=_lifespan,
     )
     app.state.engine = engine if engine is not None else make_engine()
     app.state.feed_settings = settings if settings is not None else FeedSettings.from_env()
     app.state.clock = clock or _utc_now
+    app.state.feed_cache = FeedCache(max_seconds=app.state.feed_settings.cache_seconds)
+    app.state.token_lookup = TokenLookup(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
     app.router.default = _relative_slash_redirects(app.router)
