@@ -155,7 +155,7 @@ class TokenLookup:
     The feed route answers cache hits without a worker thread (a thread hop per request
     halved the throughput). A connection taken from the shared pool on the event loop could
     block the whole server while the pool is exhausted by threads, so the quick check keeps
-    one connection for itself and ends its transaction after every query.
+    one connection for itself, in autocommit mode so no transaction stays open.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -169,11 +169,14 @@ class TokenLookup:
             raise LookupUnavailable("the quick lookup is in use")
         try:
             if self._connection is None:
-                self._connection = self.engine.connect()
+                # Autocommit: one round trip per check, no BEGIN/ROLLBACK around it (each one
+                # blocks the event loop while the database answers).
+                connection = self.engine.connect()
+                self._connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             try:
                 return check_token(self._connection, token)
             finally:
-                self._connection.rollback()
+                self._connection.rollback()  # no transaction is left open (no-op in autocommit)
         except SQLAlchemyError as error:
             self._close()  # reconnect next time (e.g. the database restarted)
             raise LookupUnavailable(str(error)) from error
