@@ -9,8 +9,12 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.responses import Response
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import Clock
+from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
 from api.routes import feeds, health
 from models.db import make_engine
@@ -23,6 +27,38 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _relative_slash_redirects(router: Router) -> ASGIApp:
+    """The router's fallback: redirect /x/ to /x (or back) with a relative Location.
+
+    Starlette's own redirect writes an absolute URL from what the server saw, i.e. http:// behind
+    a TLS proxy, which would send a feed token over plain HTTP; a relative Location keeps the
+    client on the scheme and host it used.
+    """
+    not_found = router.default
+
+    async def fallback(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path not in ("", "/"):
+            other = path.rstrip("/") if path.endswith("/") else path + "/"
+            if any(
+                route.matches({**scope, "path": other})[0] is not Match.NONE
+                for route in router.routes
+            ):
+                raw = (scope.get("raw_path") or path.encode()).decode("latin-1")
+                target = raw.rstrip("/") if path.endswith("/") else raw + "/"
+                # Never "//host" or "/\\host": a relative reference must stay on this host.
+                location = "/" + target.lstrip("/\\")
+                if scope.get("query_string"):
+                    location += "?" + scope["query_string"].decode("latin-1")
+                await Response(status_code=307, headers={"Location": location})(
+                    scope, receive, send
+                )
+                return
+        await not_found(scope, receive, send)
+
+    return fallback
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start-up, fail the runs whose solve died (their lease expired) before serving."""
@@ -31,6 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     except Exception:  # a busy or unreachable database must not stop the feeds
         log.exception("could not check for solve runs with an expired lease")
     yield
+    app.state.token_lookup.close()  # the quick lookup's own connection
 
 
 def create_app(
@@ -41,14 +78,18 @@ def create_app(
 ) -> FastAPI:
     """A fresh app; by default on $CAMPUS_DATABASE_URL with settings from the environment."""
     app = FastAPI(
-        lifespan=_lifespan,
         title="TIC Planner",
         summary="Calendar feeds of the Technische Installatie Campus.",
         version="0.1.0",
+        redirect_slashes=False,  # see _relative_slash_redirects
+        lifespan=_lifespan,
     )
     app.state.engine = engine if engine is not None else make_engine()
     app.state.feed_settings = settings if settings is not None else FeedSettings.from_env()
     app.state.clock = clock or _utc_now
+    app.state.feed_cache = FeedCache(max_seconds=app.state.feed_settings.cache_seconds)
+    app.state.token_lookup = TokenLookup(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
+    app.router.default = _relative_slash_redirects(app.router)
     return app

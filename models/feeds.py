@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from models import entities as e
 
@@ -32,6 +32,7 @@ TEAM_LABELS = {
 }
 T = TypeVar("T")
 TOKEN_BYTES = 32  # 256 bits; the issue asks for at least 128
+CAMPUS_NAME = "Campus, alle sessies"
 
 
 class FeedError(ValueError):
@@ -81,8 +82,16 @@ class FeedSession:
 
 @dataclass(frozen=True)
 class FeedData:
+    """What one subscriber sees; ``changes_at`` bounds how long it stays true.
+
+    With the same publication the data only changes when the window moves on (the next UTC
+    midnight) or when a cancelled session's grace period ends: ``changes_at`` is the first of
+    those after the moment it was read for (None: not computed, e.g. hand-built data).
+    """
+
     subject: FeedSubject
     sessions: tuple[FeedSession, ...]
+    changes_at: datetime | None = None
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -110,7 +119,7 @@ def find_subject(session: Session, view: str, key: str) -> FeedSubject:
     if view not in VIEWS:
         raise FeedError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
     if view == "campus":
-        return FeedSubject("campus", "", "Campus, alle sessies")
+        return FeedSubject("campus", "", CAMPUS_NAME)
     found: FeedSubject | None = None
     if view in ("school", "company"):
         partner = _by_key(session, e.Partner, key)
@@ -133,7 +142,7 @@ def find_subject(session: Session, view: str, key: str) -> FeedSubject:
 
 def all_subjects(session: Session) -> list[FeedSubject]:
     """Every subscriber of every view: what a static export writes."""
-    subjects = [FeedSubject("campus", "", "Campus, alle sessies")]
+    subjects = [FeedSubject("campus", "", CAMPUS_NAME)]
     for partner in session.scalars(select(e.Partner).order_by(e.Partner.key)):
         if partner.kind == "school":
             subjects.append(FeedSubject("school", partner.key, partner.name))
@@ -201,6 +210,7 @@ def feed_data(
         .order_by(e.PublishedSession.start, e.PublishedSession.uid)
     ).all()
     grace = timedelta(days=window.cancelled_days)
+    changes_at = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     out: list[FeedSession] = []
     for ps in rows:
         if ps.status == "cancelled" and (
@@ -210,6 +220,8 @@ def feed_data(
         groups = _visible_groups(subject, ps)
         if groups is None:
             continue
+        if ps.status == "cancelled" and ps.cancelled_at is not None:
+            changes_at = min(changes_at, as_utc(ps.cancelled_at) + grace)  # it leaves then
         activity = ps.request.activity_type
         location = ps.location
         out.append(
@@ -238,7 +250,16 @@ def feed_data(
                 note=ps.request.note if subject.view == "campus" else "",
             )
         )
-    return FeedData(subject, tuple(out))
+    return FeedData(subject, tuple(out), changes_at)
+
+
+def publication_version(session: Session) -> int:
+    """The version of the publication in force (0 before the first): what feeds are made of.
+
+    Only publishing changes published sessions, so a feed rendered for this version stays
+    right until the version grows (or ``FeedData.changes_at`` passes).
+    """
+    return session.scalar(select(func.max(e.Publication.version))) or 0
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -316,6 +337,61 @@ def lookup_token(session: Session, token: str) -> e.FeedToken | None:
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
     return row
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a feed request must know before it may answer from a stored render."""
+
+    view: str
+    key: str
+    name: str | None  # the subject's name as find_subject gives it; None: no exact match
+    revoked_at: datetime | None
+    version: int  # publication_version()
+
+
+def _subject_name_column():  # type: ignore[no-untyped-def]
+    """The subject's display name for a token row, the way find_subject builds it."""
+    token, school = e.FeedToken, aliased(e.Partner)
+    by_key = {
+        "school": select(e.Partner.name).where(
+            e.Partner.key == token.subject_key, e.Partner.kind == "school"
+        ),
+        "company": select(e.Partner.name).where(e.Partner.key == token.subject_key),
+        "group": select(e.Group.name + " (" + school.name + ")")
+        .join(school, e.Group.school_id == school.id)
+        .where(e.Group.key == token.subject_key),
+        "trainer": select(e.Trainer.name).where(e.Trainer.key == token.subject_key),
+        "location": select(e.Location.name).where(e.Location.key == token.subject_key),
+    }
+    whens = [(token.view == view, query.scalar_subquery()) for view, query in by_key.items()]
+    return case((token.view == "campus", literal(CAMPUS_NAME)), *whens, else_=None)
+
+
+_TOKEN_CHECK = select(
+    e.FeedToken.view,
+    e.FeedToken.subject_key,
+    e.FeedToken.revoked_at,
+    e.FeedToken.token_hash,
+    _subject_name_column(),
+    select(func.max(e.Publication.version)).scalar_subquery(),
+).where(e.FeedToken.token_hash == bindparam("digest"))  # one statement object: its SQL is cached
+
+
+def check_token(connection: Connection, token: str) -> TokenCheck | None:
+    """Token, subject name and publication version in one query: the per-request check.
+
+    None for an unknown token. A subject found only case-insensitively, or not at all, has
+    ``name`` None: find_subject then decides (canonical key or 410).
+    """
+    if not token or len(token) > 128:
+        return None
+    digest = hash_token(token)
+    row = connection.execute(_TOKEN_CHECK, {"digest": digest}).first()
+    if row is None or not hmac.compare_digest(row[3], digest):
+        return None
+    revoked_at = as_utc(row[2]) if row[2] is not None else None
+    return TokenCheck(row[0], row[1], row[4], revoked_at, row[5] or 0)
 
 
 # --- feed states (Last-Modified) --------------------------------------------------------

@@ -33,6 +33,9 @@ class FeedSettings:
     window: FeedWindow = field(default_factory=FeedWindow)
     revoked_days: int = 14
     max_age_seconds: int = 900
+    # How long the server keeps a rendered feed before it renders it again although nothing
+    # was published: names, addresses and contacts loaded without a publish show up then.
+    cache_seconds: int = 300
 
     @classmethod
     def from_env(cls) -> FeedSettings:
@@ -46,6 +49,7 @@ class FeedSettings:
                 cancelled_days=_int("CAMPUS_FEED_CANCELLED_DAYS", 14),
             ),
             revoked_days=_int("CAMPUS_FEED_REVOKED_DAYS", 14),
+            cache_seconds=_int("CAMPUS_FEED_CACHE_SECONDS", 300),
         )
 
     def feed_url(self, token: str) -> str:

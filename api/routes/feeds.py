@@ -2,60 +2,47 @@
 
 The token is the only credential (Google fetches from its own servers, without cookies),
 so it is never logged, never echoed, and the responses ask not to be indexed or referred.
+
+Most requests are polls of an unchanged feed. They are answered on the event loop with one
+query (token, subject name, publication version) and the stored render (api/feeds/cache.py);
+everything else (first render after a publish, revoked or renamed subjects, a busy quick
+lookup) takes the full path in a worker thread with its own transaction.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import NowDep, SessionDep, SettingsDep
+from api.deps import EngineDep, FeedCacheDep, NowDep, SettingsDep, TokenLookupDep
+from api.feeds.cache import FeedCache, LookupUnavailable, served_feed
 from api.feeds.http import MEDIA_TYPE, PRIVACY_HEADERS, feed_headers, not_modified, strong_etag
 from api.feeds.ical import render_feed
-from models.feeds import (
-    FeedData,
-    FeedError,
-    as_utc,
-    feed_data,
-    find_subject,
-    lookup_token,
-    observe_feed,
-)
+from api.feeds.settings import FeedSettings
+from models.db import session_scope
+from models.feeds import FeedData, FeedError, FeedSubject, as_utc, find_subject, lookup_token
 
 router = APIRouter(tags=["feeds"])
 
 _GONE_HEADERS = {"Cache-Control": "no-store", **PRIVACY_HEADERS}
 
 
-@router.api_route("/cal/{token}.ics", methods=["GET", "HEAD"], response_class=Response)
-def calendar_feed(
-    token: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+def _unknown() -> Response:
+    return Response("unknown feed\n", 404, headers=_GONE_HEADERS, media_type="text/plain")
+
+
+def _answer(
+    request: Request,
+    settings: FeedSettings,
+    subject: FeedSubject,
+    body: bytes,
+    etag: str,
+    last_modified: datetime,
 ) -> Response:
-    """The subscriber's calendar; 304 when unchanged; empty then 410 once revoked."""
-    row = lookup_token(session, token)
-    if row is None:
-        return Response("unknown feed\n", 404, headers=_GONE_HEADERS, media_type="text/plain")
-    try:
-        subject = find_subject(session, row.view, row.subject_key)
-    except FeedError:  # the school, trainer, ... was deleted: the feed is gone for good
-        return Response("feed gone\n", 410, headers=_GONE_HEADERS, media_type="text/plain")
-    if row.revoked_at is not None:
-        revoked_at = as_utc(row.revoked_at)
-        if as_utc(now) >= revoked_at + timedelta(days=settings.revoked_days):
-            return Response("feed revoked\n", 410, headers=_GONE_HEADERS, media_type="text/plain")
-        # An empty but valid calendar first, so subscribed apps clear the sessions they hold.
-        body = render_feed(
-            FeedData(subject, ()),
-            refresh=settings.refresh,
-            note="Deze link is ingetrokken; vraag de planner om een nieuwe.",
-        )
-        etag, last_modified = strong_etag(body), revoked_at
-    else:
-        data = feed_data(session, subject, now=now, window=settings.window)
-        body = render_feed(data, refresh=settings.refresh, base_url=settings.public_url)
-        etag = strong_etag(body)
-        last_modified = observe_feed(session, subject, etag, now=now)
+    """200, HEAD or 304 for these bytes: the same headers whichever path produced them."""
     filename = f"{subject.view}-{subject.key or 'campus'}.ics"
     headers = feed_headers(etag, last_modified, max_age=settings.max_age_seconds, filename=filename)
     if not_modified(dict(request.headers), etag, last_modified):
@@ -64,3 +51,64 @@ def calendar_feed(
         headers["Content-Length"] = str(len(body))
         return Response(status_code=200, headers=headers, media_type=MEDIA_TYPE)
     return Response(body, 200, headers=headers, media_type=MEDIA_TYPE)
+
+
+def _full_path(
+    engine: Engine,
+    token: str,
+    request: Request,
+    settings: FeedSettings,
+    cache: FeedCache,
+    now: datetime,
+) -> Response:
+    """Every case, in one transaction: lookup, 410s, revoked calendar, render if needed."""
+    with session_scope(engine) as session:
+        row = lookup_token(session, token)
+        if row is None:
+            return _unknown()
+        try:
+            subject = find_subject(session, row.view, row.subject_key)
+        except FeedError:  # the school, trainer, ... was deleted: the feed is gone for good
+            return Response("feed gone\n", 410, headers=_GONE_HEADERS, media_type="text/plain")
+        if row.revoked_at is not None:
+            revoked_at = as_utc(row.revoked_at)
+            if as_utc(now) >= revoked_at + timedelta(days=settings.revoked_days):
+                return Response(
+                    "feed revoked\n", 410, headers=_GONE_HEADERS, media_type="text/plain"
+                )
+            # An empty but valid calendar first, so subscribed apps clear the sessions they hold.
+            body = render_feed(
+                FeedData(subject, ()),
+                refresh=settings.refresh,
+                note="Deze link is ingetrokken; vraag de planner om een nieuwe.",
+            )
+            return _answer(request, settings, subject, body, strong_etag(body), revoked_at)
+        feed = served_feed(session, subject, settings=settings, cache=cache, now=now)
+    return _answer(request, settings, subject, feed.body, feed.etag, feed.last_modified)
+
+
+@router.api_route("/cal/{token}.ics", methods=["GET", "HEAD"], response_class=Response)
+async def calendar_feed(
+    token: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    cache: FeedCacheDep,
+    lookup: TokenLookupDep,
+    now: NowDep,
+) -> Response:
+    """The subscriber's calendar; 304 when unchanged; empty then 410 once revoked."""
+    try:
+        check = lookup.check(token)
+    except LookupUnavailable:
+        check = None
+    else:
+        if check is None:
+            return _unknown()
+        if check.name is not None and check.revoked_at is None:
+            subject = FeedSubject(check.view, check.key, check.name)
+            entry = cache.get(subject, version=check.version, now=as_utc(now))
+            if entry is not None:
+                return _answer(request, settings, subject, entry.body, entry.etag,
+                               entry.last_modified)  # fmt: skip
+    return await run_in_threadpool(_full_path, engine, token, request, settings, cache, now)
