@@ -44,6 +44,7 @@ from scheduler.problem import (
     TrainerId,
 )
 from scheduler.solution import Solution
+from scheduler.timegrid import irregular_spans
 
 DAY = 24 * 60
 
@@ -404,7 +405,7 @@ def _location_spans(a: _Analysis, loc: Location, day: date) -> list[tuple[int, i
 
 
 def _starts(a: _Analysis, day: date) -> list[int]:
-    """Grid starts on ``day`` not blocked by the request and not before now."""
+    """Grid starts on ``day`` not blocked by the request, the DST hour or ``now``."""
     grid, dur = a.lk.problem.grid_minutes, a.duration
     now = a.lk.problem.now
     result = []
@@ -416,6 +417,8 @@ def _starts(a: _Analysis, day: date) -> list[int]:
             continue
         if now is not None and _at(day, m) < now:
             continue
+        if any(bs < m + dur and m < be for bs, be in irregular_spans(day)):
+            continue  # the DST night hour: skipped or repeated by the clock
         result.append(m)
     return result
 

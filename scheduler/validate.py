@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from scheduler.costs import raw_costs, weigh
 from scheduler.lookup import (
@@ -40,6 +41,7 @@ from scheduler.problem import (
 from scheduler.solution import Solution
 
 SessionKey = tuple[RequestId, int]
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +322,9 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
                 f"session {p.text} does not start on the {grid}-minute grid",
                 p,
             )
+        clock = _clock_trouble(s.start, s.end)
+        if clock is not None:
+            yield _v("location_available", clock[0], f"session {p.text} {clock[1]}", p)
         if not p.frozen and not problem.first_day <= p.day <= problem.last_day:
             yield _v(
                 "location_available",
@@ -353,6 +358,37 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
                 f"session {p.text} is outside the location's open hours ({fmt_spans(spans)})",
                 p,
             )
+
+
+def _clock_trouble(start: datetime, end: datetime) -> tuple[str, str] | None:
+    """Whether [start, end) touches a wall time the Amsterdam clock skips or repeats.
+
+    Derived here from zoneinfo minute by minute (only on days whose UTC offset changes),
+    independently of ``scheduler.timegrid``, which the model uses.
+    """
+    day = start.date()
+    midnight = datetime.combine(day, time())
+    if _utc_offset(midnight) == _utc_offset(midnight + timedelta(days=1)):
+        return None
+    moment = start
+    while moment < end:
+        aware = moment.replace(tzinfo=AMSTERDAM)
+        if aware.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None) != moment:
+            return "nonexistent_time", (
+                f"covers {moment:%H:%M} on {moment:%Y-%m-%d}, a wall time that does not exist "
+                "(the clocks go forward)"
+            )
+        if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+            return "repeated_time", (
+                f"covers {moment:%H:%M} on {moment:%Y-%m-%d}, a wall time that happens twice "
+                "(the clocks go back)"
+            )
+        moment += timedelta(minutes=1)
+    return None
+
+
+def _utc_offset(wall: datetime) -> timedelta | None:
+    return wall.replace(tzinfo=AMSTERDAM).utcoffset()
 
 
 def location_fits(ctx: _Context) -> Iterator[Violation]:

@@ -3,9 +3,10 @@
 For every session we compute, per candidate day, which start slots are possible
 (a bit mask: bit i = a start at slot i of that day), and the same per candidate location
 and per candidate trainer. Capacity, equipment, travel limits, qualifications,
-availability windows, holidays, the request's dates and blocked times, ``problem.now`` and
-frozen sessions are all applied here, so the model only sees combinations that satisfy
-every single-session rule; the model adds the rules between sessions.
+availability windows, holidays, the request's dates and blocked times, the wall-clock hour
+daylight saving skips or repeats, ``problem.now`` and frozen sessions are all applied here,
+so the model only sees combinations that satisfy every single-session rule; the model adds
+the rules between sessions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from scheduler.problem import (
     Trainer,
     TrainerId,
 )
-from scheduler.timegrid import TimeGrid, minute_of_day
+from scheduler.timegrid import TimeGrid, irregular_spans, minute_of_day
 
 DayMasks = dict[int, int]  # day index -> mask of allowed start slots within that day
 
@@ -174,7 +175,7 @@ class _Pruner:
         return self.window_mask("t", trainer.id, trainer.availability, day, dur)
 
     def request_mask(self, request: Request, day: date, dur: int, honour_now: bool) -> int:
-        """Starts not overlapping the request's blocked times (and not before ``now``)."""
+        """Starts clear of the request's blocked times and the DST night hour, not before now."""
         g = self.grid.grid_minutes
         mask = _range_mask(0, self.grid.slots_per_day - 1)
         for b in request.blocked:
@@ -185,6 +186,8 @@ class _Pruner:
             lo = (bs - dur) // g + 1
             hi = -(-be // g) - 1
             mask &= ~_range_mask(max(lo, 0), hi)
+        for bs, be in irregular_spans(day):  # the clock skips or repeats these minutes
+            mask &= ~_range_mask(max((bs - dur) // g + 1, 0), -(-be // g) - 1)
         now = self.problem.now
         if honour_now and now is not None:
             if day < now.date():

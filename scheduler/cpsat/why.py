@@ -47,6 +47,7 @@ from scheduler.problem import (
     TrainerId,
 )
 from scheduler.solution import Solution
+from scheduler.timegrid import irregular_spans
 
 SOURCE = "cp-sat"
 DAY = 24 * 60
@@ -213,6 +214,8 @@ def _enumerate(lk: Lookup, request: Request, margin_days: int) -> _Candidates:
                 continue
             if not all(covers(sp, m, end) for sp in group_spans):
                 continue
+            if any(bs < end and m < be for bs, be in irregular_spans(d)):
+                continue  # the DST night hour
             locs = tuple(loc.id for loc, sp in loc_spans if covers(sp, m, end))
             people = tuple(tid for tid, sp in trainer_spans if covers(sp, m, end))
             fixed_ok = request.trainer is None or request.trainer in people
