@@ -71,6 +71,8 @@ class Code(StrEnum):
     SAME_LOCATION_UNREACHABLE = "same_location_unreachable"
     BLOCKED_IN_COMBINATION = "blocked_in_combination"
     SOLVER_TRADEOFF = "solver_tradeoff"
+    # a running course whose frozen sessions are kept but whose next session cannot follow
+    COURSE_CANNOT_BE_COMPLETED = "course_cannot_be_completed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -648,6 +650,143 @@ def _capacity_taken(
     )
 
 
+# --- a running course that cannot be completed --------------------------------------------
+
+
+def _next_days(lk: Lookup, request: Request, before: PlannedSession | None) -> list[date]:
+    """Days the first missing session may use: its dates, the horizon, now, the spacing."""
+    problem, act = lk.problem, lk.activity_of(request)
+    first = max(request.earliest, problem.first_day)
+    last = min(request.latest, problem.last_day)
+    if problem.now is not None:
+        first = max(first, problem.now.date())
+    if before is not None:
+        first = max(first, before.start.date() + timedelta(days=act.min_days_between))
+        if act.max_days_between is not None:
+            last = min(last, before.start.date() + timedelta(days=act.max_days_between))
+    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d for d in span if not problem.is_holiday(d)]
+
+
+def _open_on(av: Availability, days: list[date], minutes: int) -> list[date]:
+    return [d for d in days if any(b - s >= minutes for s, b in spans_on(av, d))]
+
+
+def _closures(av: Availability, days: list[date], **who: str) -> list[dict[str, object]]:
+    if not days:
+        return []
+    return [
+        {**who, "first": c.first, "last": c.last, "reason": c.reason}
+        for c in _absences(av, days)
+    ]
+
+
+def _fmt_closures(found: list[dict[str, object]]) -> str:
+    return ", ".join(
+        f"{c['first']}..{c['last']}" + (f" ({c['reason']})" if c["reason"] else "") for c in found
+    )
+
+
+def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reason:
+    """Which session of a running course cannot follow, which rule stops it, and the options.
+
+    The rules are tried in the order a planner would change them: the fixed trainer, the
+    one location the course must keep, its dates (spacing, request window, horizon).
+    """
+    act = lk.activity_of(request)
+    kept = sorted((s for s in solution.sessions if s.request == request.id), key=lambda s: s.index)
+    have = {s.index for s in kept}
+    k = next(i for i in range(1, act.sessions + 1) if i not in have)
+    before = next((s for s in kept if s.index == k - 1), None)
+    days = _next_days(lk, request, before)
+    dur = act.duration_minutes
+    done = ", ".join(f"#{s.index}" for s in kept)
+    where = sorted({s.location for s in kept})
+    rule, blocking, why = "combination", [], ""
+    options: list[dict[str, object]] = []
+    fixed = lk.trainers.get(request.trainer) if request.trainer else None
+    if days and fixed is not None and not _open_on(fixed.availability, days, dur):
+        rule = "fixed_trainer"
+        blocking = _closures(fixed.availability, days, trainer=fixed.id)
+        why = f"its fixed trainer {fixed.id} is " + (
+            f"away {_fmt_closures(blocking)}" if blocking else "never available long enough"
+        )
+        others = [
+            t.id
+            for t in lk.problem.trainers
+            if t.id != fixed.id
+            and (act.qualification is None or act.qualification in t.qualifications)
+            and (t.certified or not act.needs_certificate)
+            and _open_on(t.availability, days, dur)
+        ]
+        if others:
+            options.append({"option": "another_trainer", "trainers": others})
+    elif days and act.same_location and len(where) == 1 and not act.at_school:
+        home = lk.locations[where[0]]
+        if not _open_on(home.availability, days, dur):
+            rule = "same_location"
+            blocking = _closures(home.availability, days, location=home.id)
+            why = f"it must stay at {home.id}, which is " + (
+                f"closed {_fmt_closures(blocking)}" if blocking else "not open long enough"
+            )
+            a = _Analysis(lk, request, act, lk.participants(request))
+            _location_fits(a)
+            others = [
+                loc.id
+                for loc in a.locations
+                if loc.id != home.id and _open_on(loc.availability, days, dur)
+            ]
+            if others:
+                options.append({"option": "another_location", "locations": others})
+    if rule == "combination" and days and not act.at_school:
+        a = _Analysis(lk, request, act, lk.participants(request))
+        _location_fits(a)
+        if a.locations and not any(_open_on(x.availability, days, dur) for x in a.locations):
+            rule = "locations_closed"
+            blocking = [
+                c for x in a.locations for c in _closures(x.availability, days, location=x.id)
+            ]
+            why = "every location that fits it is closed: " + "; ".join(
+                f"{c['location']} {_fmt_closures([c])}" for c in blocking
+            ) if blocking else "no location that fits it is open long enough on those days"
+    if not days:
+        rule = "dates"
+        problem = lk.problem
+        limit = min(request.latest, problem.last_day)
+        if before is not None and act.max_days_between is not None:
+            limit = min(limit, before.start.date() + timedelta(days=act.max_days_between))
+        ends = "the horizon" if problem.last_day < request.latest else "its dates"
+        why = (
+            f"no working day is left for it by {limit} ({ends} end on "
+            f"{min(request.latest, problem.last_day)})"
+        )
+        blocking = [{"horizon_end": problem.last_day, "latest": request.latest}]
+    if rule == "combination":
+        why = "no day, location and trainer that the rules allow together remain for it"
+    options.append({"option": "planner_decision"})
+    offered = [
+        f"another location ({', '.join(o['locations'])})"  # type: ignore[arg-type]
+        if o["option"] == "another_location"
+        else f"another trainer ({', '.join(o['trainers'])})"  # type: ignore[arg-type]
+        if o["option"] == "another_trainer"
+        else "the planner's decision (cancel the rest of the course, or change its rules)"
+        for o in options
+    ]
+    return Reason(
+        Code.COURSE_CANNOT_BE_COMPLETED,
+        f"session {request.id}#{k} of this running course cannot be placed: session(s) {done} "
+        f"are kept as they took place, and {why}; options: {'; '.join(offered)}",
+        {
+            "session": k,
+            "kept": sorted(have),
+            "rule": rule,
+            "blocking": blocking,
+            "days": days,
+            "options": options,
+        },
+    )
+
+
 # --- the public entry ----------------------------------------------------------------------
 
 
@@ -744,6 +883,9 @@ def explain(
 ) -> Mapping[RequestId, tuple[Reason, ...]]:
     """For every request without sessions in ``solution``: why, in actionable reasons.
 
+    A running course listed in ``solution.incomplete`` gets ``course_cannot_be_completed``:
+    which session, which rule, and the options.
+
     ``solver_seconds`` bounds the CP-SAT assumption analysis per request (0 turns it off);
     it only runs where the domain analysis ends without a definite cause. ``requests``
     limits the work to those requests (a planner asking about one).
@@ -752,8 +894,12 @@ def explain(
     busy = _Busy.of(lk, solution)
     scheduled = {s.request for s in solution.sessions}
     wanted = None if requests is None else set(requests)
-    return {
-        r.id: _explain_request(lk, busy, r, solution, solver_seconds)
-        for r in problem.requests
-        if r.id not in scheduled and (wanted is None or r.id in wanted)
-    }
+    found: dict[RequestId, tuple[Reason, ...]] = {}
+    for r in problem.requests:
+        if wanted is not None and r.id not in wanted:
+            continue
+        if r.id in solution.incomplete and r.id in scheduled:
+            found[r.id] = (_incomplete_course(lk, r, solution),)
+        elif r.id not in scheduled:
+            found[r.id] = _explain_request(lk, busy, r, solution, solver_seconds)
+    return found

@@ -286,6 +286,15 @@ def solution_shape(ctx: _Context) -> Iterator[Violation]:
                 f"request {rid} is listed as unscheduled but has sessions",
                 request=rid,
             )
+    for rid in sol.incomplete:
+        if rid not in lk.requests or rid not in with_sessions or rid in sol.unscheduled:
+            yield _v(
+                "solution_shape",
+                "incomplete_unknown",
+                f"request {rid} is listed as incomplete but is unknown, without sessions "
+                "or also unscheduled",
+                request=rid,
+            )
     listed = set(sol.unscheduled)
     for r in ctx.problem.requests:
         if r.id not in with_sessions and r.id not in listed:
@@ -561,14 +570,28 @@ def groups(ctx: _Context) -> Iterator[Violation]:
 
 
 def multi_session(ctx: _Context) -> Iterator[Violation]:
-    """All sessions or none, in order, spaced as the activity says, same place if asked."""
+    """All sessions or none, in order, spaced as the activity says, same place if asked.
+
+    A running course the solver lists as incomplete may hold only its frozen sessions.
+    """
     indices: dict[RequestId, set[int]] = defaultdict(set)
     for s in ctx.solution.sessions:
         if s.request in ctx.lk.requests:
             indices[s.request].add(s.index)
+    kept = {p.key for p in ctx.placed if p.frozen}
     for rid, have in sorted(indices.items()):
         n = ctx.lk.activity_of(ctx.lk.requests[rid]).sessions
         missing = sorted(set(range(1, n + 1)) - have)
+        if rid in ctx.solution.incomplete:
+            if not missing or any((rid, k) not in kept for k in have):
+                yield _v(
+                    "multi_session",
+                    "incomplete",
+                    f"request {rid} is listed as incomplete, but "
+                    + ("it has all its sessions" if not missing else "not only frozen sessions"),
+                    request=rid,
+                )
+            continue
         if missing:
             yield _v(
                 "multi_session",

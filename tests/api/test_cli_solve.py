@@ -107,3 +107,26 @@ def test_now_with_an_offset_is_converted_to_amsterdam_time(sqlite_url: str) -> N
     with session_scope(make_engine(sqlite_url)) as session:
         run = session.scalars(select(e.SolveRun)).one()
         assert run.parameters["now"] == "2027-03-01T08:00:00"  # CET is UTC+1 in March
+
+
+def test_the_json_summary_agrees_with_itself_without_a_plan_and_with_a_broken_course() -> None:
+    from datetime import timedelta
+
+    from api.cli_solve import result_json
+    from models.bridge import Horizon
+    from models.planning import PlanResult
+    from scheduler import DateRange, Solution, Status
+    from scheduler.validate import validate
+    from tests.scheduler.test_running_courses import WEEK3, _open, course, run
+
+    horizon = Horizon.parse("2027-W36..2027-W38")
+    problem = course(hall=_open(DateRange(WEEK3, WEEK3 + timedelta(days=4), "lekkage")))
+    nothing = Solution(Status.INFEASIBLE)  # no plan: every request is unscheduled
+    summary = result_json(PlanResult(1, problem, nothing, validate(problem, nothing)), horizon)
+    assert summary["unscheduled"] == len(summary["unscheduled_requests"]) == 2
+    assert summary["scheduled"] == summary["incomplete"] == 0
+    solution = run(problem)
+    summary = result_json(PlanResult(2, problem, solution, validate(problem, solution)), horizon)
+    assert (summary["scheduled"], summary["incomplete"], summary["unscheduled"]) == (1, 1, 0)
+    assert summary["incomplete_requests"] == ["r1"] and summary["unscheduled_requests"] == []
+    assert summary["requests"] == 2

@@ -1,0 +1,127 @@
+"""Re-planning in the middle of a running course degrades gracefully (issue 23, item 3).
+
+Sessions 1 and 2 of a three-session course have taken place; then its venue closes, or its
+fixed trainer falls ill, for the rest of its dates. The course is reported as one that
+cannot be completed, its past sessions stay exactly as they were, and every other request
+is planned as usual; the solve as a whole never becomes infeasible.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scheduler import DateRange, Solution, Status
+from scheduler.explain import explain
+from scheduler.problem import Availability, Problem, WeeklyWindow
+from tests.scheduler.builder import MONDAY, ProblemBuilder, at, hm, placed, run
+
+WEEK3 = MONDAY + timedelta(days=14)
+NOW = at(MONDAY + timedelta(days=8), "08:00")  # Tuesday of week 2: sessions 1 and 2 are past
+
+
+def _open(*closures: DateRange) -> Availability:
+    days = tuple(WeeklyWindow(d, hm("08:00"), hm("17:00")) for d in range(1, 6))
+    return Availability(weekly=days, closures=closures)
+
+
+def course(
+    hall: Availability | None = None, anna: Availability | None = None, fixed: bool = False
+) -> Problem:
+    """A weekly three-session course in hall, sessions 1-2 taken place; and a workshop."""
+    b = (
+        ProblemBuilder(first_day=MONDAY, days=19)
+        .location("hall", availability=hall or _open())
+        .location("lab", availability=_open())
+        .trainer("anna", availability=anna or _open())
+        .trainer("bram", availability=_open())
+        .group("g1")
+        .group("g2")
+        .activity("crs", sessions=3, min_days_between=7, max_days_between=7, same_location=True)
+        .activity("w")
+        .request("r1", "crs", trainer="anna" if fixed else None)
+        .request("r2", "w", groups=("g2",), earliest=WEEK3, latest=WEEK3)
+    )
+    for k in (1, 2, 3):
+        b.planned("r1", k, "hall", ("anna",), at(MONDAY + timedelta(days=7 * (k - 1)), "09:00"))
+    b.planned("r2", 1, "hall", ("bram",), at(WEEK3, "13:00"))
+    b.now = NOW
+    return b.build()
+
+
+def kept_as_they_were(solution: Solution) -> None:
+    assert [(s.index, s.start, s.location) for s in solution.sessions if s.request == "r1"] == [
+        (1, at(MONDAY, "09:00"), "hall"),
+        (2, at(MONDAY + timedelta(days=7), "09:00"), "hall"),
+    ]
+
+
+def test_a_closure_of_the_course_venue_breaks_only_that_course() -> None:
+    closed = DateRange(WEEK3, WEEK3 + timedelta(days=4), "lekkage")
+    problem = course(hall=_open(closed))
+    solution = run(problem)
+    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert solution.incomplete == ("r1",)
+    kept_as_they_were(solution)
+    assert placed(solution, "r2").location == "lab"  # the rest is planned as usual
+    assert solution.scheduled == ("r2",) and solution.unscheduled == ()
+    assert [(c.request, c.index, c.kind) for c in solution.changes if c.request == "r1"] == [
+        ("r1", 3, "cancelled")
+    ]
+    (reason,) = explain(problem, solution, solver_seconds=0)["r1"]
+    assert reason.code == "course_cannot_be_completed"
+    assert reason.details["session"] == 3
+    assert reason.details["rule"] == "same_location"
+    assert reason.details["blocking"] == [
+        {"location": "hall", "first": WEEK3, "last": WEEK3 + timedelta(days=4), "reason": "lekkage"}
+    ]
+    options = {o["option"]: o for o in reason.details["options"]}
+    assert options["another_location"]["locations"] == ["lab"]
+    assert "planner_decision" in options
+    assert "lekkage" in reason.message and "r1#3" in reason.message
+
+
+def test_the_fixed_trainer_falling_ill_breaks_only_that_course() -> None:
+    ill = DateRange(WEEK3, WEEK3 + timedelta(days=4), "ziek")
+    problem = course(anna=_open(ill), fixed=True)
+    solution = run(problem)
+    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert solution.incomplete == ("r1",)
+    kept_as_they_were(solution)
+    assert solution.scheduled == ("r2",)
+    (reason,) = explain(problem, solution, solver_seconds=0)["r1"]
+    assert reason.code == "course_cannot_be_completed"
+    assert reason.details["rule"] == "fixed_trainer"
+    assert reason.details["blocking"] == [
+        {"trainer": "anna", "first": WEEK3, "last": WEEK3 + timedelta(days=4), "reason": "ziek"}
+    ]
+    options = {o["option"]: o for o in reason.details["options"]}
+    assert options["another_trainer"]["trainers"] == ["bram"]
+    assert "another_location" not in options
+    assert "ziek" in reason.message
+
+
+def test_a_course_that_can_still_finish_is_completed_not_reported() -> None:
+    # the venue closes only on Monday: session 3 must be exactly 7 days after session 2,
+    # so that would break it; closed on Tuesday instead, nothing changes
+    closed = DateRange(WEEK3 + timedelta(days=1), WEEK3 + timedelta(days=1), "lekkage")
+    solution = run(course(hall=_open(closed)))
+    assert solution.incomplete == ()
+    third = placed(solution, "r1", 3)
+    assert (third.start.date(), third.location) == (WEEK3, "hall")
+
+
+def test_the_validator_accepts_an_incomplete_course_only_with_frozen_sessions() -> None:
+    from dataclasses import replace
+
+    from scheduler.validate import validate
+
+    closed = DateRange(WEEK3, WEEK3 + timedelta(days=4), "lekkage")
+    problem = course(hall=_open(closed))
+    solution = run(problem)
+    assert validate(problem, solution).ok
+    unlisted = replace(solution, incomplete=())
+    assert [v.check for v in validate(problem, unlisted).violations] == ["all_or_none"]
+    r2 = placed(solution, "r2")
+    listed_wrongly = replace(solution, incomplete=("r1", "r2"))
+    checks = [v.check for v in validate(problem, listed_wrongly).violations]
+    assert checks == ["incomplete"], (checks, r2)
