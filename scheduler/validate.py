@@ -91,6 +91,7 @@ class _Placed:
     trainers: tuple[Trainer, ...]  # the known ones, each once
     participants: int
     frozen: bool
+    history: bool = False  # frozen and started before now: windows and closures not rechecked
 
     @property
     def key(self) -> SessionKey:
@@ -156,7 +157,8 @@ def _context(problem: Problem, solution: Solution) -> _Context:
                 location=location,
                 trainers=trainers,
                 participants=lk.participants(request),
-                frozen=ref is not None and same_placement(ref, s),
+                frozen=(kept := ref is not None and same_placement(ref, s)),
+                history=kept and problem.now is not None and s.start < problem.now,
             )
         )
     return _Context(problem, solution, lk, tuple(placed), frozen_refs)
@@ -316,7 +318,7 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
     for p in ctx.placed:
         s, loc = p.session, p.location
         holiday = next((h for h in problem.holidays if h.contains(p.day)), None)
-        if holiday is not None:
+        if holiday is not None and not p.history:
             why = f" ({holiday.reason})" if holiday.reason else ""
             yield _v(
                 "location_available",
@@ -343,7 +345,7 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
             )
         if p.activity.at_school:
             closure = next((c for c in loc.availability.closures if c.contains(p.day)), None)
-            if closure is not None:
+            if closure is not None and not p.history:
                 why = f" ({closure.reason})" if closure.reason else ""
                 yield _v(
                     "location_available",
@@ -360,7 +362,7 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
                 p,
             )
         spans = spans_on(loc.availability, p.day)
-        if not covers(spans, p.start, p.end):
+        if not covers(spans, p.start, p.end) and not p.history:
             yield _v(
                 "location_available",
                 "outside_open_hours",
@@ -517,7 +519,7 @@ def trainers(ctx: _Context) -> Iterator[Violation]:
                     p,
                 )
             spans = spans_on(t.availability, p.day)
-            if not covers(spans, p.start, p.end):
+            if not covers(spans, p.start, p.end) and not p.history:
                 yield _v(
                     "trainers",
                     "unavailable",
@@ -547,7 +549,7 @@ def groups(ctx: _Context) -> Iterator[Violation]:
         for gid in p.request.groups:
             g = ctx.lk.groups[gid]
             spans = spans_on(g.availability, p.day)
-            if not covers(spans, p.start, p.end):
+            if not covers(spans, p.start, p.end) and not p.history:
                 yield _v(
                     "groups",
                     "unavailable",

@@ -439,7 +439,10 @@ def _frozen_candidate(
         return f"{name}: does not last {act.duration_minutes} minutes within one day"
     if not request.earliest <= day <= request.latest:
         return f"{name}: {day} outside the request window"
-    if problem.is_holiday(day):
+    # a session that started before now is history: a holiday, closure or absence entered
+    # afterwards does not undo it (docs/scheduler-rules.md, rule 8)
+    history = problem.now is not None and fz.start < problem.now
+    if problem.is_holiday(day) and not history:
         return f"{name}: {day} is a holiday"
     if fz.location not in {loc.id for loc in locations}:
         return f"{name}: location {fz.location} does not fit the activity"
@@ -450,6 +453,7 @@ def _frozen_candidate(
     allowed = {t.id for t in trainers}
     if any(t not in allowed for t in fz.trainers):
         return f"{name}: a trainer lacks the qualification or certificate"
+    bit = 1 << (minute_of_day(fz.start) // grid.grid_minutes)
     info = _day_info(
         pruner,
         request,
@@ -461,8 +465,7 @@ def _frozen_candidate(
         day,
         honour_now=False,
     )
-    bit = 1 << (minute_of_day(fz.start) // grid.grid_minutes)
-    if info is None or not info.combined & bit:
+    if not history and (info is None or not info.combined & bit):
         return f"{name}: outside the open times of its location, trainers or groups"
     d = grid.day_index(day)
     return SessionCandidates(

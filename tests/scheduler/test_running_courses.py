@@ -125,3 +125,14 @@ def test_the_validator_accepts_an_incomplete_course_only_with_frozen_sessions() 
     listed_wrongly = replace(solution, incomplete=("r1", "r2"))
     checks = [v.check for v in validate(problem, listed_wrongly).violations]
     assert checks == ["incomplete"], (checks, r2)
+
+
+def test_a_closure_entered_afterwards_does_not_undo_the_past() -> None:
+    # the closure is registered from the day of session 2 on: session 2 took place anyway
+    closed = DateRange(MONDAY + timedelta(days=7), WEEK3 + timedelta(days=4), "lekkage")
+    problem = course(hall=_open(closed))
+    solution = run(problem)  # validates: the past sessions are history, not violations
+    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert solution.incomplete == ("r1",)
+    kept_as_they_were(solution)
+    assert placed(solution, "r2").location == "lab"
