@@ -734,10 +734,45 @@ HARD_RULES: tuple[Callable[[_Context], Iterator[Violation]], ...] = (
 """The checks in the doc's order (shape first); each yields the violations it finds."""
 
 
+HISTORY_EXEMPT = frozenset(
+    {
+        ("location_available", "holiday"),
+        ("location_available", "closed"),
+        ("location_available", "not_hosting"),
+        ("location_available", "outside_open_hours"),
+        ("location_fits", "participants_out_of_range"),
+        ("location_fits", "over_capacity"),
+        ("location_fits", "missing_equipment"),
+        ("trainers", "count"),
+        ("trainers", "fixed_trainer_missing"),
+        ("trainers", "unqualified"),
+        ("trainers", "uncertified"),
+        ("trainers", "unavailable"),
+        ("groups", "unavailable"),
+        ("groups", "too_far"),
+        ("request_window", "outside_dates"),
+        ("request_window", "blocked"),
+    }
+)
+"""Checks of one session on its own that a kept session which started before now is exempt
+from (rule 8): it took place, whatever was changed since."""
+
+
+def _about_history(ctx: _Context, v: Violation) -> bool:
+    if (v.rule, v.check) not in HISTORY_EXEMPT or v.request is None:
+        return False
+    mine = [p for p in ctx.placed if p.session.request == v.request]
+    if v.index is None:
+        return bool(mine) and all(p.history for p in mine)
+    return any(p.history for p in mine if p.session.index == v.index)
+
+
 def validate(problem: Problem, solution: Solution) -> Report:
     """Check every hard rule and recompute every objective component of the solution."""
     ctx = _context(problem, solution)
-    violations = tuple(v for rule in HARD_RULES for v in rule(ctx))
+    violations = tuple(
+        v for rule in HARD_RULES for v in rule(ctx) if not _about_history(ctx, v)
+    )
     raw = raw_costs(ctx.lk, solution)
     components = weigh(ctx.lk, raw)
     return Report(

@@ -340,6 +340,9 @@ def _request_candidates(
     mine = {k: s for (rid, k), s in frozen.items() if rid == request.id}
     rc.must_schedule = bool(mine)
     locations, trainers, reason = _static_filters(problem, request, act, participants)
+    past = problem.now is not None and all(s.start < problem.now for s in mine.values())
+    if reason is not None and mine and past and set(mine) == set(range(1, act.sessions + 1)):
+        reason = None  # it all took place: history, whatever changed since (rule 8)
     if reason is not None:
         rc.reason = reason
         for s in mine.values():
@@ -437,21 +440,25 @@ def _frozen_candidate(
         return f"{name}: start {fz.start:%H:%M} is not on the {grid.grid_minutes}-minute grid"
     if fz.end - fz.start != timedelta(minutes=act.duration_minutes) or fz.end.date() != day:
         return f"{name}: does not last {act.duration_minutes} minutes within one day"
-    if not request.earliest <= day <= request.latest:
-        return f"{name}: {day} outside the request window"
-    # a session that started before now is history: a holiday, closure or absence entered
-    # afterwards does not undo it (docs/scheduler-rules.md, rule 8)
+    # a session that started before now is history: what was changed afterwards (a holiday,
+    # closure, absence, qualification, fixed trainer, the request's dates, the group's size)
+    # does not undo it; only the rules between sessions still apply (scheduler-rules.md, 8)
     history = problem.now is not None and fz.start < problem.now
-    if problem.is_holiday(day) and not history:
+    if len(set(fz.trainers)) != len(fz.trainers):
+        return f"{name}: lists a trainer twice"
+    if history:
+        needed = len(fz.trainers)
+    elif not request.earliest <= day <= request.latest:
+        return f"{name}: {day} outside the request window"
+    elif problem.is_holiday(day):
         return f"{name}: {day} is a holiday"
-    if fz.location not in {loc.id for loc in locations}:
+    elif fz.location not in {loc.id for loc in locations}:
         return f"{name}: location {fz.location} does not fit the activity"
-    if len(set(fz.trainers)) != needed or len(fz.trainers) != needed:
+    elif len(fz.trainers) != needed:
         return f"{name}: has {len(fz.trainers)} trainers, {needed} needed"
-    if request.trainer is not None and request.trainer not in fz.trainers:
+    elif request.trainer is not None and request.trainer not in fz.trainers:
         return f"{name}: misses the request's fixed trainer {request.trainer}"
-    allowed = {t.id for t in trainers}
-    if any(t not in allowed for t in fz.trainers):
+    elif any(t not in {x.id for x in trainers} for t in fz.trainers):
         return f"{name}: a trainer lacks the qualification or certificate"
     bit = 1 << (minute_of_day(fz.start) // grid.grid_minutes)
     info = _day_info(
@@ -478,7 +485,7 @@ def _frozen_candidate(
         location_masks={fz.location: {d: bit}},
         trainer_masks={t: {d: bit} for t in fz.trainers},
         trainers_needed=needed,
-        fixed_trainer=request.trainer,
+        fixed_trainer=request.trainer if request.trainer in fz.trainers else None,
         frozen=fz,
     )
 

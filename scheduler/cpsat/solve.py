@@ -81,9 +81,10 @@ def solve(
     if not broken:
         return _solve(problem, options, progress, started)
     kept, rest = _keep_only_frozen(problem, broken)
-    left = max(0.05, options.time_limit_seconds - (time.perf_counter() - started))
-    solution = _solve(kept, dataclasses.replace(options, time_limit_seconds=left), progress,
-                      started)  # fmt: skip
+    if not options.deterministic:  # deterministic mode keeps its budget: same input, same plan
+        left = max(0.05, options.time_limit_seconds - (time.perf_counter() - started))
+        options = dataclasses.replace(options, time_limit_seconds=left)
+    solution = _solve(kept, options, progress, started)
     if solution.status in (Status.INFEASIBLE, Status.UNKNOWN) and not solution.sessions:
         return dataclasses.replace(solution, incomplete=tuple(sorted(broken)))
     return _completed(problem, solution, broken, rest)
@@ -125,9 +126,10 @@ def courses_that_cannot_finish(problem: Problem, options: SolveOptions) -> set[R
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = options.seed
         solver.parameters.stop_after_first_solution = True
-        solver.parameters.max_time_in_seconds = min(
-            ISOLATION_SECONDS, max(0.05, options.time_limit_seconds / 20)
-        )
+        seconds = min(ISOLATION_SECONDS, max(0.05, options.time_limit_seconds / 20))
+        solver.parameters.max_time_in_seconds = seconds * (4 if options.deterministic else 1)
+        if options.deterministic:
+            solver.parameters.max_deterministic_time = seconds
         if solver.solve(built.model) == cp_model.INFEASIBLE:
             broken.add(request.id)
     return broken

@@ -136,3 +136,33 @@ def test_a_closure_entered_afterwards_does_not_undo_the_past() -> None:
     assert solution.incomplete == ("r1",)
     kept_as_they_were(solution)
     assert placed(solution, "r2").location == "lab"
+
+
+def test_taking_the_other_trainer_option_completes_the_course() -> None:
+    from dataclasses import replace
+
+    ill = DateRange(WEEK3, WEEK3 + timedelta(days=4), "ziek")
+    problem = course(anna=_open(ill), fixed=True)
+    # the planner follows the option: bram becomes the course's fixed trainer; sessions 1
+    # and 2 were given by anna and stay as they took place
+    bram = tuple(replace(r, trainer="bram") if r.id == "r1" else r for r in problem.requests)
+    solution = run(replace(problem, requests=bram))
+    assert solution.incomplete == ()
+    kept_as_they_were_plus_third = [s for s in solution.sessions if s.request == "r1"]
+    assert [s.trainers for s in kept_as_they_were_plus_third] == [("anna",), ("anna",), ("bram",)]
+
+
+def test_what_changed_after_a_session_took_place_does_not_undo_it() -> None:
+    from dataclasses import replace
+
+    # the course now asks for qualification W, which no trainer holds: sessions 1 and 2
+    # are history and stay; session 3 can no longer be given, so the course is incomplete
+    problem = course()
+    acts = tuple(
+        replace(a, qualification="W", min_participants=1) if a.code == "crs" else a
+        for a in problem.activities
+    )
+    problem = replace(problem, activities=acts)
+    solution = run(problem)
+    assert solution.incomplete == ("r1",)
+    kept_as_they_were(solution)
