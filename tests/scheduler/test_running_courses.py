@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scheduler import DateRange, Solution, Status
+import pytest
+
+from scheduler import DateRange, Solution, SolveOptions, Status
 from scheduler.explain import explain
 from scheduler.problem import Availability, Problem, WeeklyWindow
 from tests.scheduler.builder import MONDAY, ProblemBuilder, at, hm, placed, run
@@ -166,3 +168,19 @@ def test_what_changed_after_a_session_took_place_does_not_undo_it() -> None:
     solution = run(problem)
     assert solution.incomplete == ("r1",)
     kept_as_they_were(solution)
+
+
+@pytest.mark.parametrize("time_first", [True, False])
+def test_both_engines_degrade_gracefully(time_first: bool) -> None:
+    from dataclasses import replace
+
+    options = SolveOptions(time_limit_seconds=5, deterministic=True, time_first=time_first)
+    venue = DateRange(MONDAY + timedelta(days=7), WEEK3 + timedelta(days=4), "lekkage")
+    ill = DateRange(WEEK3, WEEK3 + timedelta(days=4), "ziek")
+    for problem in (course(hall=_open(venue)), course(anna=_open(ill), fixed=True)):
+        solution = run(problem, options)
+        assert solution.incomplete == ("r1",) and solution.scheduled == ("r2",)
+        kept_as_they_were(solution)
+    problem = course(anna=_open(ill), fixed=True)
+    bram = tuple(replace(r, trainer="bram") if r.id == "r1" else r for r in problem.requests)
+    assert run(replace(problem, requests=bram), options).incomplete == ()
