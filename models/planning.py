@@ -96,7 +96,8 @@ def run_log(problem: Problem, solution: Solution, report: Report) -> str:
         f"horizon {problem.first_day}..{problem.last_day}, {len(problem.requests)} requests",
         f"status {solution.status.value}, objective {solution.objective}, "
         f"bound {solution.bound}, {solution.wall_seconds:.2f} s",
-        f"scheduled {len(solution.scheduled)}, unscheduled {len(solution.unscheduled)}",
+        f"scheduled {len(solution.scheduled)}, unscheduled {len(solution.unscheduled)}"
+        + (f", incomplete {', '.join(solution.incomplete)}" if solution.incomplete else ""),
         f"validator: {len(report.violations)} hard violation(s), objective {report.objective}",
     ]
     lines += [f"  {v.rule}/{v.check}: {v.message}" for v in report.violations]

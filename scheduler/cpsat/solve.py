@@ -86,7 +86,8 @@ def solve(
         options = dataclasses.replace(options, time_limit_seconds=left)
     solution = _solve(kept, options, progress, started)
     if solution.status in (Status.INFEASIBLE, Status.UNKNOWN) and not solution.sessions:
-        return dataclasses.replace(solution, incomplete=tuple(sorted(broken)))
+        stats = {**solution.statistics, "incomplete_courses": ", ".join(sorted(broken))}
+        return dataclasses.replace(solution, statistics=stats)
     return _completed(problem, solution, broken, rest)
 
 
