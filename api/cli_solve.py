@@ -278,6 +278,8 @@ def register(app: typer.Typer) -> None:
         if reasons is None:
             console.print(f"{request} is scheduled in run {found.id}.")
             return
-        console.print(f"[bold]{request}[/] is not scheduled in run {found.id}:")
+        broken = any(r.code == "course_cannot_be_completed" for r in reasons)
+        state = "cannot be completed" if broken else "is not scheduled"
+        console.print(f"[bold]{request}[/] {state} in run {found.id}:")
         for reason in reasons:
             console.print(f"  [cyan]{reason.code}[/]: {reason.message}", highlight=False)
