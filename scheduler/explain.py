@@ -904,7 +904,15 @@ def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reas
             f"{min(request.latest, problem.last_day)})"
         )
         blocking = [{"horizon_end": problem.last_day, "latest": request.latest}]
-    if rule == "combination":
+    others = [r for r in solution.incomplete if r != request.id]
+    if rule == "combination" and others:
+        rule = "running_courses_together"
+        blocking = [{"requests": others}]
+        why = (
+            f"it could not finish together with the other running course(s) {', '.join(others)}"
+            " (each keeps only the sessions that took place)"
+        )
+    elif rule == "combination":
         why = "no day, location and trainer that the rules allow together remain for it"
     options.append({"option": "planner_decision"})
     offered = [

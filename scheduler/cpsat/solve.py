@@ -79,7 +79,14 @@ def solve(
     started = time.perf_counter()
     broken = courses_that_cannot_finish(problem, options)
     if not broken:
-        return _solve(problem, options, progress, started)
+        solution = _solve(problem, options, progress, started)
+        running = _running_courses(problem)
+        if solution.status is not Status.INFEASIBLE or not running:
+            return solution
+        # each course could finish alone, but not all together: rather than no plan at all,
+        # every running course keeps only its frozen sessions
+        log.info("running courses cannot all finish together: %s", ", ".join(sorted(running)))
+        broken = running
     kept, rest = _keep_only_frozen(problem, broken)
     if not options.deterministic:  # deterministic mode keeps its budget: same input, same plan
         left = max(0.05, options.time_limit_seconds - (time.perf_counter() - started))
@@ -94,6 +101,19 @@ def solve(
 ISOLATION_SECONDS = 2.0  # at most this per running course to prove it can still finish
 
 
+def _running_courses(problem: Problem) -> set[RequestId]:
+    """Requests holding frozen sessions that still have sessions to place."""
+    held: dict[RequestId, set[int]] = {}
+    for rid, k in frozen_sessions(problem):
+        held.setdefault(rid, set()).add(k)
+    return {
+        r.id
+        for r in problem.requests
+        if r.id in held
+        and not held[r.id] >= set(range(1, problem.activity(r.activity).sessions + 1))
+    }
+
+
 def courses_that_cannot_finish(problem: Problem, options: SolveOptions) -> set[RequestId]:
     """Requests with frozen sessions whose other sessions cannot be placed even alone.
 
@@ -101,14 +121,10 @@ def courses_that_cannot_finish(problem: Problem, options: SolveOptions) -> set[R
     campus, no other request): infeasible there, it is infeasible in any plan, and forcing it
     would make the whole solve infeasible.
     """
-    frozen = frozen_sessions(problem)
-    running: dict[RequestId, set[int]] = {}
-    for rid, k in frozen:
-        running.setdefault(rid, set()).add(k)
+    running = _running_courses(problem)
     broken: set[RequestId] = set()
     for request in problem.requests:
-        held = running.get(request.id)
-        if held is None or held >= set(range(1, problem.activity(request.activity).sessions + 1)):
+        if request.id not in running:
             continue
         alone = dataclasses.replace(
             problem,

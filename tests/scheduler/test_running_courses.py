@@ -184,3 +184,42 @@ def test_both_engines_degrade_gracefully(time_first: bool) -> None:
     problem = course(anna=_open(ill), fixed=True)
     bram = tuple(replace(r, trainer="bram") if r.id == "r1" else r for r in problem.requests)
     assert run(replace(problem, requests=bram), options).incomplete == ()
+
+
+def test_courses_that_can_finish_alone_but_not_together_never_block_the_plan() -> None:
+    # r1 and r3 both need anna on the Monday of week 3 (sessions exactly 7 days apart),
+    # and she is only there 09:00-11:00 on Mondays: each course could finish alone, not
+    # both. Rather than no plan, both keep their past sessions and the workshop is planned.
+    mondays = Availability(weekly=(WeeklyWindow(1, hm("09:00"), hm("11:00")),))
+    b = (
+        ProblemBuilder(first_day=MONDAY, days=19)
+        .location("hall", availability=_open())
+        .location("lab", availability=_open())
+        .trainer("anna", availability=mondays)
+        .trainer("bram", availability=_open())
+        .group("g1")
+        .group("g2")
+        .group("g3")
+        .activity("crs", sessions=3, min_days_between=7, max_days_between=7)
+        .activity("w")
+        .request("r1", "crs", trainer="anna")
+        .request("r3", "crs", groups=("g3",), trainer="anna")
+        .request("r2", "w", groups=("g2",), earliest=WEEK3, latest=WEEK3)
+    )
+    for k in (1, 2):
+        day = MONDAY + timedelta(days=7 * (k - 1))
+        b.planned("r1", k, "hall", ("anna",), at(day, "09:00"))
+        b.planned("r3", k, "lab", ("anna",), at(day, "13:00"))  # before her hours changed
+    b.now = NOW
+    problem = b.build()
+    solution = run(problem)
+    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert solution.incomplete == ("r1", "r3")
+    assert solution.scheduled == ("r2",)
+    assert len([s for s in solution.sessions if s.request in ("r1", "r3")]) == 4
+    reason = explain(problem, solution, solver_seconds=0)["r1"][0]
+    assert (reason.code, reason.details["rule"]) == (
+        "course_cannot_be_completed",
+        "running_courses_together",
+    )
+    assert "together with the other running course(s) r3" in reason.message
