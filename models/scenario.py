@@ -28,8 +28,6 @@ from pydantic import (
     model_validator,
 )
 
-from scheduler.timegrid import skipped_span
-
 FORMAT_NAME = "tic-planner/campus"
 FORMAT_VERSION = 1
 
@@ -517,6 +515,8 @@ def _hhmm(minutes: int) -> str:
 
 def _in_clock_gap(file: str, path: str, windows: Sequence[DatedWindow]) -> list[ScenarioIssue]:
     """One-off windows starting or ending in the hour the clocks skip (spring forward)."""
+    from scheduler.timegrid import skipped_span  # the engine's own notion of that hour
+
     issues = []
     for i, w in enumerate(windows):
         gap = skipped_span(w.date)
