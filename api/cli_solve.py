@@ -180,11 +180,12 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
     if solution.incomplete:
         console.print(
             "running courses that cannot be completed (past sessions kept): "
-            + ", ".join(solution.incomplete)
+            + ", ".join(solution.incomplete),
+            markup=False,
         )
     left = unscheduled_requests(result)
     if left:
-        console.print("unscheduled: " + ", ".join(left))
+        console.print("unscheduled: " + ", ".join(left), markup=False)
     if left or solution.incomplete:
         console.print("  ask why with: campus explain REQUEST")
 
@@ -280,6 +281,6 @@ def register(app: typer.Typer) -> None:
             return
         broken = any(r.code == "course_cannot_be_completed" for r in reasons)
         state = "cannot be completed" if broken else "is not scheduled"
-        console.print(f"[bold]{request}[/] {state} in run {found.id}:")
+        console.print(f"{request} {state} in run {found.id}:", markup=False)
         for reason in reasons:
             console.print(f"  [cyan]{reason.code}[/]: {reason.message}", highlight=False)
