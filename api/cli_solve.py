@@ -112,7 +112,14 @@ def components_table(result: PlanResult) -> Table:
     return table
 
 
+def unscheduled_requests(result: PlanResult) -> list[str]:
+    """Requests without any session, from the problem (also right when no plan was found)."""
+    placed = {s.request for s in result.solution.sessions}
+    return [r.id for r in result.problem.requests if r.id not in placed]
+
+
 def result_json(result: PlanResult, horizon: Horizon) -> dict[str, Any]:
+    """The --json summary: its counts and lists describe the same requests."""
     solution, summary = result.solution, summarize(result.problem, result.solution)
     return {
         "run": result.run_id,
@@ -120,6 +127,7 @@ def result_json(result: PlanResult, horizon: Horizon) -> dict[str, Any]:
         "status": solution.status.value,
         "requests": summary.requests,
         "scheduled": summary.scheduled,
+        "incomplete": summary.incomplete,
         "unscheduled": summary.unscheduled,
         "sessions": summary.sessions,
         "objective": solution.objective,
@@ -136,7 +144,8 @@ def result_json(result: PlanResult, horizon: Horizon) -> dict[str, Any]:
         },
         "group_travel_minutes": summary.group_travel_minutes,
         "trainer_travel_minutes": summary.trainer_travel_minutes,
-        "unscheduled_requests": list(solution.unscheduled),
+        "unscheduled_requests": unscheduled_requests(result),
+        "incomplete_requests": list(solution.incomplete),
     }
 
 
@@ -172,12 +181,17 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
             err.print(f"  {v.rule}/{v.check}: {v.message}", markup=False)
     else:
         console.print("validator: 0 hard violations")
-    if solution.unscheduled:
+    if solution.incomplete:
         console.print(
-            "unscheduled: "
-            + ", ".join(solution.unscheduled)
-            + "\n  ask why with: campus explain REQUEST"
+            "running courses that cannot be completed (past sessions kept): "
+            + ", ".join(solution.incomplete),
+            markup=False,
         )
+    left = unscheduled_requests(result)
+    if left:
+        console.print("unscheduled: " + ", ".join(left), markup=False)
+    if left or solution.incomplete:
+        console.print("  ask why with: campus explain REQUEST")
 
 
 def register(app: typer.Typer) -> None:
@@ -262,21 +276,26 @@ def register(app: typer.Typer) -> None:
         """
         engine = ready_engine(db)
         try:
-            found, _problem, reasons = explain_request(engine, request, run)
+            found, _problem, reasons, note = explain_request(engine, request, run)
         except LookupError as exc:
             raise fail(str(exc)) from None
         if as_json:
             print(json.dumps({
                 "request": request, "run": found.id, "scheduled": reasons is None,
+                "note": note,
                 "reasons": [
                     {"code": str(r.code), "message": r.message, "details": r.details}
                     for r in reasons or ()
                 ],
             }, indent=2, default=str))  # fmt: skip
             return
+        if note is not None:
+            err.print(f"note: {note}", markup=False)
         if reasons is None:
             console.print(f"{request} is scheduled in run {found.id}.")
             return
-        console.print(line(bold(request), f" is not scheduled in run {found.id}:"))
+        broken = any(r.code == "course_cannot_be_completed" for r in reasons)
+        state = "cannot be completed" if broken else "is not scheduled"
+        console.print(line(bold(request), f" {state} in run {found.id}:"))
         for reason in reasons:
             console.print(line("  ", bold(str(reason.code), "cyan"), f": {reason.message}"))

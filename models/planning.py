@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -126,7 +127,8 @@ def run_log(problem: Problem, solution: Solution, report: Report) -> str:
         f"horizon {problem.first_day}..{problem.last_day}, {len(problem.requests)} requests",
         f"status {solution.status.value}, objective {solution.objective}, "
         f"bound {solution.bound}, {solution.wall_seconds:.2f} s",
-        f"scheduled {len(solution.scheduled)}, unscheduled {len(solution.unscheduled)}",
+        f"scheduled {len(solution.scheduled)}, unscheduled {len(solution.unscheduled)}"
+        + (f", incomplete {', '.join(solution.incomplete)}" if solution.incomplete else ""),
         f"validator: {len(report.violations)} hard violation(s), objective {report.objective}",
     ]
     lines += [f"  {v.rule}/{v.check}: {v.message}" for v in report.violations]
@@ -136,34 +138,71 @@ def run_log(problem: Problem, solution: Solution, report: Report) -> str:
 
 
 def stored_solution(session: Session, run: e.SolveRun, problem: Problem) -> Solution:
-    """A run's plan as a Solution of ``problem`` (requests without sessions unscheduled)."""
+    """A run's plan as a Solution of ``problem`` (requests without sessions unscheduled).
+
+    A request with some but not all of its sessions is a running course the run could not
+    complete (the engine keeps only its frozen sessions): it is listed as incomplete.
+    """
     sessions = tuple(
         s for s in reference_sessions(run) if s.request in {r.id for r in problem.requests}
     )
-    have = {s.request for s in sessions}
+    have: dict[RequestId, set[int]] = {}
+    for s in sessions:
+        have.setdefault(s.request, set()).add(s.index)
+    incomplete = tuple(
+        r.id
+        for r in problem.requests
+        if r.id in have and len(have[r.id]) < problem.activity(r.activity).sessions
+    )
     return Solution(
         status=Status(run.status) if run.status in Status._value2member_map_ else Status.UNKNOWN,
         sessions=tuple(sorted(sessions, key=lambda s: (s.request, s.index))),
         unscheduled=tuple(r.id for r in problem.requests if r.id not in have),
+        incomplete=incomplete,
         objective=run.objective,
         bound=run.bound,
         components=dict(run.components),
     )
 
 
-def explain_request(
-    engine: Engine, request_key: str, run_id: int | None = None
-) -> tuple[e.SolveRun, Problem, tuple[Reason, ...] | None]:
+class Explanation(NamedTuple):
+    """What `campus explain` shows: the run it read, why, and a note when that run is not
+    the newest one (the newest found no plan)."""
+
+    run: e.SolveRun
+    problem: Problem
+    reasons: tuple[Reason, ...] | None  # None: the request is scheduled in that run
+    note: str | None = None
+
+
+def newest_run(session: Session) -> e.SolveRun | None:
+    """The newest run that has finished, whatever its outcome."""
+    return session.scalars(
+        select(e.SolveRun).where(e.SolveRun.status != "running").order_by(e.SolveRun.id.desc())
+    ).first()
+
+
+def explain_request(engine: Engine, request_key: str, run_id: int | None = None) -> Explanation:
     """Reasons why ``request_key`` stayed unscheduled in a run (None: it was scheduled).
 
-    Raises LookupError when there is no such run or the request was not part of it.
+    Without ``run_id`` it reads the newest run with a plan; when a newer run found none
+    (infeasible, failed), the note says so, so a planner never mistakes an older plan for
+    the current one. Raises LookupError when there is no such run or the request was not
+    part of it.
     """
     expire_stale_runs_now(engine)
+    note = None
     with session_scope(engine) as session:
         if run_id is None:
             run = latest_run(session)
             if run is None:
                 raise LookupError("no solve run with a plan yet: run `campus solve` first")
+            newest = newest_run(session)
+            if newest is not None and newest.id > run.id:
+                note = (
+                    f"run {newest.id}, the newest, has no plan (status {newest.status}); "
+                    f"these reasons are for run {run.id}, the newest with a plan"
+                )
         else:
             run = session.get(e.SolveRun, run_id)
             if run is None:
@@ -180,8 +219,8 @@ def explain_request(
             )
         solution = stored_solution(session, run, problem)
     if request_key in solution.scheduled:
-        return run, problem, None
+        return Explanation(run, problem, None, note)
     reasons = explain(problem, solution, requests=[RequestId(request_key)]).get(
         RequestId(request_key), ()
     )
-    return run, problem, tuple(reasons)
+    return Explanation(run, problem, tuple(reasons), note)

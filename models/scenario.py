@@ -690,6 +690,32 @@ def _overlapping(file: str, path: str, windows: Sequence[WeeklyWindow]) -> list[
     return issues
 
 
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _in_clock_gap(file: str, path: str, windows: Sequence[DatedWindow]) -> list[ScenarioIssue]:
+    """One-off windows starting or ending in the hour the clocks skip (spring forward)."""
+    from scheduler.timegrid import skipped_span  # the engine's own notion of that hour
+
+    issues = []
+    for i, w in enumerate(windows):
+        gap = skipped_span(w.date)
+        if gap is None:
+            continue
+        start, end = (t.hour * 60 + t.minute for t in (w.start, w.end))
+        if gap[0] <= start < gap[1] or gap[0] < end < gap[1]:
+            issues.append(
+                ScenarioIssue(
+                    file,
+                    f"{path}[{i}]",
+                    f"{w.date} {_format_clock(w.start)}-{_format_clock(w.end)} lies in the hour "
+                    f"the clocks skip ({_hhmm(gap[0])}-{_hhmm(gap[1])} does not exist that day)",
+                )
+            )
+    return issues
+
+
 def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> None:
     """Duplicate keys, unknown references and overlapping windows across all files."""
     problems: list[ScenarioIssue] = []
@@ -744,6 +770,8 @@ def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> 
                 ref(file, f"locations[{i}].equipment.{code}", "equipment", code, equipment)
             where = f"locations[{i}].availability.weekly"
             problems += _overlapping(file, where, loc.availability.weekly)
+            where = f"locations[{i}].availability.one_off"
+            problems += _in_clock_gap(file, where, loc.availability.one_off)
         for i, t in enumerate(sc.trainers):
             ref(file, f"trainers[{i}].partner", "partner", t.partner, partners)
             ref(file, f"trainers[{i}].home", "location", t.home, locations)

@@ -44,6 +44,7 @@ from scheduler.problem import (
     TrainerId,
 )
 from scheduler.solution import Solution
+from scheduler.timegrid import irregular_spans
 
 DAY = 24 * 60
 
@@ -57,6 +58,8 @@ class Code(StrEnum):
     NO_LOCATION_FITS = "no_location_fits"
     NO_QUALIFIED_TRAINER = "no_qualified_trainer"
     FIXED_TRAINER_UNQUALIFIED = "fixed_trainer_unqualified"
+    FIXED_TRAINER_UNCERTIFIED = "fixed_trainer_uncertified"
+    NO_CERTIFIED_TRAINER = "no_certified_trainer"
     FIXED_TRAINER_UNAVAILABLE = "fixed_trainer_unavailable"
     TRAINERS_UNAVAILABLE = "trainers_unavailable"
     NO_COMMON_TIME = "no_common_time"
@@ -70,6 +73,8 @@ class Code(StrEnum):
     SAME_LOCATION_UNREACHABLE = "same_location_unreachable"
     BLOCKED_IN_COMBINATION = "blocked_in_combination"
     SOLVER_TRADEOFF = "solver_tradeoff"
+    # a running course whose frozen sessions are kept but whose next session cannot follow
+    COURSE_CANNOT_BE_COMPLETED = "course_cannot_be_completed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,15 @@ class _Busy:
             if gap < self.lk.travel(where, o.location):
                 found.append(o)
         return found
+
+    def split(
+        self, sessions: Iterable[PlannedSession], start: datetime, end: datetime, where: LocationId
+    ) -> tuple[list[PlannedSession], list[PlannedSession]]:
+        """``clashes`` told apart: sessions overlapping [start, end), and the ones only too
+        close to travel from or to ``where`` in time."""
+        found = self.clashes(sessions, start, end, where)
+        overlap = [o for o in found if o.start < end and start < o.end]
+        return overlap, [o for o in found if o not in overlap]
 
     def location_clashes(
         self, loc: Location, start: datetime, end: datetime
@@ -292,43 +306,76 @@ def _location_fits(a: _Analysis) -> list[Reason]:
 
 
 def _qualified(a: _Analysis) -> list[Reason]:
+    """Enough trainers with the qualification and, for guest lessons, the certificate.
+
+    Qualification and certificate are told apart: a trainer who holds the qualification
+    but lacks the teaching certificate is told exactly that.
+    """
     act = a.activity
     a.needed = act.trainers_needed(a.participants)
 
-    def ok(t: Trainer) -> bool:
-        qualified = act.qualification is None or act.qualification in t.qualifications
-        return qualified and (t.certified or not act.needs_certificate)
+    def qualified(t: Trainer) -> bool:
+        return act.qualification is None or act.qualification in t.qualifications
 
-    a.trainers = [t for t in a.lk.problem.trainers if ok(t)]
-    what = (
-        " and ".join(
-            ([f"qualified for {act.qualification}"] if act.qualification else [])
-            + (["certified"] if act.needs_certificate else [])
-        )
-        or "at all"
-    )
+    def certified(t: Trainer) -> bool:
+        return t.certified or not act.needs_certificate
+
+    able = [t for t in a.lk.problem.trainers if qualified(t)]
+    a.trainers = [t for t in able if certified(t)]
+    skill = f"qualified for {act.qualification}" if act.qualification else ""
     details = {
         "qualification": act.qualification,
         "certificate": act.needs_certificate,
         "needed": a.needed,
         "qualified": [t.id for t in a.trainers],
+        "without_certificate": [t.id for t in able if not certified(t)],
     }
     reasons = []
-    if a.fixed is not None and all(t.id != a.fixed for t in a.trainers):
+    fixed = a.lk.trainers.get(a.fixed) if a.fixed is not None else None
+    if fixed is not None and not qualified(fixed):
         reasons.append(
             Reason(
                 Code.FIXED_TRAINER_UNQUALIFIED,
-                f"fixed trainer {a.fixed} is not {what}",
-                {**details, "trainer": a.fixed},
+                f"fixed trainer {fixed.id} is not {skill}",
+                {**details, "trainer": fixed.id},
+            )
+        )
+    elif fixed is not None and not certified(fixed):
+        held = f"is {skill} but" if skill else ""
+        reasons.append(
+            Reason(
+                Code.FIXED_TRAINER_UNCERTIFIED,
+                f"fixed trainer {fixed.id} {held} has no teaching certificate, which a "
+                f"{act.kind.value.replace('_', ' ')} needs".replace("  ", " "),
+                {**details, "trainer": fixed.id},
             )
         )
     if len(a.trainers) < a.needed:
-        if not a.trainers:
-            message = f"no trainer {what}" if what != "at all" else "no trainers"
+        have = ", ".join(t.id for t in a.trainers)
+        only = f", only {have}" if have else ""
+        lacking = [t.id for t in able if not certified(t)]
+        if act.needs_certificate and len(able) >= a.needed:  # the certificate is what lacks
+            verb = "is" if len(lacking) == 1 else "are"
+            kind = act.kind.value.replace("_", " ")
+            without = f"{', '.join(lacking)} {verb} {skill or 'available'} without it"
+            if have:
+                message = (
+                    f"{a.needed} trainers {skill + ' ' if skill else ''}with the teaching "
+                    f"certificate a {kind} needs are needed{only}; {without}"
+                )
+            else:
+                message = (
+                    f"no trainer {skill + ' ' if skill else ''}has the teaching certificate "
+                    f"a {kind} needs ({without})"
+                )
+            reasons.append(Reason(Code.NO_CERTIFIED_TRAINER, message, details))
         else:
-            names = ", ".join(t.id for t in a.trainers)
-            message = f"{a.needed} trainers {what} needed, only {names}"
-        reasons.append(Reason(Code.NO_QUALIFIED_TRAINER, message, details))
+            what = " and ".join(x for x in (skill, "certified" * act.needs_certificate) if x)
+            if a.needed == 1 or not have:
+                message = f"no trainer {what}" if what else "no trainers"
+            else:
+                message = f"{a.needed} trainers {what or 'at all'} needed{only}"
+            reasons.append(Reason(Code.NO_QUALIFIED_TRAINER, message, details))
     return reasons
 
 
@@ -404,7 +451,7 @@ def _location_spans(a: _Analysis, loc: Location, day: date) -> list[tuple[int, i
 
 
 def _starts(a: _Analysis, day: date) -> list[int]:
-    """Grid starts on ``day`` not blocked by the request and not before now."""
+    """Grid starts on ``day`` not blocked by the request, the DST hour or ``now``."""
     grid, dur = a.lk.problem.grid_minutes, a.duration
     now = a.lk.problem.now
     result = []
@@ -416,6 +463,8 @@ def _starts(a: _Analysis, day: date) -> list[int]:
             continue
         if now is not None and _at(day, m) < now:
             continue
+        if any(bs < m + dur and m < be for bs, be in irregular_spans(day)):
+            continue  # the DST night hour: skipped or repeated by the clock
         result.append(m)
     return result
 
@@ -483,17 +532,20 @@ def _no_common_time(a: _Analysis) -> list[Reason]:
             "trainers": {t.id: _fmt(spans_on(t.availability, d)) for t in a.trainers},
         }
     who = ", ".join(g.id for g in groups)
+    limits, details = _limits(a)
     return [
         Reason(
             Code.NO_COMMON_TIME,
             f"no {a.duration}-minute slot {a.dates} where a fitting location "
             f"({', '.join(loc.id for loc in a.locations)}), group(s) {who} and "
-            f"{a.needed} qualified trainer(s) are all available",
+            f"{a.needed} qualified trainer(s) are all available"
+            + (f" ({limits})" if limits else ""),
             {
                 "duration_minutes": a.duration,
                 "days": len(a.days),
                 "open_days": counts,
                 "windows": per_day,
+                **details,
             },
         )
     ]
@@ -541,16 +593,70 @@ def _max_sessions(a: _Analysis, slots: Iterable[tuple[Slot, LocationId]]) -> int
     return _chain(a, set().union(*by_loc.values()))
 
 
+def _limits(a: _Analysis) -> tuple[str, dict[str, object]]:
+    """What cuts days out of the request's dates: the horizon, now, holidays, closures of
+    the fitting locations, absences of the trainers; named with their reasons."""
+    problem, r = a.lk.problem, a.request
+    parts: list[str] = []
+    details: dict[str, object] = {}
+    if problem.last_day < r.latest:
+        parts.append(f"the horizon ends on {problem.last_day}")
+        details["horizon_end"] = problem.last_day
+    if problem.first_day > r.earliest:
+        parts.append(f"the horizon starts on {problem.first_day}")
+        details["horizon_start"] = problem.first_day
+    if problem.now is not None and problem.now.date() > max(r.earliest, problem.first_day):
+        parts.append(f"it is now {problem.now:%Y-%m-%d %H:%M}")
+        details["now"] = problem.now
+    first = max(r.earliest, problem.first_day)
+    last = min(r.latest, problem.last_day)
+    if last < first:
+        return "; ".join(parts), details
+    span = [first, last]
+    holidays = [h for h in problem.holidays if h.first <= last and first <= h.last]
+    if holidays:
+        parts.append("holidays " + _fmt_ranges(holidays))
+        details["holidays"] = [(h.first, h.last, h.reason) for h in holidays]
+    if not a.activity.at_school:
+        closed = {loc.id: _absences(loc.availability, span) for loc in a.locations}
+        closed = {k: v for k, v in closed.items() if v}
+        if closed:
+            parts.append(
+                "closed: " + "; ".join(f"{k} {_fmt_ranges(v)}" for k, v in closed.items())
+            )
+            details["closures"] = {
+                k: [(c.first, c.last, c.reason) for c in v] for k, v in closed.items()
+            }
+    people = [a.lk.trainers[a.fixed]] if a.fixed is not None else a.trainers
+    away = {t.id: _absences(t.availability, span) for t in people}
+    away = {k: v for k, v in away.items() if v}
+    if away:
+        parts.append("away: " + "; ".join(f"{k} {_fmt_ranges(v)}" for k, v in away.items()))
+        details["absences"] = {k: [(c.first, c.last, c.reason) for c in v] for k, v in away.items()}
+    return "; ".join(parts), details
+
+
+def _fmt_ranges(ranges: Iterable[DateRange]) -> str:
+    return ", ".join(
+        (f"{c.first}" if c.first == c.last else f"{c.first}..{c.last}")
+        + (f" ({c.reason})" if c.reason else "")
+        for c in ranges
+    )
+
+
 def _window_reason(a: _Analysis, fits: int, candidate_days: list[date]) -> Reason:
     act = a.activity
     spacing = f"at least {act.min_days_between} day(s) apart"
     if act.max_days_between is not None:
         spacing += f" and at most {act.max_days_between}"
     where = " at one location" if act.same_location else ""
+    limits, details = _limits(a)
     return Reason(
         Code.SESSIONS_DO_NOT_FIT_WINDOW,
-        f"{act.sessions} sessions {spacing}{where} do not fit {a.dates}: only {fits} fit on "
-        f"the candidate days ({', '.join(d.isoformat() for d in candidate_days)})",
+        f"{act.sessions} sessions {spacing}{where} do not fit {a.dates}"
+        + (f" ({limits})" if limits else "")
+        + f": only {fits} fit on the candidate days "
+        f"({', '.join(d.isoformat() for d in candidate_days)})",
         {
             "sessions": act.sessions,
             "fits": fits,
@@ -558,6 +664,7 @@ def _window_reason(a: _Analysis, fits: int, candidate_days: list[date]) -> Reaso
             "max_days_between": act.max_days_between,
             "same_location": act.same_location,
             "candidate_days": candidate_days,
+            **details,
         },
     )
 
@@ -568,33 +675,52 @@ def _window_reason(a: _Analysis, fits: int, candidate_days: list[date]) -> Reaso
 def _free_pairs(
     a: _Analysis, slots: list[_Slot], busy: _Busy
 ) -> tuple[list[tuple[Slot, LocationId]], dict[tuple[str, str], set[PlannedSession]]]:
-    """Slot/location pairs still free in the solution, and who occupies the others."""
+    """Slot/location pairs still free in the solution, and who occupies the others.
+
+    Blame is only laid where it decides: nothing at a slot with a free location; a busy
+    location only when no capable location was free at that slot and the people were not
+    already in the way everywhere; busy trainers only when too few are left; and travel
+    time under its own name (``travel``) when the person is free but cannot get there.
+    """
     free: list[tuple[Slot, LocationId]] = []
     blockers: dict[tuple[str, str], set[PlannedSession]] = defaultdict(set)
     groups = a.request.groups
     for slot in slots:
         start = _at(slot.day, slot.start)
         end = start + timedelta(minutes=a.duration)
+        places: list[tuple[list[PlannedSession], dict[tuple[str, str], set[PlannedSession]]]]
+        places = []
         for loc in slot.locations:
-            taken = False
-            if not a.activity.at_school:
-                clash = busy.location_clashes(loc, start, end)
-                if clash:
-                    blockers["location", loc.id].update(clash)
-                    taken = True
+            taken = [] if a.activity.at_school else busy.location_clashes(loc, start, end)
+            people: dict[tuple[str, str], set[PlannedSession]] = defaultdict(set)
             for gid in groups:
-                clash = busy.clashes(busy.by_group.get((gid, slot.day), []), start, end, loc.id)
-                if clash:
-                    blockers["group", gid].update(clash)
-                    taken = True
+                day_sessions = busy.by_group.get((gid, slot.day), [])
+                overlap, far = busy.split(day_sessions, start, end, loc.id)
+                if overlap:
+                    people["group", gid].update(overlap)
+                elif far:
+                    people["travel", f"group {gid}"].update(far)
             clashes = {t.id: busy.trainer_clashes(t, start, end, loc.id) for t in slot.trainers}
-            people = [t for t in slot.trainers if not clashes[t.id]]
-            if not _enough(a, people):
-                # only then are the busy trainers to blame (a free colleague would do)
-                for tid, clash in clashes.items():
-                    blockers["trainer", tid].update(clash)
-            elif not taken:
+            if not _enough(a, [t for t in slot.trainers if not clashes[t.id]]):
+                for t in slot.trainers:
+                    day_sessions = busy.by_trainer.get((t.id, slot.day), [])
+                    overlap, far = busy.split(day_sessions, start, end, loc.id)
+                    hours = [o for o in clashes[t.id] if o not in overlap and o not in far]
+                    if overlap or hours:
+                        people["trainer", t.id].update(overlap + hours)
+                    elif far:
+                        people["travel", f"trainer {t.id}"].update(far)
+            if not taken and not people:
                 free.append(((slot.day, slot.start), loc.id))
+            places.append((taken, people))
+        if any(not taken and not people for taken, people in places):
+            continue  # a free place at this slot: nothing here is to blame
+        people_everywhere = all(people for _, people in places)
+        for (taken, people), loc in zip(places, slot.locations, strict=True):
+            if taken and not people_everywhere:
+                blockers["location", loc.id].update(taken)
+            for key, found in people.items():
+                blockers[key].update(found)
     return free, blockers
 
 
@@ -612,15 +738,36 @@ def _capacity_taken(
             competitors[s.request].add(f"{kind} {rid_}")
             sessions[s.request].add(fmt_session(s))
     ranked = sorted(competitors, key=lambda r: (-lk.requests[r].priority, r))
+    now = lk.problem.now
+    fixed = {
+        s.request
+        for found in blockers.values()
+        for s in found
+        if s.pinned or (now is not None and s.start < now)
+    }
+    movable = {
+        s.request
+        for found in blockers.values()
+        for s in found
+        if not (s.pinned or (now is not None and s.start < now))
+    }
+
+    def named(r: RequestId) -> str:
+        """A competitor; one whose blocking sessions all took place (or are pinned) says so,
+        so nobody is asked to move what cannot move."""
+        held = ", already started or pinned" if r in fixed and r not in movable else ""
+        return f"{r} (priority {lk.requests[r].priority}{held})"
+
     parts = []
     for kind, rid_ in sorted(blockers):
         reqs = sorted(
             {s.request for s in blockers[kind, rid_]}, key=lambda r: (-lk.requests[r].priority, r)
         )
-        parts.append(
-            f"{kind} {rid_} by "
-            + ", ".join(f"{r} (priority {lk.requests[r].priority})" for r in reqs)
-        )
+        who = ", ".join(named(r) for r in reqs)
+        if kind == "travel":
+            parts.append(f"{rid_} cannot travel in time to or from {who}")
+        else:
+            parts.append(f"{kind} {rid_} by {who}")
     own = a.request.priority
     return Reason(
         Code.CAPACITY_TAKEN,
@@ -638,9 +785,155 @@ def _capacity_taken(
                     "higher_priority": lk.requests[r].priority > own,
                     "resources": sorted(competitors[r]),
                     "sessions": sorted(sessions[r]),
+                    "movable": r in movable,
                 }
                 for r in ranked
             ],
+        },
+    )
+
+
+# --- a running course that cannot be completed --------------------------------------------
+
+
+def _next_days(lk: Lookup, request: Request, before: PlannedSession | None) -> list[date]:
+    """Days the first missing session may use: its dates, the horizon, now, the spacing."""
+    problem, act = lk.problem, lk.activity_of(request)
+    first = max(request.earliest, problem.first_day)
+    last = min(request.latest, problem.last_day)
+    if problem.now is not None:
+        first = max(first, problem.now.date())
+    if before is not None:
+        first = max(first, before.start.date() + timedelta(days=act.min_days_between))
+        if act.max_days_between is not None:
+            last = min(last, before.start.date() + timedelta(days=act.max_days_between))
+    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d for d in span if not problem.is_holiday(d)]
+
+
+def _open_on(av: Availability, days: list[date], minutes: int) -> list[date]:
+    return [d for d in days if any(b - s >= minutes for s, b in spans_on(av, d))]
+
+
+def _closures(av: Availability, days: list[date], **who: str) -> list[dict[str, object]]:
+    if not days:
+        return []
+    return [
+        {**who, "first": c.first, "last": c.last, "reason": c.reason}
+        for c in _absences(av, days)
+    ]
+
+
+def _fmt_closures(found: list[dict[str, object]]) -> str:
+    return ", ".join(
+        f"{c['first']}..{c['last']}" + (f" ({c['reason']})" if c["reason"] else "") for c in found
+    )
+
+
+def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reason:
+    """Which session of a running course cannot follow, which rule stops it, and the options.
+
+    The rules are tried in the order a planner would change them: the fixed trainer, the
+    one location the course must keep, its dates (spacing, request window, horizon).
+    """
+    act = lk.activity_of(request)
+    kept = sorted((s for s in solution.sessions if s.request == request.id), key=lambda s: s.index)
+    have = {s.index for s in kept}
+    k = next(i for i in range(1, act.sessions + 1) if i not in have)
+    before = next((s for s in kept if s.index == k - 1), None)
+    days = _next_days(lk, request, before)
+    dur = act.duration_minutes
+    done = ", ".join(f"#{s.index}" for s in kept)
+    where = sorted({s.location for s in kept})
+    rule, blocking, why = "combination", [], ""
+    options: list[dict[str, object]] = []
+    fixed = lk.trainers.get(request.trainer) if request.trainer else None
+    if days and fixed is not None and not _open_on(fixed.availability, days, dur):
+        rule = "fixed_trainer"
+        blocking = _closures(fixed.availability, days, trainer=fixed.id)
+        why = f"its fixed trainer {fixed.id} is " + (
+            f"away {_fmt_closures(blocking)}" if blocking else "never available long enough"
+        )
+        others = [
+            t.id
+            for t in lk.problem.trainers
+            if t.id != fixed.id
+            and (act.qualification is None or act.qualification in t.qualifications)
+            and (t.certified or not act.needs_certificate)
+            and _open_on(t.availability, days, dur)
+        ]
+        if others:
+            options.append({"option": "another_trainer", "trainers": others})
+    elif days and act.same_location and len(where) == 1 and not act.at_school:
+        home = lk.locations[where[0]]
+        if not _open_on(home.availability, days, dur):
+            rule = "same_location"
+            blocking = _closures(home.availability, days, location=home.id)
+            why = f"it must stay at {home.id}, which is " + (
+                f"closed {_fmt_closures(blocking)}" if blocking else "not open long enough"
+            )
+            a = _Analysis(lk, request, act, lk.participants(request))
+            _location_fits(a)
+            others = [
+                loc.id
+                for loc in a.locations
+                if loc.id != home.id and _open_on(loc.availability, days, dur)
+            ]
+            if others:
+                options.append({"option": "another_location", "locations": others})
+    if rule == "combination" and days and not act.at_school:
+        a = _Analysis(lk, request, act, lk.participants(request))
+        _location_fits(a)
+        if a.locations and not any(_open_on(x.availability, days, dur) for x in a.locations):
+            rule = "locations_closed"
+            blocking = [
+                c for x in a.locations for c in _closures(x.availability, days, location=x.id)
+            ]
+            why = "every location that fits it is closed: " + "; ".join(
+                f"{c['location']} {_fmt_closures([c])}" for c in blocking
+            ) if blocking else "no location that fits it is open long enough on those days"
+    if not days:
+        rule = "dates"
+        problem = lk.problem
+        limit = min(request.latest, problem.last_day)
+        if before is not None and act.max_days_between is not None:
+            limit = min(limit, before.start.date() + timedelta(days=act.max_days_between))
+        ends = "the horizon" if problem.last_day < request.latest else "its dates"
+        why = (
+            f"no working day is left for it by {limit} ({ends} end on "
+            f"{min(request.latest, problem.last_day)})"
+        )
+        blocking = [{"horizon_end": problem.last_day, "latest": request.latest}]
+    others = [r for r in solution.incomplete if r != request.id]
+    if rule == "combination" and others:
+        rule = "running_courses_together"
+        blocking = [{"requests": others}]
+        why = (
+            f"it could not finish together with the other running course(s) {', '.join(others)}"
+            " (each keeps only the sessions that took place)"
+        )
+    elif rule == "combination":
+        why = "no day, location and trainer that the rules allow together remain for it"
+    options.append({"option": "planner_decision"})
+    offered = [
+        f"another location ({', '.join(o['locations'])})"  # type: ignore[arg-type]
+        if o["option"] == "another_location"
+        else f"another trainer ({', '.join(o['trainers'])})"  # type: ignore[arg-type]
+        if o["option"] == "another_trainer"
+        else "the planner's decision (cancel the rest of the course, or change its rules)"
+        for o in options
+    ]
+    return Reason(
+        Code.COURSE_CANNOT_BE_COMPLETED,
+        f"session {request.id}#{k} of this running course cannot be placed: session(s) {done} "
+        f"are kept as they took place, and {why}; options: {'; '.join(offered)}",
+        {
+            "session": k,
+            "kept": sorted(have),
+            "rule": rule,
+            "blocking": blocking,
+            "days": days,
+            "options": options,
         },
     )
 
@@ -741,6 +1034,9 @@ def explain(
 ) -> Mapping[RequestId, tuple[Reason, ...]]:
     """For every request without sessions in ``solution``: why, in actionable reasons.
 
+    A running course listed in ``solution.incomplete`` gets ``course_cannot_be_completed``:
+    which session, which rule, and the options.
+
     ``solver_seconds`` bounds the CP-SAT assumption analysis per request (0 turns it off);
     it only runs where the domain analysis ends without a definite cause. ``requests``
     limits the work to those requests (a planner asking about one).
@@ -749,8 +1045,12 @@ def explain(
     busy = _Busy.of(lk, solution)
     scheduled = {s.request for s in solution.sessions}
     wanted = None if requests is None else set(requests)
-    return {
-        r.id: _explain_request(lk, busy, r, solution, solver_seconds)
-        for r in problem.requests
-        if r.id not in scheduled and (wanted is None or r.id in wanted)
-    }
+    found: dict[RequestId, tuple[Reason, ...]] = {}
+    for r in problem.requests:
+        if wanted is not None and r.id not in wanted:
+            continue
+        if r.id in solution.incomplete and r.id in scheduled:
+            found[r.id] = (_incomplete_course(lk, r, solution),)
+        elif r.id not in scheduled:
+            found[r.id] = _explain_request(lk, busy, r, solution, solver_seconds)
+    return found

@@ -32,6 +32,8 @@ class Solution:
     status: Status
     sessions: tuple[PlannedSession, ...] = ()
     unscheduled: tuple[RequestId, ...] = ()
+    # running courses that cannot be completed: only their frozen sessions are in ``sessions``
+    incomplete: tuple[RequestId, ...] = ()
     objective: int | None = None
     bound: float | None = None
     components: Mapping[str, int] = field(default_factory=dict)  # weighted cost per component
@@ -51,7 +53,9 @@ class Solution:
 
     @property
     def scheduled(self) -> tuple[RequestId, ...]:
+        """Requests with all their sessions: those with sessions, except ``incomplete``."""
         seen: dict[RequestId, None] = {}
         for s in self.sessions:
-            seen.setdefault(s.request, None)
+            if s.request not in self.incomplete:
+                seen.setdefault(s.request, None)
         return tuple(seen)

@@ -46,6 +46,7 @@ class Summary:
     requests: int
     scheduled: int
     sessions: int
+    incomplete: int = 0  # running courses kept only in their past (frozen) sessions
     per_school: dict[str, Share] = field(default_factory=dict)
     per_activity: dict[str, Share] = field(default_factory=dict)
     per_location: dict[str, Utilisation] = field(default_factory=dict)
@@ -55,7 +56,8 @@ class Summary:
 
     @property
     def unscheduled(self) -> int:
-        return self.requests - self.scheduled
+        """Requests without any session (incomplete courses are counted apart)."""
+        return self.requests - self.scheduled - self.incomplete
 
 
 def summarize(problem: Problem, solution: Solution) -> Summary:
@@ -103,6 +105,7 @@ def summarize(problem: Problem, solution: Solution) -> Summary:
         requests=len(problem.requests),
         scheduled=len(scheduled & set(lookup.requests)),
         sessions=len(solution.sessions),
+        incomplete=len(set(solution.incomplete) & set(lookup.requests)),
         per_school={k: Share(school_ok[k], v) for k, v in sorted(school_req.items())},
         per_activity={k: Share(act_ok[k], v) for k, v in sorted(act_req.items())},
         per_location=dict(sorted(per_location.items())),

@@ -10,7 +10,8 @@ attach or drop Europe/Amsterdam.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -82,3 +83,52 @@ class TimeGrid:
     def ceil_slots(self, minutes: int) -> int:
         """Slots needed to cover ``minutes`` (the exact gap rule between on-grid starts)."""
         return -(-minutes // self.grid_minutes)
+
+
+def _offset(day: date, minute: int, fold: int) -> timedelta:
+    wall = datetime.combine(day, time()) + timedelta(minutes=minute)
+    offset = wall.replace(tzinfo=AMSTERDAM, fold=fold).utcoffset()
+    assert offset is not None
+    return offset
+
+
+def _exists(day: date, minute: int) -> bool:
+    wall = datetime.combine(day, time()) + timedelta(minutes=minute)
+    return from_aware(wall.replace(tzinfo=AMSTERDAM).astimezone(UTC)) == wall
+
+
+@lru_cache(maxsize=4096)
+def skipped_span(day: date) -> tuple[int, int] | None:
+    """Minutes [start, end) of ``day`` that do not exist (spring forward: 02:00-03:00)."""
+    if _offset(day, 0, 0) == _offset(day + timedelta(days=1), 0, 0):
+        return None
+    gone = [m for m in range(MINUTES_PER_DAY) if not _exists(day, m)]
+    return (gone[0], gone[-1] + 1) if gone else None
+
+
+@lru_cache(maxsize=4096)
+def repeated_span(day: date) -> tuple[int, int] | None:
+    """Minutes [start, end) of ``day`` that happen twice (fall back: 02:00-03:00)."""
+    if _offset(day, 0, 0) == _offset(day + timedelta(days=1), 0, 0):
+        return None
+    twice = [
+        m
+        for m in range(MINUTES_PER_DAY)
+        if _offset(day, m, 0) != _offset(day, m, 1) and _exists(day, m)
+    ]
+    return (twice[0], twice[-1] + 1) if twice else None
+
+
+def irregular_spans(day: date) -> list[tuple[int, int]]:
+    """Wall-time minutes of ``day`` no session may touch: skipped or repeated by the clock.
+
+    A session inside them would have no real start (spring) or two (autumn), and its
+    calendar event would not last its duration; campus days never need these night hours.
+    """
+    return [s for s in (skipped_span(day), repeated_span(day)) if s is not None]
+
+
+def is_skipped(day: date, moment: time) -> bool:
+    """Whether the wall time ``moment`` on ``day`` does not exist (the spring-forward gap)."""
+    gap = skipped_span(day)
+    return gap is not None and gap[0] <= minute_of_day(moment) < gap[1]

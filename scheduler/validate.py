@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from scheduler.costs import raw_costs, weigh
 from scheduler.lookup import (
@@ -40,6 +41,7 @@ from scheduler.problem import (
 from scheduler.solution import Solution
 
 SessionKey = tuple[RequestId, int]
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,7 @@ class _Placed:
     trainers: tuple[Trainer, ...]  # the known ones, each once
     participants: int
     frozen: bool
+    history: bool = False  # frozen and started before now: windows and closures not rechecked
 
     @property
     def key(self) -> SessionKey:
@@ -154,7 +157,8 @@ def _context(problem: Problem, solution: Solution) -> _Context:
                 location=location,
                 trainers=trainers,
                 participants=lk.participants(request),
-                frozen=ref is not None and same_placement(ref, s),
+                frozen=(kept := ref is not None and same_placement(ref, s)),
+                history=kept and problem.now is not None and s.start < problem.now,
             )
         )
     return _Context(problem, solution, lk, tuple(placed), frozen_refs)
@@ -284,6 +288,15 @@ def solution_shape(ctx: _Context) -> Iterator[Violation]:
                 f"request {rid} is listed as unscheduled but has sessions",
                 request=rid,
             )
+    for rid in sol.incomplete:
+        if rid not in lk.requests or rid not in with_sessions or rid in sol.unscheduled:
+            yield _v(
+                "solution_shape",
+                "incomplete_unknown",
+                f"request {rid} is listed as incomplete but is unknown, without sessions "
+                "or also unscheduled",
+                request=rid,
+            )
     listed = set(sol.unscheduled)
     for r in ctx.problem.requests:
         if r.id not in with_sessions and r.id not in listed:
@@ -305,7 +318,7 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
     for p in ctx.placed:
         s, loc = p.session, p.location
         holiday = next((h for h in problem.holidays if h.contains(p.day)), None)
-        if holiday is not None:
+        if holiday is not None and not p.history:
             why = f" ({holiday.reason})" if holiday.reason else ""
             yield _v(
                 "location_available",
@@ -320,6 +333,9 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
                 f"session {p.text} does not start on the {grid}-minute grid",
                 p,
             )
+        clock = _clock_trouble(s.start, s.end)
+        if clock is not None:
+            yield _v("location_available", clock[0], f"session {p.text} {clock[1]}", p)
         if not p.frozen and not problem.first_day <= p.day <= problem.last_day:
             yield _v(
                 "location_available",
@@ -329,7 +345,7 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
             )
         if p.activity.at_school:
             closure = next((c for c in loc.availability.closures if c.contains(p.day)), None)
-            if closure is not None:
+            if closure is not None and not p.history:
                 why = f" ({closure.reason})" if closure.reason else ""
                 yield _v(
                     "location_available",
@@ -346,13 +362,44 @@ def location_available(ctx: _Context) -> Iterator[Violation]:
                 p,
             )
         spans = spans_on(loc.availability, p.day)
-        if not covers(spans, p.start, p.end):
+        if not covers(spans, p.start, p.end) and not p.history:
             yield _v(
                 "location_available",
                 "outside_open_hours",
                 f"session {p.text} is outside the location's open hours ({fmt_spans(spans)})",
                 p,
             )
+
+
+def _clock_trouble(start: datetime, end: datetime) -> tuple[str, str] | None:
+    """Whether [start, end) touches a wall time the Amsterdam clock skips or repeats.
+
+    Derived here from zoneinfo minute by minute (only on days whose UTC offset changes),
+    independently of ``scheduler.timegrid``, which the model uses.
+    """
+    day = start.date()
+    midnight = datetime.combine(day, time())
+    if _utc_offset(midnight) == _utc_offset(midnight + timedelta(days=1)):
+        return None
+    moment = start
+    while moment < end:
+        aware = moment.replace(tzinfo=AMSTERDAM)
+        if aware.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None) != moment:
+            return "nonexistent_time", (
+                f"covers {moment:%H:%M} on {moment:%Y-%m-%d}, a wall time that does not exist "
+                "(the clocks go forward)"
+            )
+        if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+            return "repeated_time", (
+                f"covers {moment:%H:%M} on {moment:%Y-%m-%d}, a wall time that happens twice "
+                "(the clocks go back)"
+            )
+        moment += timedelta(minutes=1)
+    return None
+
+
+def _utc_offset(wall: datetime) -> timedelta | None:
+    return wall.replace(tzinfo=AMSTERDAM).utcoffset()
 
 
 def location_fits(ctx: _Context) -> Iterator[Violation]:
@@ -472,7 +519,7 @@ def trainers(ctx: _Context) -> Iterator[Violation]:
                     p,
                 )
             spans = spans_on(t.availability, p.day)
-            if not covers(spans, p.start, p.end):
+            if not covers(spans, p.start, p.end) and not p.history:
                 yield _v(
                     "trainers",
                     "unavailable",
@@ -502,7 +549,7 @@ def groups(ctx: _Context) -> Iterator[Violation]:
         for gid in p.request.groups:
             g = ctx.lk.groups[gid]
             spans = spans_on(g.availability, p.day)
-            if not covers(spans, p.start, p.end):
+            if not covers(spans, p.start, p.end) and not p.history:
                 yield _v(
                     "groups",
                     "unavailable",
@@ -525,14 +572,28 @@ def groups(ctx: _Context) -> Iterator[Violation]:
 
 
 def multi_session(ctx: _Context) -> Iterator[Violation]:
-    """All sessions or none, in order, spaced as the activity says, same place if asked."""
+    """All sessions or none, in order, spaced as the activity says, same place if asked.
+
+    A running course the solver lists as incomplete may hold only its frozen sessions.
+    """
     indices: dict[RequestId, set[int]] = defaultdict(set)
     for s in ctx.solution.sessions:
         if s.request in ctx.lk.requests:
             indices[s.request].add(s.index)
+    kept = {p.key for p in ctx.placed if p.frozen}
     for rid, have in sorted(indices.items()):
         n = ctx.lk.activity_of(ctx.lk.requests[rid]).sessions
         missing = sorted(set(range(1, n + 1)) - have)
+        if rid in ctx.solution.incomplete:
+            if not missing or any((rid, k) not in kept for k in have):
+                yield _v(
+                    "multi_session",
+                    "incomplete",
+                    f"request {rid} is listed as incomplete, but "
+                    + ("it has all its sessions" if not missing else "not only frozen sessions"),
+                    request=rid,
+                )
+            continue
         if missing:
             yield _v(
                 "multi_session",
@@ -673,10 +734,45 @@ HARD_RULES: tuple[Callable[[_Context], Iterator[Violation]], ...] = (
 """The checks in the doc's order (shape first); each yields the violations it finds."""
 
 
+HISTORY_EXEMPT = frozenset(
+    {
+        ("location_available", "holiday"),
+        ("location_available", "closed"),
+        ("location_available", "not_hosting"),
+        ("location_available", "outside_open_hours"),
+        ("location_fits", "participants_out_of_range"),
+        ("location_fits", "over_capacity"),
+        ("location_fits", "missing_equipment"),
+        ("trainers", "count"),
+        ("trainers", "fixed_trainer_missing"),
+        ("trainers", "unqualified"),
+        ("trainers", "uncertified"),
+        ("trainers", "unavailable"),
+        ("groups", "unavailable"),
+        ("groups", "too_far"),
+        ("request_window", "outside_dates"),
+        ("request_window", "blocked"),
+    }
+)
+"""Checks of one session on its own that a kept session which started before now is exempt
+from (rule 8): it took place, whatever was changed since."""
+
+
+def _about_history(ctx: _Context, v: Violation) -> bool:
+    if (v.rule, v.check) not in HISTORY_EXEMPT or v.request is None:
+        return False
+    mine = [p for p in ctx.placed if p.session.request == v.request]
+    if v.index is None:
+        return bool(mine) and all(p.history for p in mine)
+    return any(p.history for p in mine if p.session.index == v.index)
+
+
 def validate(problem: Problem, solution: Solution) -> Report:
     """Check every hard rule and recompute every objective component of the solution."""
     ctx = _context(problem, solution)
-    violations = tuple(v for rule in HARD_RULES for v in rule(ctx))
+    violations = tuple(
+        v for rule in HARD_RULES for v in rule(ctx) if not _about_history(ctx, v)
+    )
     raw = raw_costs(ctx.lk, solution)
     components = weigh(ctx.lk, raw)
     return Report(

@@ -3,9 +3,10 @@
 For every session we compute, per candidate day, which start slots are possible
 (a bit mask: bit i = a start at slot i of that day), and the same per candidate location
 and per candidate trainer. Capacity, equipment, travel limits, qualifications,
-availability windows, holidays, the request's dates and blocked times, ``problem.now`` and
-frozen sessions are all applied here, so the model only sees combinations that satisfy
-every single-session rule; the model adds the rules between sessions.
+availability windows, holidays, the request's dates and blocked times, the wall-clock hour
+daylight saving skips or repeats, ``problem.now`` and frozen sessions are all applied here,
+so the model only sees combinations that satisfy every single-session rule; the model adds
+the rules between sessions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from scheduler.problem import (
     Trainer,
     TrainerId,
 )
-from scheduler.timegrid import TimeGrid, minute_of_day
+from scheduler.timegrid import TimeGrid, irregular_spans, minute_of_day
 
 DayMasks = dict[int, int]  # day index -> mask of allowed start slots within that day
 
@@ -174,7 +175,7 @@ class _Pruner:
         return self.window_mask("t", trainer.id, trainer.availability, day, dur)
 
     def request_mask(self, request: Request, day: date, dur: int, honour_now: bool) -> int:
-        """Starts not overlapping the request's blocked times (and not before ``now``)."""
+        """Starts clear of the request's blocked times and the DST night hour, not before now."""
         g = self.grid.grid_minutes
         mask = _range_mask(0, self.grid.slots_per_day - 1)
         for b in request.blocked:
@@ -185,6 +186,8 @@ class _Pruner:
             lo = (bs - dur) // g + 1
             hi = -(-be // g) - 1
             mask &= ~_range_mask(max(lo, 0), hi)
+        for bs, be in irregular_spans(day):  # the clock skips or repeats these minutes
+            mask &= ~_range_mask(max((bs - dur) // g + 1, 0), -(-be // g) - 1)
         now = self.problem.now
         if honour_now and now is not None:
             if day < now.date():
@@ -337,6 +340,9 @@ def _request_candidates(
     mine = {k: s for (rid, k), s in frozen.items() if rid == request.id}
     rc.must_schedule = bool(mine)
     locations, trainers, reason = _static_filters(problem, request, act, participants)
+    past = problem.now is not None and all(s.start < problem.now for s in mine.values())
+    if reason is not None and mine and past and set(mine) == set(range(1, act.sessions + 1)):
+        reason = None  # it all took place: history, whatever changed since (rule 8)
     if reason is not None:
         rc.reason = reason
         for s in mine.values():
@@ -434,19 +440,27 @@ def _frozen_candidate(
         return f"{name}: start {fz.start:%H:%M} is not on the {grid.grid_minutes}-minute grid"
     if fz.end - fz.start != timedelta(minutes=act.duration_minutes) or fz.end.date() != day:
         return f"{name}: does not last {act.duration_minutes} minutes within one day"
-    if not request.earliest <= day <= request.latest:
+    # a session that started before now is history: what was changed afterwards (a holiday,
+    # closure, absence, qualification, fixed trainer, the request's dates, the group's size)
+    # does not undo it; only the rules between sessions still apply (scheduler-rules.md, 8)
+    history = problem.now is not None and fz.start < problem.now
+    if len(set(fz.trainers)) != len(fz.trainers):
+        return f"{name}: lists a trainer twice"
+    if history:
+        needed = len(fz.trainers)
+    elif not request.earliest <= day <= request.latest:
         return f"{name}: {day} outside the request window"
-    if problem.is_holiday(day):
+    elif problem.is_holiday(day):
         return f"{name}: {day} is a holiday"
-    if fz.location not in {loc.id for loc in locations}:
+    elif fz.location not in {loc.id for loc in locations}:
         return f"{name}: location {fz.location} does not fit the activity"
-    if len(set(fz.trainers)) != needed or len(fz.trainers) != needed:
+    elif len(fz.trainers) != needed:
         return f"{name}: has {len(fz.trainers)} trainers, {needed} needed"
-    if request.trainer is not None and request.trainer not in fz.trainers:
+    elif request.trainer is not None and request.trainer not in fz.trainers:
         return f"{name}: misses the request's fixed trainer {request.trainer}"
-    allowed = {t.id for t in trainers}
-    if any(t not in allowed for t in fz.trainers):
+    elif any(t not in {x.id for x in trainers} for t in fz.trainers):
         return f"{name}: a trainer lacks the qualification or certificate"
+    bit = 1 << (minute_of_day(fz.start) // grid.grid_minutes)
     info = _day_info(
         pruner,
         request,
@@ -458,8 +472,7 @@ def _frozen_candidate(
         day,
         honour_now=False,
     )
-    bit = 1 << (minute_of_day(fz.start) // grid.grid_minutes)
-    if info is None or not info.combined & bit:
+    if not history and (info is None or not info.combined & bit):
         return f"{name}: outside the open times of its location, trainers or groups"
     d = grid.day_index(day)
     return SessionCandidates(
@@ -472,7 +485,7 @@ def _frozen_candidate(
         location_masks={fz.location: {d: bit}},
         trainer_masks={t: {d: bit} for t in fz.trainers},
         trainers_needed=needed,
-        fixed_trainer=request.trainer,
+        fixed_trainer=request.trainer if request.trainer in fz.trainers else None,
         frozen=fz,
     )
 

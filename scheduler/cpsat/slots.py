@@ -388,13 +388,21 @@ def _locations_counted(sm: SlotModel) -> None:
     if pools:
         pools.add(frozenset().union(*pools))
     opens = OpenLocations(sm)
+    held: dict[int, set[LocationId]] = {}  # slot -> closed locations a past session still holds
+    for u in booking:
+        for sc in u.sessions:
+            if sc.frozen is not None:  # history may lie in a closure entered afterwards
+                first = sm.grid.slot(sc.frozen.start)
+                for s in range(first, first + u.size):
+                    if not opens.is_open(sc.frozen.location, s):
+                        held.setdefault(s, set()).add(sc.frozen.location)
     for pool in pools:
         cover: dict[int, list[Lit]] = {}
         for u in booking:
             if u.locations is not None and u.locations <= pool:
                 _cover(u.x, u.size, cover)
         for s, lits in cover.items():
-            room = opens.count(pool, s)
+            room = opens.count(pool, s) + len(held.get(s, set()) & pool)
             if len(lits) > room:
                 sm.model.add(sum(lits) <= room)
 

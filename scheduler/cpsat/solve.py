@@ -22,7 +22,7 @@ from datetime import timedelta
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
-from scheduler.cpsat.candidates import Candidates, build_candidates
+from scheduler.cpsat.candidates import Candidates, build_candidates, frozen_sessions
 from scheduler.cpsat.decompose import (
     DECOMPOSE_MIN_SESSIONS,
     FAR_TRAINER_MINUTES,
@@ -37,7 +37,7 @@ from scheduler.cpsat.model import BuiltModel, build_model
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.timefirst import solve_time_first
 from scheduler.options import SolveOptions
-from scheduler.problem import PlannedSession, Problem, RequestId
+from scheduler.problem import ActivityCode, PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
 
@@ -68,9 +68,162 @@ def solve(
     options: SolveOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> Solution:
-    """Schedule ``problem``; always returns a Solution (status tells how it went)."""
+    """Schedule ``problem``; always returns a Solution (status tells how it went).
+
+    A running course (sessions frozen, others still to place) that can no longer be
+    completed under the rules keeps its frozen sessions and is listed in
+    ``Solution.incomplete``; everything else is planned as usual (docs/scheduler.md,
+    "Re-planning").
+    """
     options = options or SolveOptions()
     started = time.perf_counter()
+    broken = courses_that_cannot_finish(problem, options)
+    if not broken:
+        solution = _solve(problem, options, progress, started)
+        running = _running_courses(problem)
+        if solution.status is not Status.INFEASIBLE or not running:
+            return solution
+        # each course could finish alone, but not all together: rather than no plan at all,
+        # every running course keeps only its frozen sessions
+        log.info("running courses cannot all finish together: %s", ", ".join(sorted(running)))
+        broken = running
+    kept, rest = _keep_only_frozen(problem, broken)
+    if not options.deterministic:  # deterministic mode keeps its budget: same input, same plan
+        left = max(0.05, options.time_limit_seconds - (time.perf_counter() - started))
+        options = dataclasses.replace(options, time_limit_seconds=left)
+    solution = _solve(kept, options, progress, started)
+    if solution.status in (Status.INFEASIBLE, Status.UNKNOWN) and not solution.sessions:
+        stats = {**solution.statistics, "incomplete_courses": ", ".join(sorted(broken))}
+        return dataclasses.replace(solution, statistics=stats)
+    return _completed(problem, solution, broken, rest)
+
+
+ISOLATION_SECONDS = 2.0  # at most this per running course to prove it can still finish
+
+
+def _running_courses(problem: Problem) -> set[RequestId]:
+    """Requests holding frozen sessions that still have sessions to place."""
+    held: dict[RequestId, set[int]] = {}
+    for rid, k in frozen_sessions(problem):
+        held.setdefault(rid, set()).add(k)
+    return {
+        r.id
+        for r in problem.requests
+        if r.id in held
+        and not held[r.id] >= set(range(1, problem.activity(r.activity).sessions + 1))
+    }
+
+
+def courses_that_cannot_finish(problem: Problem, options: SolveOptions) -> set[RequestId]:
+    """Requests with frozen sessions whose other sessions cannot be placed even alone.
+
+    Each running course is tried in a problem of its own (its frozen sessions, the whole
+    campus, no other request): infeasible there, it is infeasible in any plan, and forcing it
+    would make the whole solve infeasible.
+    """
+    running = _running_courses(problem)
+    broken: set[RequestId] = set()
+    for request in problem.requests:
+        if request.id not in running:
+            continue
+        alone = dataclasses.replace(
+            problem,
+            requests=(request,),
+            reference=tuple(s for s in problem.reference if s.request == request.id),
+        )
+        cands = build_candidates(alone)
+        if cands.infeasible:
+            broken.add(request.id)
+            continue
+        built = build_model(alone, cands)
+        if built.model is None:
+            broken.add(request.id)
+            continue
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = options.seed
+        solver.parameters.stop_after_first_solution = True
+        seconds = min(ISOLATION_SECONDS, max(0.05, options.time_limit_seconds / 20))
+        solver.parameters.max_time_in_seconds = seconds * (4 if options.deterministic else 1)
+        if options.deterministic:
+            solver.parameters.max_deterministic_time = seconds
+        if solver.solve(built.model) == cp_model.INFEASIBLE:
+            broken.add(request.id)
+    return broken
+
+
+def _keep_only_frozen(
+    problem: Problem, broken: set[RequestId]
+) -> tuple[Problem, dict[RequestId, tuple[PlannedSession, ...]]]:
+    """The problem with each broken course cut down to its frozen sessions.
+
+    When those are sessions 1..m, the course stays in the problem as an activity of m
+    sessions, so its sessions keep their resources busy and cost what they cost; otherwise
+    (a pinned later session after a gap) it leaves the problem and its frozen sessions are
+    returned, to be put back afterwards.
+    """
+    frozen = frozen_sessions(problem)
+    activities = list(problem.activities)
+    requests = []
+    rest: dict[RequestId, tuple[PlannedSession, ...]] = {}
+    for r in problem.requests:
+        if r.id not in broken:
+            requests.append(r)
+            continue
+        held = sorted(k for rid, k in frozen if rid == r.id)
+        if held != list(range(1, len(held) + 1)):
+            rest[r.id] = tuple(frozen[r.id, k] for k in held)
+            continue
+        act = problem.activity(r.activity)
+        code = ActivityCode(f"{act.code}#kept:{r.id}")
+        activities.append(dataclasses.replace(act, code=code, sessions=len(held)))
+        requests.append(dataclasses.replace(r, activity=code))
+    reduced = dataclasses.replace(
+        problem,
+        activities=tuple(activities),
+        requests=tuple(requests),
+        reference=tuple(s for s in problem.reference if s.request not in rest),
+    )
+    return reduced, rest
+
+
+def _completed(
+    problem: Problem,
+    solution: Solution,
+    broken: set[RequestId],
+    rest: dict[RequestId, tuple[PlannedSession, ...]],
+) -> Solution:
+    """The reduced problem's solution as one of ``problem``: broken courses incomplete."""
+    sessions = tuple(
+        sorted((*solution.sessions, *(s for kept in rest.values() for s in kept)),
+               key=lambda s: (s.request, s.index))
+    )  # fmt: skip
+    components = solution.components
+    objective, bound = solution.objective, solution.bound
+    if rest:  # they left the model: their costs are counted here, the bound no longer holds
+        components = weighted_components(problem, sessions)
+        objective, bound = sum(components.values()), None
+    stats = dict(solution.statistics)
+    stats["incomplete_courses"] = ", ".join(sorted(broken))
+    return dataclasses.replace(
+        solution,
+        sessions=sessions,
+        unscheduled=tuple(r for r in solution.unscheduled if r not in broken),
+        incomplete=tuple(sorted(broken)),
+        objective=objective,
+        bound=bound,
+        components=components,
+        changes=compute_changes(problem.reference, sessions),
+        statistics=stats,
+    )
+
+
+def _solve(
+    problem: Problem,
+    options: SolveOptions,
+    progress: ProgressCallback | None,
+    started: float,
+) -> Solution:
     cands = build_candidates(problem)
     if cands.infeasible:
         return _infeasible(cands.infeasible, started)

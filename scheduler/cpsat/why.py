@@ -47,6 +47,7 @@ from scheduler.problem import (
     TrainerId,
 )
 from scheduler.solution import Solution
+from scheduler.timegrid import irregular_spans
 
 SOURCE = "cp-sat"
 DAY = 24 * 60
@@ -213,6 +214,8 @@ def _enumerate(lk: Lookup, request: Request, margin_days: int) -> _Candidates:
                 continue
             if not all(covers(sp, m, end) for sp in group_spans):
                 continue
+            if any(bs < end and m < be for bs, be in irregular_spans(d)):
+                continue  # the DST night hour
             locs = tuple(loc.id for loc, sp in loc_spans if covers(sp, m, end))
             people = tuple(tid for tid, sp in trainer_spans if covers(sp, m, end))
             fixed_ok = request.trainer is None or request.trainer in people
@@ -516,7 +519,20 @@ def _ranked(c: _Candidates, sessions: Iterable[PlannedSession]) -> list[RequestI
 
 
 def _who(c: _Candidates, sessions: Iterable[PlannedSession]) -> str:
-    return ", ".join(f"{r} (priority {c.lk.requests[r].priority})" for r in _ranked(c, sessions))
+    """Blocking requests with their priority; one whose blocking sessions all started
+    already (or are pinned) says so, so nobody is asked to move what cannot move."""
+    sessions = list(sessions)
+    movable = _movable(c, sessions)
+
+    def named(r: RequestId) -> str:
+        held = "" if r in movable else ", already started or pinned"
+        return f"{r} (priority {c.lk.requests[r].priority}{held})"
+
+    return ", ".join(named(r) for r in _ranked(c, sessions))
+
+
+def _movable(c: _Candidates, sessions: Iterable[PlannedSession]) -> set[RequestId]:
+    return {s.request for s in sessions if not is_frozen_reference(c.lk.problem, s)}
 
 
 def _story(c: _Candidates, f: Family, in_dates: bool) -> _Story:
@@ -579,6 +595,8 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
     kinds = {s.family.kind for s in stories}
     if dated or (c.days[0] >= r.earliest and c.days[-1] <= r.latest):
         scope = f" between {r.earliest} and {r.latest}"
+        if c.lk.problem.last_day < r.latest:
+            scope += f" (the horizon ends on {c.lk.problem.last_day})"
     else:
         scope = f" from {c.days[0]} to {c.days[-1]} (its dates widened by up to {margin_days} days)"
     priority = f" (this request has priority {r.priority})"
@@ -592,6 +610,8 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
             for s in stories
         ],
     }
+    if c.lk.problem.last_day < r.latest:
+        details["horizon_end"] = c.lk.problem.last_day
     busy = [s for s in stories if s.family.kind in BUSY_KINDS]
     if busy:
         details["competitors"] = _competitors(c, busy)
@@ -658,6 +678,7 @@ def _competitors(c: _Candidates, stories: list[_Story]) -> list[dict[str, object
             families[s.request].add(story.family.label)
             sessions[s.request].add(fmt_session(s))
     own = c.request.priority
+    movable = _movable(c, (s for st in stories for s in st.blockers))
     return [
         {
             "request": rid,
@@ -665,6 +686,7 @@ def _competitors(c: _Candidates, stories: list[_Story]) -> list[dict[str, object
             "higher_priority": c.lk.requests[rid].priority > own,
             "families": sorted(families[rid]),
             "sessions": sorted(sessions[rid]),
+            "movable": rid in movable,
         }
         for rid in _ranked(c, (s for st in stories for s in st.blockers))
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -107,3 +108,54 @@ def test_now_with_an_offset_is_converted_to_amsterdam_time(sqlite_url: str) -> N
     with session_scope(make_engine(sqlite_url)) as session:
         run = session.scalars(select(e.SolveRun)).one()
         assert run.parameters["now"] == "2027-03-01T08:00:00"  # CET is UTC+1 in March
+
+
+def test_the_json_summary_agrees_with_itself_without_a_plan_and_with_a_broken_course() -> None:
+    from datetime import timedelta
+
+    from api.cli_solve import result_json
+    from models.bridge import Horizon
+    from models.planning import PlanResult
+    from scheduler import DateRange, Solution, Status
+    from scheduler.validate import validate
+    from tests.scheduler.test_running_courses import WEEK3, _open, course, run
+
+    horizon = Horizon.parse("2027-W36..2027-W38")
+    problem = course(hall=_open(DateRange(WEEK3, WEEK3 + timedelta(days=4), "lekkage")))
+    nothing = Solution(Status.INFEASIBLE)  # no plan: every request is unscheduled
+    summary = result_json(PlanResult(1, problem, nothing, validate(problem, nothing)), horizon)
+    assert summary["unscheduled"] == len(summary["unscheduled_requests"]) == 2
+    assert summary["scheduled"] == summary["incomplete"] == 0
+    solution = run(problem)
+    summary = result_json(PlanResult(2, problem, solution, validate(problem, solution)), horizon)
+    assert (summary["scheduled"], summary["incomplete"], summary["unscheduled"]) == (1, 1, 0)
+    assert summary["incomplete_requests"] == ["r1"] and summary["unscheduled_requests"] == []
+    assert summary["requests"] == 2
+
+
+def test_a_course_broken_by_a_closure_is_reported_and_explained(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    from tests.conftest import DATA
+
+    text = (DATA / "replan-campus.yaml").read_text(encoding="utf-8")
+    text = text.replace("max_days_between: 7,", "max_days_between: 7, same_location: true,")
+    first, closed = tmp_path / "campus.yaml", tmp_path / "closed.yaml"
+    first.write_text(text, encoding="utf-8")
+    closure = "        - {first: 2027-03-29, last: 2027-04-02, reason: lekkage}\n"
+    closed.write_text(
+        text.replace("      weekly:\n", "      closures:\n" + closure + "      weekly:\n"),
+        encoding="utf-8",
+    )
+    weeks = ("--weeks", "2027-W12..2027-W13", "--time-limit", "10", "--json")
+    assert campus("load", "--db", sqlite_url, str(first))[0] == 0
+    assert campus("solve", "--db", sqlite_url, *weeks, "--now", NOW)[0] == 0
+    assert campus("load", "--db", sqlite_url, str(closed))[0] == 0  # both labs close in W13
+    code, out, _ = campus("solve", "--db", sqlite_url, *weeks, "--now", "2027-03-26T20:00")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["status"] == "optimal" and summary["hard_violations"] == 0
+    assert summary["incomplete_requests"] == ["r6"] and summary["scheduled"] == 4
+    code, out, _ = campus("explain", "--db", sqlite_url, "r6")
+    assert "r6 cannot be completed in run 2:" in out
+    assert "course_cannot_be_completed: session r6#2" in out and "(lekkage)" in out

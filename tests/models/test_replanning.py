@@ -167,3 +167,105 @@ def test_an_interrupted_solve_leaves_a_failed_run_not_a_running_one(
         plan(engine, WEEK, OPTIONS, now=datetime(2027, 3, 1))
     with session_scope(engine) as session:
         assert [r.status for r in session.scalars(select(e.SolveRun))] == ["failed"]
+
+
+# --- a change in the middle of a running course (issue 23) ---------------------------------
+
+COURSE_WEEKS = Horizon.parse("2027-W12..2027-W13")
+
+
+def _course_planned(engine: Engine, *, fixed: str | None = None) -> PlanResult:
+    """r6 (two weekly sessions) planned over weeks 12-13, optionally with a fixed trainer."""
+    from datetime import datetime
+
+    with session_scope(engine) as session:
+        load_files(session, [CAMPUS])
+        session.scalars(select(e.ActivityType).filter_by(code="CRS")).one().same_location = True
+        if fixed is not None:
+            r6 = session.scalars(select(e.Request).filter_by(key="r6")).one()
+            r6.trainer = session.scalars(select(e.Trainer).filter_by(key=fixed)).one()
+    first = plan(engine, COURSE_WEEKS, OPTIONS, now=datetime(2027, 3, 1, 8, 0))
+    assert first.report.ok and sorted(first.solution.scheduled) == ["r1", "r2", "r3", "r4", "r6"]
+    return first
+
+
+def _after_session_1(engine: Engine, first: PlanResult) -> PlanResult:
+    """Re-plan the same weeks on the evening of r6's first session."""
+    from datetime import datetime, time
+
+    one = next(s for s in first.solution.sessions if s.request == "r6" and s.index == 1)
+    again = plan(engine, COURSE_WEEKS, OPTIONS, now=datetime.combine(one.start.date(), time(20)))
+    assert again.solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert again.report.ok, again.report.violations
+    # the course keeps its first session as it took place; every other request is planned
+    assert again.solution.incomplete == ("r6",)
+    assert [s for s in again.solution.sessions if s.request == "r6"] == [one]
+    assert sorted(again.solution.scheduled) == ["r1", "r2", "r3", "r4"]
+    return again
+
+
+def test_a_closure_of_a_running_course_s_venue_leaves_the_rest_planned(engine: Engine) -> None:
+    from datetime import date
+
+    from models.planning import explain_request
+
+    first = _course_planned(engine)
+    venue = next(s.location for s in first.solution.sessions if s.request == "r6")
+    with session_scope(engine) as session:
+        loc = session.scalars(select(e.Location).filter_by(key=venue)).one()
+        loc.closures.append(
+            e.LocationClosure(first=date(2027, 3, 29), last=date(2027, 4, 2), reason="lekkage")
+        )
+    again = _after_session_1(engine, first)
+    found = explain_request(engine, "r6")
+    assert found.run.id == again.run_id and found.note is None
+    (reason,) = found.reasons or ()
+    assert reason.code == "course_cannot_be_completed"
+    assert (reason.details["session"], reason.details["rule"]) == (2, "same_location")
+    other = {"acme-hal": "volt-lab", "volt-lab": "acme-hal"}[venue]
+    assert {"option": "another_location", "locations": [other]} in reason.details["options"]
+    assert "lekkage" in reason.message
+
+
+def test_the_fixed_trainer_of_a_running_course_falling_ill(engine: Engine) -> None:
+    from datetime import date
+
+    from models.planning import explain_request
+
+    first = _course_planned(engine, fixed="t-cem")
+    with session_scope(engine) as session:
+        cem = session.scalars(select(e.Trainer).filter_by(key="t-cem")).one()
+        cem.absences.append(
+            e.TrainerAbsence(first=date(2027, 3, 29), last=date(2027, 4, 2), reason="ziek")
+        )
+    _after_session_1(engine, first)
+    (reason,) = explain_request(engine, "r6").reasons or ()
+    assert (reason.code, reason.details["rule"]) == ("course_cannot_be_completed", "fixed_trainer")
+    assert {"option": "another_trainer", "trainers": ["t-anna", "t-bram"]} in reason.details[
+        "options"
+    ]
+    assert "t-cem is away 2027-03-29..2027-04-02 (ziek)" in reason.message
+
+
+def test_explain_says_when_the_newest_run_found_no_plan(
+    planned: tuple[Engine, PlanResult],
+) -> None:
+    from datetime import UTC, datetime
+
+    from models.planning import explain_request
+
+    engine, first = planned
+    with session_scope(engine) as session:
+        failed = e.SolveRun(
+            created_at=datetime.now(UTC), first_week="2027-W12", last_week="2027-W12",
+            status="infeasible", parameters={},
+        )  # fmt: skip
+        session.add(failed)
+        session.flush()
+        failed_id = failed.id
+    found = explain_request(engine, "r1")
+    assert found.run.id == first.run_id and found.reasons is None
+    assert found.note == (
+        f"run {failed_id}, the newest, has no plan (status infeasible); "
+        f"these reasons are for run {first.run_id}, the newest with a plan"
+    )

@@ -235,3 +235,23 @@ def test_travel_given_twice_for_the_same_pair_either_way(tmp_path: Path) -> None
         f"travel[1]: duplicate key 'hall <-> lab' (first defined at {tmp_path / 'campus.yaml'}: "
         "travel[0])"
     ]
+
+
+def test_a_one_off_window_in_the_hour_the_clocks_skip(tmp_path: Path) -> None:
+    # 2027-03-28 02:00-03:00 does not exist in Amsterdam; a window across it is fine
+    text = BASE.replace(
+        "capacity: 16",
+        "capacity: 16\n"
+        "    availability:\n"
+        "      one_off:\n"
+        "        - {date: 2027-03-28, start: '01:00', end: '04:00'}\n"
+        "        - {date: 2027-03-28, start: '02:30', end: '05:00'}\n"
+        "        - {date: 2027-03-21, start: '02:30', end: '05:00'}\n"
+        "        - {date: 2027-03-28, start: '00:30', end: '02:15'}\n",
+    )
+    assert problems(tmp_path, text) == [
+        "locations[0].availability.one_off[1]: 2027-03-28 02:30-05:00 lies in the hour the "
+        "clocks skip (02:00-03:00 does not exist that day)",
+        "locations[0].availability.one_off[3]: 2027-03-28 00:30-02:15 lies in the hour the "
+        "clocks skip (02:00-03:00 does not exist that day)",
+    ]

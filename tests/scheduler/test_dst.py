@@ -69,3 +69,70 @@ def test_timegrid_refuses_off_grid_and_aware_times() -> None:
         grid.slot(datetime(2027, 3, 29, 9, 0, tzinfo=UTC))
     with pytest.raises(ValueError):
         from_aware(datetime(2027, 3, 29, 9, 0))
+
+
+def _night_problem(sunday: date, minutes: int, *requests: tuple[str, date]) -> ProblemBuilder:
+    """A location open on Sunday nights 01:00-04:00 (a weekly window across the DST hour)."""
+    b = (
+        ProblemBuilder(first_day=sunday - timedelta(days=13), days=14)
+        .location("loc1", availability=weekly("01:00", "04:00", days=(7,)))
+        .trainer("t1")
+        .group("g1")
+        .activity("w", duration_minutes=minutes)
+    )
+    for rid, day in requests:
+        b.request(rid, "w", earliest=day, latest=day)
+    return b
+
+
+@pytest.mark.parametrize("sunday", [SPRING_SUNDAY, AUTUMN_SUNDAY])
+def test_no_session_touches_the_hour_the_clocks_skip_or_repeat(sunday: date) -> None:
+    # 120 minutes fit in 01:00-04:00 on the Sunday before, but not around 02:00-03:00
+    # on the switch day; the same weekly window stays valid on the other Sunday
+    week_before = sunday - timedelta(days=7)
+    problem = _night_problem(sunday, 120, ("before", week_before), ("switch", sunday)).build()
+    solution = run(problem)
+    assert placed(solution, "before").start.date() == week_before
+    assert solution.unscheduled == ("switch",)
+    # an hour fits on the switch day, before or after the odd hour, never in it
+    solution = run(_night_problem(sunday, 60, ("switch", sunday)).build())
+    start = placed(solution, "switch").start.time()
+    assert start in (time(1, 0), time(3, 0))
+
+
+def test_explanations_agree_that_the_skipped_hour_cannot_be_used() -> None:
+    from scheduler.explain import explain
+
+    problem = _night_problem(SPRING_SUNDAY, 120, ("switch", SPRING_SUNDAY)).build()
+    solution = run(problem)
+    (reason,) = explain(problem, solution, solver_seconds=0)["switch"]
+    assert reason.code == "no_common_time"
+
+
+@pytest.mark.parametrize(
+    ("start", "check"),
+    [
+        (datetime(2027, 3, 28, 2, 0), "nonexistent_time"),
+        (datetime(2027, 3, 28, 1, 30), "nonexistent_time"),  # runs into the gap
+        (datetime(2027, 10, 31, 2, 15), "repeated_time"),
+    ],
+)
+def test_the_validator_rejects_a_session_in_the_odd_hour(start: datetime, check: str) -> None:
+    from scheduler import PlannedSession, RequestId, Solution, Status
+    from scheduler.problem import LocationId, TrainerId
+    from scheduler.validate import validate
+
+    sunday = start.date()
+    problem = _night_problem(sunday, 60, ("r1", sunday)).build()
+    session = PlannedSession(
+        RequestId("r1"), 1, LocationId("loc1"), (TrainerId("t1"),), start,
+        start + timedelta(minutes=60),
+    )  # fmt: skip
+    report = validate(problem, Solution(Status.FEASIBLE, sessions=(session,)))
+    assert [v.check for v in report.violations] == [check]
+    three = datetime.combine(sunday, time(3))
+    ok = PlannedSession(
+        RequestId("r1"), 1, LocationId("loc1"), (TrainerId("t1"),), three,
+        three + timedelta(minutes=60),
+    )  # fmt: skip
+    assert validate(problem, Solution(Status.FEASIBLE, sessions=(ok,))).ok

@@ -107,7 +107,49 @@ def test_no_qualified_or_certified_trainer() -> None:
         groups=(group(home=LocationId("SCH")),),
         activities=(activity(kind=ActivityKind.GUEST_LESSON, at_school=True),),
     )
-    assert why(p).message == "no trainer certified"
+    reason = why(p)
+    assert (reason.code, reason.message) == (
+        "no_certified_trainer",
+        "no trainer has the teaching certificate a guest lesson needs "
+        "(T1 is available without it)",
+    )
+    # qualified but not certified is told apart from not qualified
+    p = problem(
+        locations=(loc("SCH", "S1", hosts_training=False),),
+        groups=(group(home=LocationId("SCH")),),
+        trainers=(trainer(qualifications=frozenset({"W"})), trainer("T2")),
+        activities=(
+            activity(kind=ActivityKind.GUEST_LESSON, at_school=True, qualification="W"),
+        ),
+    )
+    reason = why(p)
+    assert (reason.code, reason.message) == (
+        "no_certified_trainer",
+        "no trainer qualified for W has the teaching certificate a guest lesson needs "
+        "(T1 is qualified for W without it)",
+    )
+    assert reason.details["without_certificate"] == ["T1"]
+
+
+def test_a_fixed_trainer_without_the_certificate_is_not_called_unqualified() -> None:
+    p = problem(
+        locations=(loc("SCH", "S1", hosts_training=False),),
+        groups=(group(home=LocationId("SCH")),),
+        trainers=(
+            trainer(qualifications=frozenset({"W"})),
+            trainer("T2", certified=True, qualifications=frozenset({"W"})),
+        ),
+        activities=(
+            activity(kind=ActivityKind.GUEST_LESSON, at_school=True, qualification="W"),
+        ),
+        requests=(request(trainer=TrainerId("T1")),),
+    )
+    reason = why(p)
+    assert (reason.code, reason.message) == (
+        "fixed_trainer_uncertified",
+        "fixed trainer T1 is qualified for W but has no teaching certificate, which a guest "
+        "lesson needs",
+    )
 
 
 def test_fixed_trainer_unqualified() -> None:
@@ -228,6 +270,7 @@ def test_capacity_taken_lists_competitors_by_priority() -> None:
         "higher_priority": True,
         "resources": ["location L1"],
         "sessions": ["R2#1 at L1 on 2027-02-01 09:00-11:00"],
+        "movable": True,
     }
 
 
@@ -248,11 +291,12 @@ def test_capacity_taken_by_the_trainer_in_the_daylight_saving_week() -> None:
     reason = why(p, sess("R2", where="L2", on=dst))
     assert reason.code == "capacity_taken"
     assert "trainer T1 by R2 (priority 1)" in reason.message
-    # L2 is taken too, but L1 is free: the trainer is what R1 lacks in both places
+    # L2 is taken too, but L1 is free: only the trainer, whom R1 lacks in both places, is
+    # blamed, never a location while another capable one stayed empty
     assert reason.details["competitors"][0]["resources"] == [  # type: ignore[index]
-        "location L2",
         "trainer T1",
     ]
+    assert "location" not in reason.message
 
 
 def test_no_combination_when_a_free_slot_remains() -> None:
@@ -273,3 +317,83 @@ def test_solver_tradeoff_names_the_free_placement() -> None:
     assert reason.source == "cp-sat"
     assert reason.details["free_slots"] > 0  # type: ignore[operator]
     assert "placement" in reason.details
+
+
+# --- issue 23: explanations that are exactly right -----------------------------------------
+
+
+def test_a_window_past_the_horizon_names_the_horizon_end() -> None:
+    # 4 sessions 2 days apart need 7 days; the request runs a week past the horizon
+    p = problem(
+        activities=(activity(sessions=4, min_days_between=2),),
+        requests=(request(latest=day(11)),),
+    )
+    reason = why(p)
+    assert reason.code == "sessions_do_not_fit_window"
+    assert reason.message.startswith(
+        "4 sessions at least 2 day(s) apart do not fit between 2027-02-01 and 2027-02-12 "
+        "(the horizon ends on 2027-02-05): only 3 fit"
+    )
+    assert reason.details["horizon_end"] == day(4)
+
+
+def test_holidays_and_closures_that_cut_the_window_are_named() -> None:
+    holiday = DateRange(day(2), day(2), "Studiedag")
+    closed = DateRange(MON, MON, "lekkage")
+    p = problem(
+        locations=(loc(availability=Availability(hours("08:00", "18:00").weekly, (), (closed,))),),
+        activities=(activity(sessions=3, min_days_between=2),),
+        holidays=(holiday,),
+    )
+    reason = why(p)
+    assert reason.code == "sessions_do_not_fit_window"
+    assert "(holidays 2027-02-03 (Studiedag); closed: L1 2027-02-01 (lekkage))" in reason.message
+    assert reason.details["holidays"] == [(day(2), day(2), "Studiedag")]
+    assert reason.details["closures"] == {"L1": [(MON, MON, "lekkage")]}
+
+
+def test_no_common_time_names_the_closure_that_blocks() -> None:
+    closed = DateRange(MON, day(1), "verbouwing")
+    only_early = Availability(hours("08:00", "18:00", range(1, 3)).weekly, (), (closed,))
+    p = problem(locations=(loc(availability=only_early),))
+    reason = why(p)
+    assert reason.code == "no_common_time"
+    assert "closed: L1 2027-02-01..2027-02-02 (verbouwing)" in reason.message
+
+
+def test_travel_time_is_named_when_it_is_what_blocks() -> None:
+    # T1 teaches R2 at L2 until 11:00; R1's group can only come 11:00-13:00 to L1, and
+    # L2 -> L1 takes 30 minutes: T1 is free, but cannot get there in time (L2 is too
+    # small for R1)
+    p = problem(
+        locations=(loc(availability=hours("11:00", "13:00")), loc("L2", "P2", capacity=8)),
+        groups=(group(availability=hours("11:00", "13:00")), group("G2", headcount=8)),
+        requests=(request(earliest=MON, latest=MON), request("R2", groups=("G2",))),
+        travel=Travel({(LocationId("L1"), LocationId("L2")): 30}),
+    )
+    solution = Solution(Status.FEASIBLE, (sess("R2", where="L2"),))
+    (reason,) = explain(p, solution, solver_seconds=0)[RequestId("R1")]
+    assert reason.code == "capacity_taken"
+    assert "trainer T1 cannot travel in time to or from R2 (priority 1)" in reason.message
+    assert reason.details["competitors"][0]["resources"] == ["travel trainer T1"]  # type: ignore[index]
+
+
+def test_a_session_that_already_started_is_not_offered_to_move() -> None:
+    from dataclasses import replace
+    from datetime import datetime
+
+    p = problem(
+        locations=(loc(availability=hours("08:00", "14:00", range(1, 2))),),
+        trainers=(trainer(), trainer("T2")),
+        groups=(group(), group("G2")),
+        activities=(activity(), activity("B", duration_minutes=240)),
+        requests=(request(), request("R2", "B", groups=("G2",))),
+    )
+    p = replace(p, now=datetime(2027, 2, 1, 10, 0))
+    running = sess("R2", who=("T2",), minutes=240)  # 09:00-13:00, started before now
+    (reason,) = explain(p, Solution(Status.FEASIBLE, (running,)), solver_seconds=0)[
+        RequestId("R1")
+    ]
+    assert reason.code == "capacity_taken"
+    assert "location L1 by R2 (priority 1, already started or pinned)" in reason.message
+    assert reason.details["competitors"][0]["movable"] is False  # type: ignore[index]
