@@ -35,7 +35,8 @@ from tests.feeds.test_export import leftovers, snapshot
 
 CAMPUS = Path(sys.executable).with_name("campus")
 SEED = int(os.environ.get("CAMPUS_CRASH_SEED", random.randrange(1 << 30)))
-LEASE = "1"  # seconds: a killed solve's run is expired by the next look a second later
+LEASE = "3"  # seconds: a killed solve's run is expired by the next look 3 s later; shorter
+# leases were lost by live solves on a loaded 2-core machine (the heartbeat thread starved)
 runner = CliRunner()
 
 
@@ -156,7 +157,7 @@ def test_killed_solve_leaves_no_run_running(env: dict[str, str]) -> None:
     campus(*solve, "--time-limit", "5")  # a solve start looks at runs
     runs = statuses(engine)
     assert "running" not in runs.values(), f"seed {SEED}: {runs}"
-    assert list(runs.values())[-1] == "optimal"
+    assert list(runs.values())[-1] in ("optimal", "feasible"), f"seed {SEED}: {runs}"
     with session_scope(engine) as session:
         for run in session.scalars(select(e.SolveRun).where(e.SolveRun.status == "failed")):
             assert "lease expired" in run.log
