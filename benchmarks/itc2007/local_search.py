@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from ortools.sat.python.cp_model_helper import CpModelProto
 
 from scheduler.cpsat.hints import Values
-from scheduler.cpsat.slot_model import SlotModel
+from scheduler.cpsat.timefirst.model import SlotModel
 
 BIG = 1 << 60
 KINDS = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import itc2007_checker as checker
+from itc2007_mapping import CttCourse, CttInstance, parse_ctt, to_itc_solution, to_problem
 
 import scheduler
-from scheduler.itc2007 import CttCourse, CttInstance, parse_ctt, to_itc_solution, to_problem
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import Problem
 from scheduler.solution import Solution

@@ -46,18 +46,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from itc2007_mapping import parse_ctt, to_problem
 from local_search import LocalSearch, Outcome  # next to this script
 from ortools.sat.python import cp_model
 
-import scheduler.cpsat.start_search as start_search
-from scheduler.cpsat.candidates import Candidates, build_candidates
-from scheduler.cpsat.greedy import greedy_plan
+import scheduler.cpsat.timefirst.start_search as start_search
 from scheduler.cpsat.hints import Values
+from scheduler.cpsat.prep.candidates import Candidates, build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_slot_model
-from scheduler.cpsat.timefirst import NeighbourhoodSearch, place, solve_slots
-from scheduler.itc2007 import parse_ctt, to_problem
+from scheduler.cpsat.timefirst.build import build_slot_model
+from scheduler.cpsat.timefirst.engine import NeighbourhoodSearch, place, solve_slots
+from scheduler.cpsat.timefirst.model import SlotModel
 from scheduler.problem import Problem
 
 INSTANCES = Path(__file__).resolve().parent / "instances"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.model import BuiltModel
+from scheduler.cpsat.interval.model import BuiltModel
 from scheduler.problem import PlannedSession
 
 Values = list[int]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from scheduler.cpsat.candidates import window_minutes
+from scheduler.cpsat.prep.candidates import window_minutes
 from scheduler.problem import (
     Activity,
     GroupId,

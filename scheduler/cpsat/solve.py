@@ -22,20 +22,20 @@ from datetime import timedelta
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
-from scheduler.cpsat.candidates import Candidates, build_candidates
-from scheduler.cpsat.decompose import (
+from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
+from scheduler.cpsat.interval.lns import Lns
+from scheduler.cpsat.interval.model import BuiltModel, build_model
+from scheduler.cpsat.prep.candidates import Candidates, build_candidates
+from scheduler.cpsat.prep.decompose import (
     DECOMPOSE_MIN_SESSIONS,
     FAR_TRAINER_MINUTES,
     parts_are_exact,
     solve_parts,
     split,
 )
-from scheduler.cpsat.greedy import greedy_plan
-from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
-from scheduler.cpsat.lns import Lns
-from scheduler.cpsat.model import BuiltModel, build_model
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.timefirst import solve_time_first
+from scheduler.cpsat.timefirst.engine import solve_time_first
 from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes

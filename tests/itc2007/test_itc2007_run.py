@@ -16,9 +16,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from itc2007_mapping import parse_ctt, parse_itc_solution, to_sessions
 
 import scheduler
-from scheduler.itc2007 import parse_ctt, parse_itc_solution, to_sessions
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import Problem
 from scheduler.solution import Solution, Status

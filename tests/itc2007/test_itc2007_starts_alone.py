@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import starts_alone  # benchmarks/itc2007, on sys.path through conftest.py
 
-import scheduler.cpsat.start_search as start_search
+import scheduler.cpsat.timefirst.start_search as start_search
 
 RESULT = re.compile(r"^seed (\d+): (\d+) \(.*improving/solved: (.*)\)$", re.M)
 

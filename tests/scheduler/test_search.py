@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 
 from scheduler import SolveOptions, Status, Weights, solve
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.decompose import split
-from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.hints import complete_hint, decision_values
-from scheduler.cpsat.lns import Lns
-from scheduler.cpsat.model import build_model
+from scheduler.cpsat.interval.lns import Lns
+from scheduler.cpsat.interval.model import build_model
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.decompose import split
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.solve import _extract
 from scheduler.problem import Problem

@@ -8,14 +8,14 @@ import threading
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import start_search
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.hints import Values, fix_values
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_slot_model
-from scheduler.cpsat.start_search import StartSearch
-from scheduler.cpsat.timefirst import complete_assignment, place
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
+from scheduler.cpsat.timefirst import start_search
+from scheduler.cpsat.timefirst.build import build_slot_model
+from scheduler.cpsat.timefirst.engine import complete_assignment, place
+from scheduler.cpsat.timefirst.model import SlotModel
+from scheduler.cpsat.timefirst.start_search import StartSearch
 from scheduler.problem import Problem
 from tests.scheduler.builder import random_problem
 from tests.scheduler.test_time_first import SPRING_MONDAY, _cost, _valid

@@ -11,11 +11,11 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduler import Solution, Status
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
-from scheduler.cpsat.timefirst import (
+from scheduler.cpsat.timefirst.build import build_neighbourhood, build_slot_model
+from scheduler.cpsat.timefirst.engine import (
     EXACT_SHARE,
     FIRST_SIZE,
     PLACE_SHARE,

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import Candidates, RequestCandidates, SessionCandidates
+from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates, SessionCandidates
 from scheduler.problem import (
     Group,
     GroupId,

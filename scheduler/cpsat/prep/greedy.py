@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from scheduler.cpsat.candidates import Candidates, RequestCandidates, SessionCandidates
+from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates, SessionCandidates
 from scheduler.problem import (
     GroupId,
     LocationId,

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.hints import Values, fix_values
-from scheduler.cpsat.lns import ITERATION_COST
-from scheduler.cpsat.slot_model import SlotModel
+from scheduler.cpsat.interval.lns import ITERATION_COST
+from scheduler.cpsat.timefirst.model import SlotModel
 
 OPERATORS = ("group", "trainer", "days", "costly", "random", "periods")
 CHANCES = {"periods": 2}  # picked this many times as often as the others (default 1):

@@ -14,9 +14,9 @@ from datetime import datetime, time, timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import frozen_sessions, window_minutes
-from scheduler.cpsat.constraints import Context
-from scheduler.cpsat.variables import SessionVars, domain_of
+from scheduler.cpsat.interval.constraints import Context
+from scheduler.cpsat.interval.variables import SessionVars, domain_of
+from scheduler.cpsat.prep.candidates import frozen_sessions, window_minutes
 from scheduler.problem import LocationId, PartnerId, Problem, RequestId, TimeOfDay, TrainerId
 
 Term = cp_model.LinearExprT

@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 
 from scheduler.cpsat.best import plan_solution
-from scheduler.cpsat.candidates import Candidates, SessionCandidates, build_candidates
-from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.prep.candidates import Candidates, SessionCandidates, build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import LocationId, PlannedSession, Problem, RequestId, TrainerId, Travel

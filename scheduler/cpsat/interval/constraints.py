@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import DayMasks
-from scheduler.cpsat.variables import ModelVars, SessionVars, domain_of
+from scheduler.cpsat.interval.variables import ModelVars, SessionVars, domain_of
+from scheduler.cpsat.prep.candidates import DayMasks
 from scheduler.problem import Problem, TrainerId
 
 BIG = 10**9

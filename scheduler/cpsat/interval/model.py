@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import Candidates, build_candidates
-from scheduler.cpsat.constraints import Context, add_hard_rules
-from scheduler.cpsat.objective import Term, objective_terms
-from scheduler.cpsat.variables import ModelVars
+from scheduler.cpsat.interval.constraints import Context, add_hard_rules
+from scheduler.cpsat.interval.objective import Term, objective_terms
+from scheduler.cpsat.interval.variables import ModelVars
+from scheduler.cpsat.prep.candidates import Candidates, build_candidates
 from scheduler.problem import PlannedSession, Problem, RequestId
 
 

@@ -33,13 +33,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from scheduler.cpsat.candidates import (
+from scheduler.cpsat.prep.candidates import (
     Candidates,
     RequestCandidates,
     SessionCandidates,
     mask_slots,
 )
-from scheduler.cpsat.slot_model import (
+from scheduler.cpsat.timefirst.model import (
     Background,
     Busy,
     Lit,
@@ -48,7 +48,7 @@ from scheduler.cpsat.slot_model import (
     Term,
     Unit,
 )
-from scheduler.cpsat.slot_objective import SOFT_RULES
+from scheduler.cpsat.timefirst.objective import SOFT_RULES
 from scheduler.problem import GroupId, LocationId, PlannedSession, Problem, RequestId, TrainerId
 
 MAX_START_LITERALS = 60_000  # above this many (session, start) literals no time-first model

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.hints import Values, fix_values, set_hint
-from scheduler.cpsat.model import BuiltModel
+from scheduler.cpsat.interval.model import BuiltModel
 from scheduler.problem import RequestId
 
 log = logging.getLogger("scheduler.cpsat")

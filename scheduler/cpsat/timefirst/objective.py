@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 
-from scheduler.cpsat.candidates import frozen_sessions
-from scheduler.cpsat.objective import open_minutes_by_partner
-from scheduler.cpsat.slot_model import Lit, OpenLocations, SlotModel, Term, Unit
+from scheduler.cpsat.interval.objective import open_minutes_by_partner
+from scheduler.cpsat.prep.candidates import frozen_sessions
+from scheduler.cpsat.timefirst.model import Lit, OpenLocations, SlotModel, Term, Unit
 from scheduler.problem import GroupId, LocationId, PartnerId, RequestId, TimeOfDay, TrainerId
 
 

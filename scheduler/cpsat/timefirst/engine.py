@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
-from scheduler.cpsat.candidates import Candidates, RequestCandidates
-from scheduler.cpsat.greedy import greedy_plan
 from scheduler.cpsat.hints import Values, fix_values, set_hint
+from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
-from scheduler.cpsat.start_search import StartSearch
+from scheduler.cpsat.timefirst.build import build_neighbourhood, build_slot_model
+from scheduler.cpsat.timefirst.model import SlotModel
+from scheduler.cpsat.timefirst.start_search import StartSearch
 from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.solution import Solution, Status
