@@ -8,13 +8,13 @@ import pytest
 
 from scheduler import SolveOptions, Status, Weights, solve
 from scheduler.cpsat.hints import complete_hint, decision_values
+from scheduler.cpsat.interval.engine import _extract
 from scheduler.cpsat.interval.lns import Lns
 from scheduler.cpsat.interval.model import build_model
 from scheduler.cpsat.prep.candidates import build_candidates
 from scheduler.cpsat.prep.decompose import split
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.solve import _extract
 from scheduler.problem import Problem
 from scheduler.solution import Solution
 from scheduler.validate import validate
