@@ -45,3 +45,16 @@ def test_only_the_cpsat_subpackage_imports_ortools() -> None:
 def test_models_never_import_the_api() -> None:
     offenders = [path for path, names in imported_modules("models").items() if "api" in names]
     assert offenders == []
+
+
+def test_the_cp_sat_explanations_do_not_import_the_domain_analysis() -> None:
+    # both build on scheduler.reasons; scheduler.explain calls scheduler.cpsat.why, never
+    # the other way round, so neither needs an import deferred into a function
+    tree = ast.parse((ROOT / "scheduler/cpsat/why.py").read_text(encoding="utf-8"))
+    modules = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+    }
+    assert "scheduler.explain" not in modules
+    assert "scheduler.reasons" in modules
