@@ -6,7 +6,7 @@ How the search goes (docs/scheduler.md, "How the engine searches"):
    shared location, trainer or group) are solved one after the other and merged
    (``prep/decompose.py``);
 2. each part goes to one of two engines: the time-first engine (``timefirst/``) on a
-   coarse grid from ``TIME_FIRST_MIN_SESSIONS`` sessions on, else the interval engine
+   coarse grid from ``Settings.time_first.min_sessions`` sessions on, else the interval engine
    (``interval/``), CP-SAT on the whole model followed by large-neighbourhood search;
    both start from a greedy plan (``prep/greedy.py``).
 """
@@ -18,13 +18,8 @@ import time
 from scheduler.cpsat.best import ProgressCallback, infeasible
 from scheduler.cpsat.interval.engine import solve_interval
 from scheduler.cpsat.prep.candidates import Candidates, build_candidates
-from scheduler.cpsat.prep.decompose import (
-    DECOMPOSE_MIN_SESSIONS,
-    FAR_TRAINER_MINUTES,
-    parts_are_exact,
-    solve_parts,
-    split,
-)
+from scheduler.cpsat.prep.decompose import parts_are_exact, solve_parts, split
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.cpsat.timefirst.engine import solve_time_first
 from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem
@@ -35,8 +30,13 @@ def solve(
     problem: Problem,
     options: SolveOptions | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution:
-    """Schedule ``problem``; always returns a Solution (status tells how it went)."""
+    """Schedule ``problem``; always returns a Solution (status tells how it went).
+
+    ``settings``: the engine's tuning constants; only benchmarks and experiments change them.
+    """
     options = options or SolveOptions()
     started = time.perf_counter()
     cands = build_candidates(problem)
@@ -45,25 +45,22 @@ def solve(
     if options.decompose:
         parts = split(problem, cands)
         exact = len(parts) > 1 and parts_are_exact(problem)
-        if not exact and _big(cands):  # heuristic: far trainers do not tie regions together
-            parts = split(problem, cands, FAR_TRAINER_MINUTES)
-        if len(parts) > 1 and (exact or _big(cands)):
-            return solve_parts(problem, parts, options, progress, started, _solve_whole, exact)
-    return _solve_whole(problem, cands, options, progress, started, options.time_limit_seconds)
+        big = len(cands.sessions()) >= settings.decompose_min_sessions
+        if not exact and big:  # heuristic: far trainers do not tie regions together
+            parts = split(problem, cands, settings.far_trainer_minutes)
+        if len(parts) > 1 and (exact or big):
+            return solve_parts(
+                problem, parts, options, progress, started, _solve_whole, exact, settings
+            )
+    budget = options.time_limit_seconds
+    return _solve_whole(problem, cands, options, progress, started, budget, settings=settings)
 
 
-TIME_FIRST_MIN_SESSIONS = 100  # below, the full model proves optimality faster
-
-
-def _time_first(options: SolveOptions, cands: Candidates) -> bool:
+def _time_first(options: SolveOptions, cands: Candidates, settings: Settings) -> bool:
     """Whether to use the time-first engine (when its model fits the grid)."""
     if options.time_first is None:
-        return len(cands.sessions()) >= TIME_FIRST_MIN_SESSIONS
+        return len(cands.sessions()) >= settings.time_first.min_sessions
     return options.time_first
-
-
-def _big(cands: Candidates) -> bool:
-    return len(cands.sessions()) >= DECOMPOSE_MIN_SESSIONS
 
 
 def _solve_whole(
@@ -74,13 +71,19 @@ def _solve_whole(
     started: float,
     budget: float,
     first: list[PlannedSession] | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution:
     """One part with one engine, within ``budget`` seconds from ``started``.
 
     ``first``: a greedy plan already made for this problem (else the engine makes one).
     """
-    if _time_first(options, cands):  # the time-indexed engine of timefirst/
-        found = solve_time_first(problem, cands, options, progress, started, budget, first)
+    if _time_first(options, cands, settings):  # the time-indexed engine of timefirst/
+        found = solve_time_first(
+            problem, cands, options, progress, started, budget, first, settings=settings
+        )
         if found is not None:  # None: the grid is too fine for its model
             return found
-    return solve_interval(problem, cands, options, progress, started, budget, first)
+    return solve_interval(
+        problem, cands, options, progress, started, budget, first, settings=settings
+    )

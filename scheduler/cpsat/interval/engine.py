@@ -1,6 +1,6 @@
 """The interval engine: CP-SAT on the whole model, then large-neighbourhood search.
 
-Used for parts below ``TIME_FIRST_MIN_SESSIONS`` sessions or on a grid too fine for the
+Used for parts below ``Settings.time_first.min_sessions`` sessions or on a grid too fine for the
 time-first model. The phases, each handing on a complete, feasible plan:
 
 1. a first plan is placed greedily in plain Python (``prep/greedy.py``) and completed into
@@ -30,6 +30,7 @@ from scheduler.cpsat.interval.model import BuiltModel, build_model
 from scheduler.cpsat.prep.candidates import Candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, IntervalSettings, Settings
 from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes
@@ -55,11 +56,6 @@ def _configure(
     params.max_time_in_seconds = max(0.05, seconds)
     params.log_search_progress = options.log_search
     params.log_to_stdout = False
-
-
-START_SHARE = 0.1  # at most this part of the budget completes the first plan
-MIN_COMPLETE_SECONDS = 2.0  # ... but at least this, even past the deadline: it is quick
-FULL_SHARE = 0.35  # part of the rest for CP-SAT on the whole model (it also gives the bound)
 
 
 class _Best(BestObjective):
@@ -96,11 +92,14 @@ def solve_interval(
     started: float,
     budget: float,
     first: list[PlannedSession] | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution:
     """One model: first plan, CP-SAT on the whole model, then LNS for the rest of ``budget``.
 
     ``first``: a greedy plan already made for this problem (else one is made here).
     """
+    tuning = settings.interval
     det = options.deterministic
     wall_budget = 4 * budget if det else budget  # deterministic: the wall limit is a guard
     deadline = started + wall_budget
@@ -114,19 +113,19 @@ def solve_interval(
     start_objective: int | None = None
     plan: list[PlannedSession] | None = None
     if options.first_plan:
-        plan = first if first is not None else _greedy(problem, cands, budget, det)
-        start_objective = _start_from(built, plan, best, options, deadline, budget)
+        plan = first if first is not None else _greedy(problem, cands, budget, det, settings)
+        start_objective = _start_from(built, plan, best, options, deadline, budget, tuning)
         if start_objective is not None and _misses_demand(cands, plan):
-            more = _schedule_more(problem, cands, plan, options, deadline, budget)
-            det_left -= DEMAND_SHARE * budget if det else 0
+            more = _schedule_more(problem, cands, plan, options, deadline, budget, tuning)
+            det_left -= tuning.demand_share * budget if det else 0
             if more is not plan:
-                found = _start_from(built, more, best, options, deadline, budget)
+                found = _start_from(built, more, best, options, deadline, budget, tuning)
                 if found is not None:
                     start_objective, plan = found, more
         if det:
-            det_left -= START_SHARE * budget
+            det_left -= tuning.start_share * budget
     solver = cp_model.CpSolver()
-    share = FULL_SHARE if options.lns and best.values is not None else 1.0
+    share = tuning.full_share if options.lns and best.values is not None else 1.0
     remaining = deadline - time.perf_counter()
     _configure(solver.parameters, options, share * remaining, det_left * share)
     if options.log_search:
@@ -154,13 +153,13 @@ def solve_interval(
         return Solution(status, wall_seconds=time.perf_counter() - started, statistics=stats)
     gap_reached = best.objective - best.bound <= options.relative_gap * abs(best.objective)
     if options.lns and not proven and not gap_reached:
-        lns = Lns(built, options.seed, workers, det)
+        lns = Lns(built, options.seed, workers, det, settings)
         result = lns.run(
             best.values,
             best.objective,
             deadline=deadline,
             det_budget=det_left,
-            step_seconds=_step_seconds(budget),
+            step_seconds=_step_seconds(budget, tuning),
             # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
             lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),
             on_improve=best.keep,
@@ -199,15 +198,16 @@ def _start_from(
     options: SolveOptions,
     deadline: float,
     budget: float,
+    tuning: IntervalSettings,
 ) -> int | None:
     """Complete ``plan`` into a full assignment; hint the model with it if it is the best."""
     assert built.model is not None
     det = options.deterministic
-    left = max(MIN_COMPLETE_SECONDS, START_SHARE * (deadline - time.perf_counter()))
+    left = max(tuning.min_complete_seconds, tuning.start_share * (deadline - time.perf_counter()))
     done = complete_hint(
         built,
         decision_values(built, plan),
-        seconds=START_SHARE * budget / 2 if det else left,
+        seconds=tuning.start_share * budget / 2 if det else left,
         workers=options.effective_workers,
         seed=options.seed,
         deterministic=det,
@@ -221,22 +221,19 @@ def _start_from(
     return objective
 
 
-ALT_ORDER_SHARE = 0.03  # a second greedy order is tried when the first took less than this
-
-
 def _greedy(
-    problem: Problem, cands: Candidates, budget: float, deterministic: bool
+    problem: Problem, cands: Candidates, budget: float, deterministic: bool, settings: Settings
 ) -> list[PlannedSession]:
     """The greedy plan; when it leaves demand out and was quick (deterministic mode: always),
     also the fail-first order, keeping the cheaper plan (exact cost)."""
     took = time.perf_counter()
-    plan = greedy_plan(problem, cands)
+    plan = greedy_plan(problem, cands, settings=settings.greedy)
     took = time.perf_counter() - took
     if not _misses_demand(cands, plan):
         return plan
-    if not deterministic and took > ALT_ORDER_SHARE * budget:
+    if not deterministic and took > settings.interval.alt_order_share * budget:
         return plan
-    other = greedy_plan(problem, cands, fail_first=True)
+    other = greedy_plan(problem, cands, fail_first=True, settings=settings.greedy)
     cost = sum(weighted_components(problem, plan).values())
     return other if sum(weighted_components(problem, other).values()) < cost else plan
 
@@ -267,7 +264,6 @@ def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
 
 
 STRUCTURAL = ("trainer_idle", "isolated", "min_days", "room_stability")
-DEMAND_SHARE = 0.3  # at most this part of the budget goes to scheduling more demand
 
 
 def _schedule_more(
@@ -277,6 +273,7 @@ def _schedule_more(
     options: SolveOptions,
     deadline: float,
     budget: float,
+    tuning: IntervalSettings,
 ) -> list[PlannedSession]:
     """A first phase on a lean model: demand first, without the structural components.
 
@@ -297,14 +294,14 @@ def _schedule_more(
     if lean.model is None:
         return plan
     det = options.deterministic
-    seconds = DEMAND_SHARE * (deadline - time.perf_counter())
+    seconds = tuning.demand_share * (deadline - time.perf_counter())
     done = complete_hint(lean, decision_values(lean, plan), seconds=seconds, workers=1,
                          seed=options.seed, deterministic=det)  # fmt: skip
     if done is None:
         return plan
     set_hint(lean.model, done[0])
     solver = cp_model.CpSolver()
-    _configure(solver.parameters, options, seconds, DEMAND_SHARE * budget)
+    _configure(solver.parameters, options, seconds, tuning.demand_share * budget)
     solver.parameters.relative_gap_limit = 0.0
     # done once the bound says no further request fits (less than one priority point left)
     solver.parameters.absolute_gap_limit = max(0, lean_weights.unscheduled - 1)
@@ -315,9 +312,10 @@ def _schedule_more(
     return list(sessions)
 
 
-def _step_seconds(budget: float) -> float:
+def _step_seconds(budget: float, tuning: IntervalSettings) -> float:
     """Time limit of one LNS sub-solve: short, so many neighbourhoods get tried."""
-    return min(5.0, max(0.3, budget / 40))
+    return min(tuning.step_max_seconds, max(tuning.step_min_seconds,
+                                            budget / tuning.steps_per_budget))  # fmt: skip
 
 
 def _extract(

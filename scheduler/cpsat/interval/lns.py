@@ -24,14 +24,10 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.interval.model import BuiltModel
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.problem import RequestId
 
 log = logging.getLogger("scheduler.cpsat")
-
-SMALL = 12  # neighbourhoods of fewer requests are re-solved on one worker
-# deterministic mode: what one sub-solve costs beyond the solver's own deterministic time
-# (cloning, fixing, presolve), so the budget also bounds the wall time
-ITERATION_COST = 0.1
 
 
 @dataclass(slots=True)
@@ -57,7 +53,15 @@ class _Request:
 class Lns:
     """One LNS run over a built model, from a complete feasible assignment."""
 
-    def __init__(self, built: BuiltModel, seed: int, workers: int, deterministic: bool) -> None:
+    def __init__(
+        self,
+        built: BuiltModel,
+        seed: int,
+        workers: int,
+        deterministic: bool,
+        settings: Settings = DEFAULT_SETTINGS,
+    ) -> None:
+        self.settings = settings
         mv = built.vars
         assert built.model is not None and mv is not None
         self.built = built
@@ -202,7 +206,8 @@ class Lns:
             p.interleave_search = False
             p.max_deterministic_time = max(0.01, det_seconds)
         else:
-            p.num_workers = 1 if len(free) < SMALL or self.threads > 1 else self.workers
+            small = len(free) < self.settings.interval.small_neighbourhood
+            p.num_workers = 1 if small or self.threads > 1 else self.workers
         code = solver.solve(sub)
         found = None
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -263,7 +268,7 @@ class Lns:
                     base, _size = running.pop(task)
                     code, found, det_time, _wall = task.result()
                     iterations += 1
-                    spent += det_time + ITERATION_COST
+                    spent += det_time + self.settings.iteration_cost
                     self._adapt(code)
                     if found is None or found[-1] >= objective or base != version:
                         continue

@@ -39,6 +39,7 @@ from scheduler.cpsat.prep.candidates import (
     SessionCandidates,
     mask_slots,
 )
+from scheduler.cpsat.settings import DEFAULT_SETTINGS
 from scheduler.cpsat.timefirst.model import (
     Background,
     Busy,
@@ -50,8 +51,6 @@ from scheduler.cpsat.timefirst.model import (
 )
 from scheduler.cpsat.timefirst.objective import SOFT_RULES
 from scheduler.problem import GroupId, LocationId, PlannedSession, Problem, RequestId, TrainerId
-
-MAX_START_LITERALS = 60_000  # above this many (session, start) literals no time-first model
 
 
 def start_literals(cands: Candidates) -> int:
@@ -84,9 +83,14 @@ def _interchangeable(rc: RequestCandidates) -> bool:
 # --- building --------------------------------------------------------------------------------
 
 
-def build_slot_model(problem: Problem, cands: Candidates) -> SlotModel | None:
+def build_slot_model(
+    problem: Problem,
+    cands: Candidates,
+    *,
+    max_start_literals: int = DEFAULT_SETTINGS.time_first.max_start_literals,
+) -> SlotModel | None:
     """The time-first model of the whole problem, or None when it would be too large."""
-    if cands.infeasible or start_literals(cands) > MAX_START_LITERALS:
+    if cands.infeasible or start_literals(cands) > max_start_literals:
         return None
     sm = SlotModel.new(problem, cands, exact=False)
     for rc in cands.requests:
@@ -480,7 +484,6 @@ COUNTED_RULES = (_trainers_counted, _locations_counted)
 EXACT_RULES = (_locations_never_double_booked, _same_location, _travel_between_free)
 
 __all__ = [
-    "MAX_START_LITERALS",
     "Background",
     "Busy",
     "OpenLocations",

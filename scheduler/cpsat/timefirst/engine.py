@@ -40,6 +40,7 @@ from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings, TimeFirstSettings
 from scheduler.cpsat.timefirst.build import build_neighbourhood, build_slot_model
 from scheduler.cpsat.timefirst.model import SlotModel
 from scheduler.cpsat.timefirst.start_search import StartSearch
@@ -52,20 +53,7 @@ log = logging.getLogger("scheduler.cpsat")
 
 Starts = dict[tuple[RequestId, int], int]
 
-SLOT_SHARE = 0.1  # at most this part of the budget for CP-SAT on the time-first model
-START_SHARE = 0.3  # then at most this for large-neighbourhood search on its starts, ...
-PLACE_SHARE = 0.05  # ... this for placing them, then more search on starts (see below) ...
-EXACT_SHARE = 0.1  # ... and at most this kept for the search on exact neighbourhoods
-STALL_SHARE = 0.1  # the search on starts ends after this share without an improvement
-STEP_SECONDS = 2.0  # time limit of one neighbourhood
-OPERATORS = ("group", "place", "trainer", "rooms", "random")  # how neighbourhoods are chosen
-SCORE_FLOOR = 0.2
-FIRST_SIZE = 6.0  # requests freed by the first neighbourhoods of each operator ...
-ROOMS_FACTOR = 4  # ... times this for "rooms", which frees only locations and trainers
-FULL_SUBSOLVERS = ("core", "default_lp", "max_lp", "no_lp", "quick_restart", "reduced_costs")
-
-
-def portfolio(workers: int) -> list[str]:
+def portfolio(workers: int, subsolvers: tuple[str, ...]) -> list[str]:
     """CP-SAT's full-problem workers for the time-first model, core-based search first.
 
     Its objective is a sum of many 0/1 penalties with small optima on many problems: the
@@ -75,9 +63,9 @@ def portfolio(workers: int) -> list[str]:
     already includes it.
     """
     n = workers or os.cpu_count() or 1
-    if n < 2 or n >= len(FULL_SUBSOLVERS):
+    if n < 2 or n >= len(subsolvers):
         return []
-    return list(FULL_SUBSOLVERS[:n])
+    return list(subsolvers[:n])
 
 
 def _limits(params: cp_model.SatParameters, seconds: float, deterministic: bool) -> None:
@@ -157,6 +145,7 @@ def solve_slots(
     seed: int,
     deterministic: bool = False,
     log_search: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> SlotResult:
     """CP-SAT on the time-first model, from ``plan`` when given."""
     started = time.perf_counter()
@@ -167,7 +156,7 @@ def solve_slots(
     p.num_workers = workers
     p.random_seed = seed
     if not deterministic:
-        p.subsolvers.extend(portfolio(workers))
+        p.subsolvers.extend(portfolio(workers, settings.time_first.full_subsolvers))
     left = seconds - (time.perf_counter() - started)
     _limits(p, seconds - hint_seconds if deterministic else left, deterministic)
     p.log_search_progress = log_search
@@ -230,6 +219,7 @@ def place(
     workers: int,
     seed: int,
     deterministic: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> list[PlannedSession] | None:
     """Locations and trainers for sessions at the given starts, by the exact objective.
 
@@ -237,7 +227,7 @@ def place(
     greedy placement of those starts. None when not even that fits (then the counts of the
     time-first model were not enough for these candidates).
     """
-    hint = greedy_plan(problem, restrict_to_starts(cands, starts))
+    hint = greedy_plan(problem, restrict_to_starts(cands, starts), settings=settings.greedy)
     placed = {s.request for s in hint}
     free = {rc.request.id for rc in cands.requests if rc.schedulable and rc.sessions}
     keep = {rid for rid in free if all((rid, sc.index) in starts for sc in _sessions(cands, rid))}
@@ -274,8 +264,15 @@ class NeighbourhoodSearch:
     """LNS over plans: free some requests, solve their exact model, keep what is not worse."""
 
     def __init__(
-        self, problem: Problem, cands: Candidates, seed: int, threads: int, deterministic: bool
+        self,
+        problem: Problem,
+        cands: Candidates,
+        seed: int,
+        threads: int,
+        deterministic: bool,
+        settings: Settings = DEFAULT_SETTINGS,
     ) -> None:
+        self.tuning = tuning = settings.time_first
         self.problem = problem
         self.cands = cands
         self.rng = random.Random(seed)
@@ -299,9 +296,10 @@ class NeighbourhoodSearch:
         self.capacity = {loc.id: loc.capacity for loc in problem.locations}
         self.by_id = {r.id: r for r in self.requests}
         n = float(len(self.requests))
-        self.size = {op: min(FIRST_SIZE * (ROOMS_FACTOR if op == "rooms" else 1), n)
-                     for op in OPERATORS}  # fmt: skip
-        self.scores = dict.fromkeys(OPERATORS, 1.0)
+        first = tuning.first_size
+        self.size = {op: min(first * (tuning.rooms_factor if op == "rooms" else 1), n)
+                     for op in tuning.operators}  # fmt: skip
+        self.scores = dict.fromkeys(tuning.operators, 1.0)
         self.iterations = 0
         self.improvements = 0
 
@@ -394,7 +392,8 @@ class NeighbourhoodSearch:
     def _reward(self, operator: str, improved: bool) -> None:
         """Operators that improve get chosen more often (never less than a floor)."""
         score = self.scores[operator]
-        self.scores[operator] = max(SCORE_FLOOR, 0.9 * score + (1.0 if improved else 0.0))
+        improvement = 1.0 if improved else 0.0
+        self.scores[operator] = max(self.tuning.score_floor, 0.9 * score + improvement)
 
     # --- one step ---
     def step(
@@ -466,7 +465,7 @@ class NeighbourhoodSearch:
                         left = det_budget - spent
                     seed = self.seed + self.iterations + len(running) + 1
                     task = pool.submit(self.step, current.plan, free, rooms_only, seed,
-                                       min(STEP_SECONDS, left))  # fmt: skip
+                                       min(self.tuning.step_seconds, left))  # fmt: skip
                     running[task] = (current.version, set(free), operator)
                     if self.deterministic:
                         break
@@ -507,7 +506,9 @@ class NeighbourhoodSearch:
 # --- the whole phase sequence -----------------------------------------------------------
 
 
-def more_start_seconds(left: float, budget: float, in_starts: float, in_places: float) -> float:
+def more_start_seconds(
+    left: float, budget: float, in_starts: float, in_places: float, tuning: TimeFirstSettings
+) -> float:
     """Seconds for the search on the starts after the first placement, of ``left``.
 
     It gets its share of the time in proportion to the cost in the starts against the
@@ -517,7 +518,7 @@ def more_start_seconds(left: float, budget: float, in_starts: float, in_places: 
     search on the starts leaves when that settles.
     """
     share = in_starts / (in_starts + in_places) if in_starts else 0.0
-    reserved = (PLACE_SHARE + EXACT_SHARE * (1.0 - share)) * budget
+    reserved = (tuning.place_share + tuning.exact_share * (1.0 - share)) * budget
     return max(0.0, share * (left - reserved))
 
 
@@ -551,9 +552,12 @@ def solve_time_first(
     started: float,
     budget: float,
     first: list[PlannedSession] | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution | None:
     """The phases of the module doc; None when the time-first model does not apply."""
-    sm = build_slot_model(problem, cands)
+    tuning = settings.time_first
+    sm = build_slot_model(problem, cands, max_start_literals=tuning.max_start_literals)
     if sm is None:
         return None
     build_seconds = time.perf_counter() - started
@@ -574,14 +578,14 @@ def solve_time_first(
     best: list[PlannedSession] | None = None
     best_cost = 0
     if options.first_plan:
-        plan = first if first is not None else greedy_plan(problem, cands)
+        plan = first if first is not None else greedy_plan(problem, cands, settings=settings.greedy)
         first_solution = plan_solution(problem, plan)
         if validate(problem, first_solution).ok:  # frozen sessions may clash
             best, best_cost = list(plan), first_solution.objective
             stats["start_objective"] = best_cost
             report.offer(best_cost)
 
-    seconds = SLOT_SHARE * budget if det else SLOT_SHARE * (deadline - time.perf_counter())
+    seconds = tuning.slot_share * (budget if det else deadline - time.perf_counter())
     slots = solve_slots(
         sm,
         plan,
@@ -590,6 +594,7 @@ def solve_time_first(
         seed=options.seed,
         deterministic=det,
         log_search=options.log_search,
+        settings=settings,
     )
     stats["time_first_objective"] = -1 if slots.objective is None else slots.objective
     stats["time_first_status"] = slots.status
@@ -598,9 +603,9 @@ def solve_time_first(
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     report.bound = max(report.bound, slots.bound)
-    clock = _Shares(started, budget, det, spent=SLOT_SHARE * budget)
+    clock = _Shares(started, budget, det, spent=tuning.slot_share * budget)
     values, relaxed = slots.values, slots.objective
-    starts = StartSearch(sm, options.seed, threads, det)
+    starts = StartSearch(sm, options.seed, threads, det, settings)
 
     def improve_starts(seconds: float) -> None:
         nonlocal values, relaxed
@@ -609,7 +614,7 @@ def solve_time_first(
             values,
             relaxed,
             seconds=clock.take(seconds),
-            stall=STALL_SHARE * budget,
+            stall=tuning.stall_share * budget,
             lower_bound=report.bound,
             relative_gap=options.relative_gap,
         )
@@ -618,8 +623,9 @@ def solve_time_first(
     def place_starts() -> int | None:
         nonlocal best, best_cost
         assert values is not None
-        placed = place(problem, cands, sm.starts(values), seconds=clock.take(PLACE_SHARE * budget),
-                       workers=workers, seed=options.seed, deterministic=det)  # fmt: skip
+        seconds = clock.take(tuning.place_share * budget)
+        placed = place(problem, cands, sm.starts(values), seconds=seconds, workers=workers,
+                       seed=options.seed, deterministic=det, settings=settings)  # fmt: skip
         if placed is None:
             return None
         cost = sum(weighted_components(problem, placed).values())
@@ -630,9 +636,10 @@ def solve_time_first(
         return cost
 
     searching = bool(options.lns and relaxed is not None and slots.status != "OPTIMAL")
-    reserved = (EXACT_SHARE + PLACE_SHARE) * budget  # the placement and the exact search
+    # kept for the placement and the exact search
+    reserved = (tuning.exact_share + tuning.place_share) * budget
     if searching:
-        improve_starts(min(START_SHARE * budget, clock.left() - reserved))
+        improve_starts(min(tuning.start_share * budget, clock.left() - reserved))
     placed_cost = place_starts() if values is not None else None
     if searching and placed_cost is not None and not starts.settled:
         # the cost that lies in the starts (above the bound of the time-first model)
@@ -640,7 +647,7 @@ def solve_time_first(
         assert relaxed is not None
         in_starts = max(0.0, relaxed - max(report.bound, 0.0))
         in_places = max(0, placed_cost - relaxed)
-        seconds = more_start_seconds(clock.left(), budget, in_starts, in_places)
+        seconds = more_start_seconds(clock.left(), budget, in_starts, in_places, tuning)
         before = relaxed
         if seconds > 0.02 * budget:
             improve_starts(seconds)
@@ -654,7 +661,7 @@ def solve_time_first(
         return Solution(Status.UNKNOWN, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     lower = max(report.bound, 0.0)
-    search = NeighbourhoodSearch(problem, cands, options.seed, threads, det)
+    search = NeighbourhoodSearch(problem, cands, options.seed, threads, det, settings)
     if options.lns and best_cost > lower / (1.0 - options.relative_gap) + 1e-9:
         left = clock.left()
         best, best_cost = search.run(

@@ -33,20 +33,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.hints import Values, fix_values
-from scheduler.cpsat.interval.lns import ITERATION_COST
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.cpsat.timefirst.model import SlotModel
-
-OPERATORS = ("group", "trainer", "days", "costly", "random", "periods")
-CHANCES = {"periods": 2}  # picked this many times as often as the others (default 1):
-# "periods" twice, which did at least as well as once in trials on comp05 and comp12
-STEP_SECONDS = 1.0  # time limit of one sub-model
-FIRST_SIZE = 8.0  # units freed by the first neighbourhoods
-DAYS_FREED = 2  # the "days" operator frees these days of 3x as many units
-UNHINTED = 1 / 3  # share of sub-models solved without the current assignment as hint
-COSTLY_SEEDS = 0.7  # share of neighbourhoods grown from a unit behind a costly term
-FRUITLESS = 2  # the search settles after this many reweighted rounds without a better plan
-RETRIES = 4  # at most this many neighbourhoods wait to be solved again
-PATIENCE = 60  # sub-models without an improvement (besides the time) before a phase is stuck
 
 
 @dataclass(slots=True)
@@ -65,15 +53,24 @@ def _index(ref: int) -> int:
 class StartSearch:
     """Improve a complete assignment of a time-first model by re-solving parts of it."""
 
-    def __init__(self, sm: SlotModel, seed: int, threads: int, deterministic: bool) -> None:
+    def __init__(
+        self,
+        sm: SlotModel,
+        seed: int,
+        threads: int,
+        deterministic: bool,
+        settings: Settings = DEFAULT_SETTINGS,
+    ) -> None:
         self.sm = sm
+        self.tuning = tuning = settings.start_search
+        self.iteration_cost = settings.iteration_cost
         self.rng = random.Random(seed)
         self.seed = seed
         self.threads = 1 if deterministic else max(1, threads)
         self.deterministic = deterministic
         self.units = [u for u in sm.units if u.x]
         n = len(self.units)
-        self.size = dict.fromkeys(OPERATORS, min(FIRST_SIZE, float(n)))
+        self.size = dict.fromkeys(tuning.operators, min(tuning.first_size, float(n)))
         self.by_group: dict[str, list[int]] = {}
         self.by_trainer: dict[str, list[int]] = {}
         for i, u in enumerate(self.units):
@@ -90,8 +87,8 @@ class StartSearch:
         self.improvements = 0
         self.settled = False  # the last run stalled or met the bound
         self.rounds = 0  # rounds searched with a rule reweighted
-        self.tried = dict.fromkeys((*OPERATORS, "retry"), 0)  # sub-models per operator ...
-        self.improved = dict.fromkeys((*OPERATORS, "retry"), 0)  # ... and their improvements
+        self.tried = dict.fromkeys((*tuning.operators, "retry"), 0)  # sub-models per operator ...
+        self.improved = dict.fromkeys((*tuning.operators, "retry"), 0)  # ... and their improvements
 
     def _objective_owners(self) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
         """Objective variable -> the units whose literals it depends on (through the linear
@@ -189,7 +186,7 @@ class StartSearch:
 
     def _seed(self, values: Values) -> int:
         """Where a neighbourhood grows from: mostly a costly unit, sometimes any."""
-        if self.rng.random() < COSTLY_SEEDS:
+        if self.rng.random() < self.tuning.costly_seeds:
             return self._costly_unit(values)
         return self.rng.randrange(len(self.units))
 
@@ -224,7 +221,8 @@ class StartSearch:
         they may take or leave."""
         rng = self.rng
         n = len(self.units)
-        operator = rng.choices(OPERATORS, [CHANCES.get(op, 1) for op in OPERATORS])[0]
+        ops = self.tuning.operators
+        operator = rng.choices(ops, [self.tuning.chances.get(op, 1) for op in ops])[0]
         k = max(1, min(n, int(self.size[operator])))
         if operator == "random":
             return operator, set(rng.sample(range(n), k)), None
@@ -232,7 +230,7 @@ class StartSearch:
             return operator, self._grow(values, k, "group", reach=max(1, k // 4)), None
         if operator == "days":
             spd = self.sm.grid.slots_per_day
-            days = set(rng.sample(self.days, min(DAYS_FREED, len(self.days))))
+            days = set(rng.sample(self.days, min(self.tuning.days_freed, len(self.days))))
             allowed = {t for t in self.starts if t // spd in days}
             return operator, self._grow(values, min(n, 3 * k), "group"), allowed
         if operator == "periods":
@@ -277,7 +275,7 @@ class StartSearch:
         model = base.clone()
         model.clear_hints()
         fix_values(model, fixed)
-        if self.rng.random() >= UNHINTED:
+        if self.rng.random() >= self.tuning.unhinted:
             hint = model.proto.solution_hint
             hint.vars.extend(range(len(values)))
             hint.values.extend(values)
@@ -326,11 +324,11 @@ class StartSearch:
         """The best assignment found in ``seconds`` (deterministic mode: of deterministic
         time) from ``values``, and its objective.
 
-        When the search has not improved for ``stall / 2`` and ``PATIENCE`` sub-models,
+        When the search has not improved for ``stall / 2`` and ``patience`` sub-models,
         it searches on with the dearest rule's weight halved (``reweighted``) until that
         stalls too, then on the true objective again from where it got. It settles
         (``settled``) when its objective is within ``relative_gap`` of ``lower_bound``, or
-        after ``FRUITLESS`` such rounds without a better assignment.
+        after ``fruitless`` such rounds without a better assignment.
         """
         self.settled = False
         if not self.units:
@@ -341,7 +339,8 @@ class StartSearch:
         model, weights, phase, version = self.sm.model, true_weights, 0, 0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
         patience = stall / 2
-        clock = _Clock(self.deterministic)
+        clock = _Clock(self.deterministic, self.iteration_cost)
+        tuning = self.tuning
         moved = 0.0  # when the current phase last improved (or began) ...
         tries = 0  # ... and the sub-models solved since
         best_at_round = best  # the best when the last reweighted round began
@@ -352,12 +351,12 @@ class StartSearch:
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             while True:
                 now = clock.now()
-                stuck = now - moved >= patience and tries >= PATIENCE
+                stuck = now - moved >= patience and tries >= tuning.patience
                 if best <= target:
                     self.settled = True
                 elif stuck and phase % 2 == 0:  # on the true objective
                     fruitless = fruitless + 1 if best >= best_at_round else 0
-                    found = self.reweighted(current) if fruitless < FRUITLESS else None
+                    found = self.reweighted(current) if fruitless < tuning.fruitless else None
                     if found is None:
                         self.settled = True
                     else:
@@ -381,7 +380,7 @@ class StartSearch:
                         operator, free, starts = self.neighbourhood(current)
                     seed = self.seed + self.iterations + len(running) + 1
                     task = pool.submit(self.step, model, current, free, starts, seed,
-                                       min(STEP_SECONDS, left))  # fmt: skip
+                                       min(tuning.step_seconds, left))  # fmt: skip
                     running[task] = (operator, version, phase, current, current_objective)
                     if self.deterministic:
                         break
@@ -419,13 +418,13 @@ class StartSearch:
                         else:
                             retry.extend(made[v] for v in range(base + 1, version + 1)
                                          if v in made)  # fmt: skip
-                        del retry[:-RETRIES]
+                        del retry[:-tuning.retries]
                     # a tie only replaces the assignment it was found from
                     if found < here or (found == here and base == version):
                         if found < here:
                             version += 1
                             made[version] = self._changed(current, result.values)
-                            made.pop(version - 2 * RETRIES, None)  # results that old are rare
+                            made.pop(version - 2 * tuning.retries, None)  # that old: rare
                             moved, tries = clock.now(), 0
                         current, current_objective = result.values, found
         return best_values, best
@@ -436,13 +435,14 @@ class _Clock:
     deterministic mode (the sub-solves' own deterministic times and what each costs
     beyond them)."""
 
-    def __init__(self, deterministic: bool) -> None:
+    def __init__(self, deterministic: bool, iteration_cost: float) -> None:
         self.deterministic = deterministic
+        self.iteration_cost = iteration_cost
         self.started = time.perf_counter()
         self.spent = 0.0
 
     def charge(self, deterministic_time: float) -> None:
-        self.spent += deterministic_time + ITERATION_COST  # the budget bounds wall time too
+        self.spent += deterministic_time + self.iteration_cost  # the budget bounds wall time too
 
     def now(self) -> float:
         return self.spent if self.deterministic else time.perf_counter() - self.started
