@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.budget import limit
 from scheduler.cpsat.interval.model import BuiltModel
 from scheduler.problem import PlannedSession
 
@@ -100,13 +101,9 @@ def complete_hint(
     sub.clear_hints()
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = max(1, workers) if not deterministic else 1
+    params.num_workers = max(1, workers)
     params.random_seed = seed
-    if deterministic:
-        params.max_deterministic_time = seconds
-        params.max_time_in_seconds = 4 * seconds + 1
-    else:
-        params.max_time_in_seconds = max(0.05, seconds)
+    limit(params, seconds, deterministic)
     code = solver.solve(sub)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

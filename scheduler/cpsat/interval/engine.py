@@ -24,6 +24,7 @@ from datetime import timedelta
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, infeasible, plan_solution
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
 from scheduler.cpsat.interval.lns import Lns
 from scheduler.cpsat.interval.model import BuiltModel, build_model
@@ -50,10 +51,8 @@ def _configure(
     params.num_workers = options.effective_workers
     params.random_seed = options.seed
     params.relative_gap_limit = options.relative_gap
-    if options.deterministic:
-        params.interleave_search = False
-        params.max_deterministic_time = max(0.01, det_seconds)
-    params.max_time_in_seconds = max(0.05, seconds)
+    det = options.deterministic
+    limit(params, det_seconds if det else seconds, det, guard=max(0.05, seconds))
     params.log_search_progress = options.log_search
     params.log_to_stdout = False
 
@@ -101,15 +100,14 @@ def solve_interval(
     """
     tuning = settings.interval
     det = options.deterministic
-    wall_budget = 4 * budget if det else budget  # deterministic: the wall limit is a guard
-    deadline = started + wall_budget
+    clock = TimeBudget(budget, det, started)
+    deadline = clock.deadline  # deterministic mode: only a guard
     built = build_model(problem, cands)
     build_seconds = time.perf_counter() - started
     if built.model is None or built.vars is None:
         return infeasible(built.infeasible, started)
     best = _Best(started, progress)
     workers = options.effective_workers
-    det_left = budget  # deterministic seconds still to spend (deterministic mode)
     start_objective: int | None = None
     plan: list[PlannedSession] | None = None
     if options.first_plan:
@@ -117,21 +115,19 @@ def solve_interval(
         start_objective = _start_from(built, plan, best, options, deadline, budget, tuning)
         if start_objective is not None and _misses_demand(cands, plan):
             more = _schedule_more(problem, cands, plan, options, deadline, budget, tuning)
-            det_left -= tuning.demand_share * budget if det else 0
+            clock.charge(tuning.demand_share * budget)
             if more is not plan:
                 found = _start_from(built, more, best, options, deadline, budget, tuning)
                 if found is not None:
                     start_objective, plan = found, more
-        if det:
-            det_left -= tuning.start_share * budget
+        clock.charge(tuning.start_share * budget)
     solver = cp_model.CpSolver()
     share = tuning.full_share if options.lns and best.values is not None else 1.0
-    remaining = deadline - time.perf_counter()
-    _configure(solver.parameters, options, share * remaining, det_left * share)
+    _configure(solver.parameters, options, share * clock.wall_left(), clock.left() * share)
     if options.log_search:
         solver.log_callback = lambda line: log.info("%s", line)
     code = solver.solve(built.model, _Forward(best))
-    det_left -= solver.deterministic_time if det else 0
+    clock.charge(solver.deterministic_time)
     stats = _statistics(built, solver, code, build_seconds)
     stats["start_objective"] = -1 if start_objective is None else start_objective
     proven = code == cp_model.OPTIMAL
@@ -158,7 +154,7 @@ def solve_interval(
             best.values,
             best.objective,
             deadline=deadline,
-            det_budget=det_left,
+            det_budget=clock.left(),
             step_seconds=_step_seconds(budget, tuning),
             # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
             lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.budget import limit
 from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.interval.model import BuiltModel
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
@@ -200,14 +201,12 @@ class Lns:
         p.symmetry_level = 0
         p.cp_model_probing_level = 0
         p.max_presolve_iterations = 1
-        p.max_time_in_seconds = max(0.05, seconds)
         if self.deterministic:
-            p.num_workers = 1
-            p.interleave_search = False
-            p.max_deterministic_time = max(0.01, det_seconds)
+            limit(p, det_seconds, True, guard=max(0.05, seconds))
         else:
             small = len(free) < self.settings.interval.small_neighbourhood
             p.num_workers = 1 if small or self.threads > 1 else self.workers
+            limit(p, seconds, False)
         code = solver.solve(sub)
         found = None
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):

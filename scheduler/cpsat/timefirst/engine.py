@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
+from scheduler.cpsat.budget import GUARD, TimeBudget, limit
 from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
 from scheduler.cpsat.prep.greedy import greedy_plan
@@ -53,6 +54,7 @@ log = logging.getLogger("scheduler.cpsat")
 
 Starts = dict[tuple[RequestId, int], int]
 
+
 def portfolio(workers: int, subsolvers: tuple[str, ...]) -> list[str]:
     """CP-SAT's full-problem workers for the time-first model, core-based search first.
 
@@ -68,17 +70,6 @@ def portfolio(workers: int, subsolvers: tuple[str, ...]) -> list[str]:
     return list(subsolvers[:n])
 
 
-def _limits(params: cp_model.SatParameters, seconds: float, deterministic: bool) -> None:
-    """Deterministic mode: the deterministic time is the limit, wall time only a guard."""
-    if deterministic:
-        params.num_workers = 1
-        params.interleave_search = False
-        params.max_deterministic_time = max(0.01, seconds)
-        params.max_time_in_seconds = 4 * seconds + 1
-    else:
-        params.max_time_in_seconds = max(0.05, seconds)
-
-
 def _solve(
     model: cp_model.CpModel, seconds: float, workers: int, seed: int, deterministic: bool
 ) -> tuple[cp_model.CpSolver, int]:
@@ -86,7 +77,7 @@ def _solve(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = 2
-    _limits(solver.parameters, seconds, deterministic)
+    limit(solver.parameters, seconds, deterministic)
     return solver, solver.solve(model)
 
 
@@ -158,7 +149,7 @@ def solve_slots(
     if not deterministic:
         p.subsolvers.extend(portfolio(workers, settings.time_first.full_subsolvers))
     left = seconds - (time.perf_counter() - started)
-    _limits(p, seconds - hint_seconds if deterministic else left, deterministic)
+    limit(p, seconds - hint_seconds if deterministic else left, deterministic)
     p.log_search_progress = log_search
     if log_search:
         solver.log_callback = lambda line: log.info("%s", line)
@@ -416,7 +407,7 @@ class NeighbourhoodSearch:
         p.num_workers = 1
         p.random_seed = seed
         p.linearization_level = 2  # the LP with every clause: 10-30x faster on these
-        _limits(p, seconds, self.deterministic)
+        limit(p, seconds, self.deterministic)
         code = solver.solve(sm.model)
         det = solver.deterministic_time
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -522,28 +513,6 @@ def more_start_seconds(
     return max(0.0, share * (left - reserved))
 
 
-@dataclass(slots=True)
-class _Shares:
-    """The budget as the phases take it: wall time, or in deterministic mode deterministic
-    time, where every phase is charged its whole share so that runs repeat exactly."""
-
-    started: float
-    budget: float
-    deterministic: bool
-    spent: float = 0.0  # deterministic mode: shares handed out so far
-
-    def left(self) -> float:
-        if self.deterministic:
-            return self.budget - self.spent
-        return self.started + self.budget - time.perf_counter()
-
-    def take(self, seconds: float) -> float:
-        """``seconds`` for a phase, never more than is left (and never below 0)."""
-        seconds = max(0.0, min(seconds, self.left()))
-        self.spent += seconds
-        return seconds
-
-
 def solve_time_first(
     problem: Problem,
     cands: Candidates,
@@ -562,7 +531,7 @@ def solve_time_first(
         return None
     build_seconds = time.perf_counter() - started
     det = options.deterministic
-    deadline = started + (4 * budget if det else budget)
+    clock = TimeBudget(budget, det, started)
     workers = options.effective_workers
     threads = workers or os.cpu_count() or 1
     report = BestObjective(started, progress)
@@ -585,7 +554,7 @@ def solve_time_first(
             stats["start_objective"] = best_cost
             report.offer(best_cost)
 
-    seconds = tuning.slot_share * (budget if det else deadline - time.perf_counter())
+    seconds = tuning.slot_share * (budget if det else clock.wall_left())
     slots = solve_slots(
         sm,
         plan,
@@ -603,7 +572,7 @@ def solve_time_first(
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     report.bound = max(report.bound, slots.bound)
-    clock = _Shares(started, budget, det, spent=tuning.slot_share * budget)
+    clock.charge(tuning.slot_share * budget)
     values, relaxed = slots.values, slots.objective
     starts = StartSearch(sm, options.seed, threads, det, settings)
 
@@ -666,7 +635,7 @@ def solve_time_first(
         left = clock.left()
         best, best_cost = search.run(
             best,
-            deadline=time.perf_counter() + (4 * left + 1 if det else left),
+            deadline=time.perf_counter() + (GUARD * left + 1 if det else left),
             det_budget=left,
             lower_bound=lower,
             relative_gap=options.relative_gap,

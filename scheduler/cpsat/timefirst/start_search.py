@@ -26,12 +26,12 @@ a time, as in the reweighting of local search for timetabling.
 from __future__ import annotations
 
 import random
-import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, fix_values
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.cpsat.timefirst.model import SlotModel
@@ -284,11 +284,7 @@ class StartSearch:
         p.num_workers = 1
         p.random_seed = seed
         p.linearization_level = 2  # every clause in the LP: sub-models solve far more evenly
-        if self.deterministic:
-            p.max_deterministic_time = max(0.01, seconds)
-            p.max_time_in_seconds = 4 * seconds + 1
-        else:
-            p.max_time_in_seconds = max(0.05, seconds)
+        limit(p, seconds, self.deterministic)
         code = solver.solve(model)
         det = solver.deterministic_time
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -339,7 +335,7 @@ class StartSearch:
         model, weights, phase, version = self.sm.model, true_weights, 0, 0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
         patience = stall / 2
-        clock = _Clock(self.deterministic, self.iteration_cost)
+        clock = TimeBudget(seconds, self.deterministic)
         tuning = self.tuning
         moved = 0.0  # when the current phase last improved (or began) ...
         tries = 0  # ... and the sub-models solved since
@@ -350,7 +346,7 @@ class StartSearch:
         made: dict[int, set[int]] = {}  # the units each recent version changed
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             while True:
-                now = clock.now()
+                now = clock.elapsed()
                 stuck = now - moved >= patience and tries >= tuning.patience
                 if best <= target:
                     self.settled = True
@@ -369,7 +365,7 @@ class StartSearch:
                     current_objective = self.objective(current, weights)
                     phase, moved, tries = phase + 1, now, 0
                 while len(running) < self.threads and not self.settled:
-                    left = seconds - clock.now()
+                    left = clock.left()
                     if left <= 0.05:
                         break
                     while retry and not retry[-1]:
@@ -393,7 +389,8 @@ class StartSearch:
                     self.iterations += 1
                     self.tried[operator] += 1
                     tries += 1
-                    clock.charge(result.deterministic_time)
+                    # the iteration cost: so that the budget bounds the wall time too
+                    clock.charge(result.deterministic_time + self.iteration_cost)
                     if operator != "retry":
                         self._adapt(operator, result.code)
                     if result.values is None or result.objective is None:
@@ -418,34 +415,16 @@ class StartSearch:
                         else:
                             retry.extend(made[v] for v in range(base + 1, version + 1)
                                          if v in made)  # fmt: skip
-                        del retry[:-tuning.retries]
+                        del retry[: -tuning.retries]
                     # a tie only replaces the assignment it was found from
                     if found < here or (found == here and base == version):
                         if found < here:
                             version += 1
                             made[version] = self._changed(current, result.values)
                             made.pop(version - 2 * tuning.retries, None)  # that old: rare
-                            moved, tries = clock.now(), 0
+                            moved, tries = clock.elapsed(), 0
                         current, current_objective = result.values, found
         return best_values, best
-
-
-class _Clock:
-    """Seconds since the search started: wall time, or deterministic time in
-    deterministic mode (the sub-solves' own deterministic times and what each costs
-    beyond them)."""
-
-    def __init__(self, deterministic: bool, iteration_cost: float) -> None:
-        self.deterministic = deterministic
-        self.iteration_cost = iteration_cost
-        self.started = time.perf_counter()
-        self.spent = 0.0
-
-    def charge(self, deterministic_time: float) -> None:
-        self.spent += deterministic_time + self.iteration_cost  # the budget bounds wall time too
-
-    def now(self) -> float:
-        return self.spent if self.deterministic else time.perf_counter() - self.started
 
 
 __all__ = ["StartSearch"]
