@@ -9,13 +9,13 @@ import threading
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.hints import Values, fix_values
+from scheduler.cpsat.hints import Values, complete_assignment, fix_values
 from scheduler.cpsat.prep.candidates import build_candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.cpsat.timefirst import start_search
 from scheduler.cpsat.timefirst.build import build_slot_model
-from scheduler.cpsat.timefirst.engine import complete_assignment, place
+from scheduler.cpsat.timefirst.engine import place
 from scheduler.cpsat.timefirst.model import SlotModel
 from scheduler.cpsat.timefirst.start_search import StartSearch
 from scheduler.problem import Problem

@@ -11,6 +11,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduler import Solution, Status
+from scheduler.cpsat.hints import complete_assignment
 from scheduler.cpsat.prep.candidates import build_candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
@@ -18,7 +19,6 @@ from scheduler.cpsat.settings import DEFAULT_SETTINGS
 from scheduler.cpsat.timefirst.build import build_neighbourhood, build_slot_model
 from scheduler.cpsat.timefirst.engine import (
     NeighbourhoodSearch,
-    complete_assignment,
     more_start_seconds,
     portfolio,
     solve_slots,

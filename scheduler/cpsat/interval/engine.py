@@ -25,9 +25,9 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, infeasible, plan_solution
 from scheduler.cpsat.budget import TimeBudget, limit
-from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
+from scheduler.cpsat.hints import complete_assignment, set_hint
 from scheduler.cpsat.interval.lns import Lns
-from scheduler.cpsat.interval.model import BuiltModel, build_model
+from scheduler.cpsat.interval.model import BuiltModel, build_model, decision_values
 from scheduler.cpsat.prep.candidates import Candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
@@ -200,8 +200,8 @@ def _start_from(
     assert built.model is not None
     det = options.deterministic
     left = max(tuning.min_complete_seconds, tuning.start_share * (deadline - time.perf_counter()))
-    done = complete_hint(
-        built,
+    done = complete_assignment(
+        built.model,
         decision_values(built, plan),
         seconds=tuning.start_share * budget / 2 if det else left,
         workers=options.effective_workers,
@@ -291,8 +291,8 @@ def _schedule_more(
         return plan
     det = options.deterministic
     seconds = tuning.demand_share * (deadline - time.perf_counter())
-    done = complete_hint(lean, decision_values(lean, plan), seconds=seconds, workers=1,
-                         seed=options.seed, deterministic=det)  # fmt: skip
+    done = complete_assignment(lean.model, decision_values(lean, plan), seconds=seconds,
+                               workers=1, seed=options.seed, deterministic=det)  # fmt: skip
     if done is None:
         return plan
     set_hint(lean.model, done[0])

@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
 from scheduler.cpsat.budget import GUARD, TimeBudget, limit
-from scheduler.cpsat.hints import Values, fix_values, set_hint
+from scheduler.cpsat.hints import Values, complete_assignment, set_hint
 from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
@@ -81,34 +81,13 @@ def _solve(
     return solver, solver.solve(model)
 
 
-def complete_assignment(
-    model: cp_model.CpModel,
-    decisions: dict[int, int],
-    *,
-    seconds: float,
-    workers: int,
-    seed: int,
-    deterministic: bool = False,
-) -> tuple[Values, int] | None:
-    """Every variable's value with ``decisions`` fixed, and the objective; or None."""
-    sub = model.clone()
-    if not fix_values(sub, decisions):
-        return None
-    sub.clear_hints()
-    solver, code = _solve(sub, seconds, workers, seed, deterministic)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return list(solver.response_proto.solution), round(solver.objective_value)
-
-
 def _hint(
     sm: SlotModel, plan: list[PlannedSession], seconds: float, seed: int, det: bool
 ) -> tuple[Values, int] | None:
     """Hint ``sm`` with ``plan`` completed into every variable (CP-SAT wants it complete);
     that assignment and its objective, or None when the plan does not fit the model."""
-    done = complete_assignment(
-        sm.model, sm.hint_from(plan), seconds=seconds, workers=1, seed=seed, deterministic=det
-    )
+    done = complete_assignment(sm.model, sm.hint_from(plan), seconds=seconds, workers=1,
+                               seed=seed, deterministic=det, full_lp=True)  # fmt: skip
     if done is not None:
         set_hint(sm.model, done[0])
     return done
@@ -659,7 +638,6 @@ def solve_time_first(
 
 __all__ = [
     "NeighbourhoodSearch",
-    "complete_assignment",
     "place",
     "portfolio",
     "restrict_to_starts",
