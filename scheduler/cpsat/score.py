@@ -13,6 +13,7 @@ from datetime import date
 
 from scheduler.cpsat.prep.candidates import window_minutes
 from scheduler.problem import (
+    COMPONENTS,
     Activity,
     GroupId,
     PartnerId,
@@ -21,21 +22,6 @@ from scheduler.problem import (
     RequestId,
     TimeOfDay,
     TrainerId,
-)
-
-COMPONENTS = (
-    "unscheduled",
-    "group_travel",
-    "trainer_travel",
-    "preference",
-    "fairness",
-    "host_balance",
-    "stability",
-    "trainer_idle",
-    "room_stability",
-    "min_days",
-    "isolated",
-    "over_capacity",
 )
 
 

@@ -17,7 +17,15 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.interval.constraints import Context
 from scheduler.cpsat.interval.variables import SessionVars, domain_of
 from scheduler.cpsat.prep.candidates import frozen_sessions, window_minutes
-from scheduler.problem import LocationId, PartnerId, Problem, RequestId, TimeOfDay, TrainerId
+from scheduler.problem import (
+    COMPONENTS,
+    LocationId,
+    PartnerId,
+    Problem,
+    RequestId,
+    TimeOfDay,
+    TrainerId,
+)
 
 Term = cp_model.LinearExprT
 
@@ -361,19 +369,9 @@ def _over_capacity(ctx: Context) -> list[Term]:
     return terms
 
 
+# one function per component, named after it with a leading underscore
 SOFT_RULES: dict[str, Callable[[Context], list[Term]]] = {
-    "unscheduled": _unscheduled,
-    "group_travel": _group_travel,
-    "trainer_travel": _trainer_travel,
-    "preference": _preference,
-    "fairness": _fairness,
-    "host_balance": _host_balance,
-    "stability": _stability,
-    "trainer_idle": _trainer_idle,
-    "room_stability": _room_stability,
-    "min_days": _min_days,
-    "isolated": _isolated,
-    "over_capacity": _over_capacity,
+    name: globals()["_" + name] for name in COMPONENTS
 }
 
 
