@@ -58,3 +58,15 @@ def test_the_cp_sat_explanations_do_not_import_the_domain_analysis() -> None:
     }
     assert "scheduler.explain" not in modules
     assert "scheduler.reasons" in modules
+
+
+def test_the_product_loads_no_files_by_path_and_needs_no_benchmarks() -> None:
+    # api, models and scheduler work after a plain `pip install`: nothing imports a script by
+    # its path or reaches into benchmarks/ (the ITC2007 mapping and runner live there)
+    offenders = []
+    for package in ("api", "models", "scheduler"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if "spec_from_file_location" in text or '"benchmarks"' in text:
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
