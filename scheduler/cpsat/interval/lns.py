@@ -17,7 +17,6 @@ import os
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -25,6 +24,7 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.budget import limit
 from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.interval.model import BuiltModel
+from scheduler.cpsat.pool import SubSolves
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.problem import RequestId
 
@@ -242,11 +242,11 @@ class Lns:
         iterations = improvements = 0
         spent = 0.0
         version = 0
-        running: dict[Future[tuple[int, Values | None, float, float]], tuple[int, int]] = {}
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        pool: SubSolves[tuple[int, int], tuple[int, Values | None, float, float]]
+        with SubSolves(self.threads, self.deterministic) as pool:
             while True:
                 while (
-                    len(running) < self.threads
+                    pool.has_room()
                     and objective > lower_bound + 1e-9
                     and deadline - time.perf_counter() > 0.05
                     and not (self.deterministic and spent >= det_budget)
@@ -255,17 +255,13 @@ class Lns:
                     free = self.neighbourhood(values)
                     det_seconds = min(step_seconds, det_budget - spent)
                     seconds = left if self.deterministic else min(step_seconds, left)
-                    seed = self.seed + iterations + len(running) + 1
-                    task = pool.submit(self._step, values, free, seed, seconds, det_seconds)
-                    running[task] = (version, len(free))
-                    if self.deterministic:
+                    seed = self.seed + iterations + len(pool) + 1
+                    args = (values, free, seed, seconds, det_seconds)
+                    if not pool.start((version, len(free)), self._step, *args):
                         break  # one at a time: the order of results must not vary
-                if not running:
+                if not pool:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for task in finished:
-                    base, _size = running.pop(task)
-                    code, found, det_time, _wall = task.result()
+                for (base, _size), (code, found, det_time, _wall) in pool.finished():
                     iterations += 1
                     spent += det_time + self.settings.iteration_cost
                     self._adapt(code)

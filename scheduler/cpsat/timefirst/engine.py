@@ -30,7 +30,6 @@ import os
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -38,6 +37,7 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
 from scheduler.cpsat.budget import GUARD, TimeBudget, limit
 from scheduler.cpsat.hints import Values, complete_assignment, set_hint
+from scheduler.cpsat.pool import SubSolves
 from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
@@ -419,11 +419,11 @@ class NeighbourhoodSearch:
         current = _Current(list(plan), self.cost(plan))
         spent = 0.0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
-        running: dict[Future[_Step], tuple[int, set[RequestId], str]] = {}
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        pool: SubSolves[tuple[int, set[RequestId], str], _Step]
+        with SubSolves(self.threads, self.deterministic) as pool:
             while True:
                 while (
-                    len(running) < self.threads
+                    pool.has_room()
                     and current.objective > target
                     and deadline - time.perf_counter() > 0.05
                     and not (self.deterministic and spent >= det_budget)
@@ -433,18 +433,19 @@ class NeighbourhoodSearch:
                     left = deadline - time.perf_counter()
                     if self.deterministic:
                         left = det_budget - spent
-                    seed = self.seed + self.iterations + len(running) + 1
-                    task = pool.submit(self.step, current.plan, free, rooms_only, seed,
-                                       min(self.tuning.step_seconds, left))  # fmt: skip
-                    running[task] = (current.version, set(free), operator)
-                    if self.deterministic:
+                    seed = self.seed + self.iterations + len(pool) + 1
+                    args = (
+                        current.plan,
+                        free,
+                        rooms_only,
+                        seed,
+                        min(self.tuning.step_seconds, left),
+                    )
+                    if not pool.start((current.version, set(free), operator), self.step, *args):
                         break
-                if not running:
+                if not pool:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for task in finished:
-                    base, free, operator = running.pop(task)
-                    result = task.result()
+                for (base, free, operator), result in pool.finished():
                     self.iterations += 1
                     spent += result.deterministic_time
                     self._adapt(operator, result.code)

@@ -26,13 +26,13 @@ a time, as in the reweighting of local search for timetabling.
 from __future__ import annotations
 
 import random
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, fix_values
+from scheduler.cpsat.pool import SubSolves
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.cpsat.timefirst.model import SlotModel
 
@@ -341,10 +341,10 @@ class StartSearch:
         tries = 0  # ... and the sub-models solved since
         best_at_round = best  # the best when the last reweighted round began
         fruitless = 0
-        running: dict[Future[_Step], tuple[str, int, int, Values, int]] = {}
+        pool: SubSolves[tuple[str, int, int, Values, int], _Step]
         retry: list[set[int]] = []  # neighbourhoods to solve again on the current assignment
         made: dict[int, set[int]] = {}  # the units each recent version changed
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        with SubSolves(self.threads, self.deterministic) as pool:
             while True:
                 now = clock.elapsed()
                 stuck = now - moved >= patience and tries >= tuning.patience
@@ -364,7 +364,7 @@ class StartSearch:
                     model, weights = self.sm.model, true_weights
                     current_objective = self.objective(current, weights)
                     phase, moved, tries = phase + 1, now, 0
-                while len(running) < self.threads and not self.settled:
+                while pool.has_room() and not self.settled:
                     left = clock.left()
                     if left <= 0.05:
                         break
@@ -374,18 +374,15 @@ class StartSearch:
                         operator, free, starts = "retry", retry.pop(), None
                     else:
                         operator, free, starts = self.neighbourhood(current)
-                    seed = self.seed + self.iterations + len(running) + 1
-                    task = pool.submit(self.step, model, current, free, starts, seed,
-                                       min(tuning.step_seconds, left))  # fmt: skip
-                    running[task] = (operator, version, phase, current, current_objective)
-                    if self.deterministic:
+                    seed = self.seed + self.iterations + len(pool) + 1
+                    context = (operator, version, phase, current, current_objective)
+                    args = (model, current, free, starts, seed, min(tuning.step_seconds, left))
+                    if not pool.start(context, self.step, *args):
                         break
-                if not running:
+                if not pool:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for task in finished:
-                    operator, base, at_phase, base_values, base_objective = running.pop(task)
-                    result = task.result()
+                for context, result in pool.finished():
+                    operator, base, at_phase, base_values, base_objective = context
                     self.iterations += 1
                     self.tried[operator] += 1
                     tries += 1
