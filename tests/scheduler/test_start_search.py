@@ -1,4 +1,4 @@
-"""Large-neighbourhood search on the time-first model (``start_search.py``)."""
+"""Large-neighbourhood search on the time-first model (``timefirst/start_search.py``)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Hard rules 1-8 of docs/scheduler-rules.md, one function per rule, named after it.
 
 Rules that concern one session alone (windows, holidays, fit, request dates, ``now``) are
-mostly enforced by candidate pruning (``candidates.py``); their functions here add what
+mostly enforced by candidate pruning (``prep/candidates.py``); their functions here add what
 pruning cannot express per session (exactly one choice, per-resource windows) or say where
 the rule lives. Rules between sessions (no overlap, travel, ordering) are constraints.
 """

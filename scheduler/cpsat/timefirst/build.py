@@ -25,7 +25,7 @@ from the same units and rules:
 Sessions of one request that are interchangeable (same candidates, no day gaps, none
 frozen) form one unit with one literal per start: the request starts ``n`` of them, in time
 order. That removes the symmetry between identical sessions. Soft rules are in
-``slot_objective.py``.
+``objective.py``.
 """
 
 from __future__ import annotations

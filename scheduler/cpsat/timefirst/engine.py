@@ -1,10 +1,10 @@
 """The engine on a coarse grid: starts first, then locations, then exact neighbourhoods.
 
-Used when the time-first model of ``slots.py`` is small enough (a coarse grid: hourly
+Used when the time-first model of ``build.py`` is small enough (a coarse grid: hourly
 timeslots, a week or two). The phases, each handing on a complete, valid plan (shares of
 the time limit in docs/scheduler.md):
 
-1. a greedy plan (``greedy.py``);
+1. a greedy plan (``prep/greedy.py``);
 2. the **time-first model** from that plan: CP-SAT decides every start with locations and
    free trainers counted per slot. Its core-based worker proves small optima quickly; its
    bound is a bound of the whole problem;

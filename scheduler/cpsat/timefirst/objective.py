@@ -1,4 +1,4 @@
-"""Soft rules of the time-indexed models (``slots.py``), each returning its raw terms.
+"""Soft rules of the time-indexed models (``build.py``), each returning its raw terms.
 
 In a neighbourhood model (``sm.exact``) every term is exact for the free requests and for
 what they change of fixed sessions (a fixed session that may lose or gain a neighbour, a

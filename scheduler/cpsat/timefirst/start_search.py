@@ -1,6 +1,6 @@
 """Large-neighbourhood search on the time-first model: better starts before any location.
 
-CP-SAT on the whole time-first model (``slots.py``) improves a large objective slowly: its
+CP-SAT on the whole time-first model (``build.py``) improves a large objective slowly: its
 LP relaxation says nothing about isolated sessions or days used (spread every literal
 thinly and both cost 0), so finding better timetables is left to its generic
 neighbourhoods, which do not know which sessions interact. This search frees the start
