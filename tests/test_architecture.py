@@ -70,3 +70,31 @@ def test_the_product_loads_no_files_by_path_and_needs_no_benchmarks() -> None:
             if "spec_from_file_location" in text or '"benchmarks"' in text:
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def _cpsat_imports() -> dict[str, set[str]]:
+    """Each module of scheduler/cpsat/ -> the scheduler.cpsat modules it imports."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "scheduler" / "cpsat").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found[str(path.relative_to(ROOT / "scheduler" / "cpsat"))] = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("scheduler.cpsat.")
+        }
+    return found
+
+
+def test_the_engines_never_import_each_other_and_only_the_orchestrator_imports_them() -> None:
+    # docs/scheduler.md's map: solve.py chooses an engine per part; interval/ and
+    # timefirst/ build on prep/ and the shared modules, not on each other
+    offenders = []
+    for module, imports in _cpsat_imports().items():
+        engine = module.split("/")[0] if "/" in module else None
+        for imported in imports:
+            sub = imported.split(".")[2]
+            if sub in ("interval", "timefirst") and sub != engine and module != "solve.py":
+                offenders.append(f"{module} -> {imported}")
+    assert offenders == []

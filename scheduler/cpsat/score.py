@@ -29,6 +29,18 @@ def _minutes(a: PlannedSession) -> int:
     return int((a.end - a.start).total_seconds() // 60)
 
 
+def open_minutes_by_partner(problem: Problem) -> dict[PartnerId, int]:
+    """Open minutes of each partner's hosting locations over the non-holiday horizon."""
+    days = [d for d in problem.days() if not problem.is_holiday(d)]
+    out: dict[PartnerId, int] = {}
+    for loc in problem.locations:
+        if loc.hosts_training:
+            out[loc.partner] = out.get(loc.partner, 0) + sum(
+                window_minutes(loc.availability, d) for d in days
+            )
+    return out
+
+
 def raw_components(problem: Problem, sessions: Sequence[PlannedSession]) -> dict[str, int]:
     """Raw (unweighted) value of every component for these sessions."""
     travel = problem.travel
@@ -78,13 +90,7 @@ def raw_components(problem: Problem, sessions: Sequence[PlannedSession]) -> dict
         )
         raw["fairness"] = 100 - worst
 
-    days = [d for d in problem.days() if not problem.is_holiday(d)]
-    opens: dict[PartnerId, int] = {}
-    for loc in problem.locations:
-        if loc.hosts_training:
-            opens[loc.partner] = opens.get(loc.partner, 0) + sum(
-                window_minutes(loc.availability, d) for d in days
-            )
+    opens = open_minutes_by_partner(problem)
     total = sum(opens.values())
     hosted_sessions = [s for s in mine if not act_of(s).at_school]
     n_all = len(hosted_sessions)
@@ -146,4 +152,4 @@ def weighted_components(problem: Problem, sessions: Sequence[PlannedSession]) ->
     return {name: getattr(problem.weights, name) * value for name, value in raw.items()}
 
 
-__all__ = ["COMPONENTS", "raw_components", "weighted_components"]
+__all__ = ["COMPONENTS", "open_minutes_by_partner", "raw_components", "weighted_components"]

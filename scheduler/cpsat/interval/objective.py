@@ -16,12 +16,12 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.interval.constraints import Context
 from scheduler.cpsat.interval.variables import SessionVars, domain_of
-from scheduler.cpsat.prep.candidates import frozen_sessions, window_minutes
+from scheduler.cpsat.prep.candidates import frozen_sessions
+from scheduler.cpsat.score import open_minutes_by_partner
 from scheduler.problem import (
     COMPONENTS,
     LocationId,
     PartnerId,
-    Problem,
     RequestId,
     TimeOfDay,
     TrainerId,
@@ -139,18 +139,6 @@ def _fairness(ctx: Context) -> list[Term]:
         lits = [lit for rid in rids if (lit := ctx.vars.present(rid)) is not None]
         m.add(worst * len(rids) <= 100 * sum(lits))  # worst <= floor(100 * share)
     return [100 - worst]
-
-
-def open_minutes_by_partner(problem: Problem) -> dict[PartnerId, int]:
-    """Open minutes of each partner's hosting locations over the non-holiday horizon."""
-    days = [d for d in problem.days() if not problem.is_holiday(d)]
-    out: dict[PartnerId, int] = {}
-    for loc in problem.locations:
-        if loc.hosts_training:
-            out[loc.partner] = out.get(loc.partner, 0) + sum(
-                window_minutes(loc.availability, d) for d in days
-            )
-    return out
 
 
 def _host_balance(ctx: Context) -> list[Term]:

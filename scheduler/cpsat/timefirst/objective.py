@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 
-from scheduler.cpsat.interval.objective import open_minutes_by_partner
 from scheduler.cpsat.prep.candidates import frozen_sessions
+from scheduler.cpsat.score import open_minutes_by_partner
 from scheduler.cpsat.timefirst.model import Lit, OpenLocations, SlotModel, Term, Unit
 from scheduler.problem import (
     COMPONENTS,
