@@ -5,7 +5,7 @@ imports ortools.
 """
 
 from scheduler.cpsat import solve
-from scheduler.explain import Reason, explain
+from scheduler.explain import explain
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import (
     ALWAYS,
@@ -35,6 +35,7 @@ from scheduler.problem import (
     WeeklyWindow,
     Weights,
 )
+from scheduler.reasons import Reason
 from scheduler.solution import Change, Solution, Status
 from scheduler.validate import Report, Violation, validate
 

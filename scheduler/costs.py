@@ -13,6 +13,7 @@ from datetime import date
 
 from scheduler.lookup import Lookup, minutes_between, same_placement, spans_on
 from scheduler.problem import (
+    COMPONENTS,
     GroupId,
     LocationId,
     PartnerId,
@@ -216,26 +217,13 @@ def over_capacity(lk: Lookup, solution: Solution) -> int:
     return total
 
 
-COMPONENTS: tuple[tuple[str, Callable[[Lookup, Solution], int]], ...] = (
-    ("unscheduled", unscheduled),
-    ("group_travel", group_travel),
-    ("trainer_travel", trainer_travel),
-    ("preference", preference),
-    ("fairness", fairness),
-    ("host_balance", host_balance),
-    ("stability", stability),
-    ("trainer_idle", trainer_idle),
-    ("room_stability", room_stability),
-    ("min_days", min_days),
-    ("isolated", isolated),
-    ("over_capacity", over_capacity),
-)
-"""Every objective component, in the order of the doc's table."""
+RULES: dict[str, Callable[[Lookup, Solution], int]] = {name: globals()[name] for name in COMPONENTS}
+"""Every objective component's function, named as the component (``COMPONENTS``)."""
 
 
 def raw_costs(lk: Lookup, solution: Solution) -> dict[str, int]:
     """Raw value of every component, keyed by the doc's names."""
-    return {name: component(lk, solution) for name, component in COMPONENTS}
+    return {name: component(lk, solution) for name, component in RULES.items()}
 
 
 def weigh(lk: Lookup, raw: dict[str, int]) -> dict[str, int]:

@@ -19,8 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
+from scheduler.cpsat.why import why_unscheduled
 from scheduler.lookup import (
     Lookup,
     covers,
@@ -43,48 +43,11 @@ from scheduler.problem import (
     Trainer,
     TrainerId,
 )
+from scheduler.reasons import Code, Reason
 from scheduler.solution import Solution
 from scheduler.timegrid import irregular_spans
 
 DAY = 24 * 60
-
-
-class Code(StrEnum):
-    """Stable reason codes (a ``StrEnum``, so they compare equal to plain strings)."""
-
-    PARTICIPANTS_OUT_OF_RANGE = "participants_out_of_range"
-    AT_SCHOOL_GROUPS_DIFFER = "at_school_groups_differ"
-    NO_DAYS_IN_WINDOW = "no_days_in_window"
-    NO_LOCATION_FITS = "no_location_fits"
-    NO_QUALIFIED_TRAINER = "no_qualified_trainer"
-    FIXED_TRAINER_UNQUALIFIED = "fixed_trainer_unqualified"
-    FIXED_TRAINER_UNCERTIFIED = "fixed_trainer_uncertified"
-    NO_CERTIFIED_TRAINER = "no_certified_trainer"
-    FIXED_TRAINER_UNAVAILABLE = "fixed_trainer_unavailable"
-    TRAINERS_UNAVAILABLE = "trainers_unavailable"
-    NO_COMMON_TIME = "no_common_time"
-    SESSIONS_DO_NOT_FIT_WINDOW = "sessions_do_not_fit_window"
-    CAPACITY_TAKEN = "capacity_taken"
-    NO_COMBINATION = "no_combination"
-    # found by CP-SAT assumptions (scheduler.cpsat.why), source "cp-sat"
-    BLOCKED_BY_SESSIONS = "blocked_by_sessions"
-    TRAINER_HOURS_EXHAUSTED = "trainer_hours_exhausted"
-    DAY_GAPS_UNREACHABLE = "day_gaps_unreachable"
-    SAME_LOCATION_UNREACHABLE = "same_location_unreachable"
-    BLOCKED_IN_COMBINATION = "blocked_in_combination"
-    SOLVER_TRADEOFF = "solver_tradeoff"
-    # a running course whose frozen sessions are kept but whose next session cannot follow
-    COURSE_CANNOT_BE_COMPLETED = "course_cannot_be_completed"
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One actionable cause; ``source`` says who found it: 'domain' here, 'cp-sat' for cores."""
-
-    code: str
-    message: str
-    details: Mapping[str, object] = field(default_factory=dict)
-    source: str = "domain"
 
 
 Slot = tuple[date, int]  # a day and a start minute on the grid
@@ -1000,9 +963,6 @@ def _with_solver(
     """
     if seconds <= 0:
         return (domain,)
-    # imported here: scheduler.cpsat.why builds on this module's Reason and Code
-    from scheduler.cpsat.why import why_unscheduled
-
     found = why_unscheduled(lk.problem, solution, request.id, seconds=seconds, lookup=lk)
     if not found:
         return (domain,)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import NewType
@@ -313,6 +313,12 @@ class Weights:
     min_days: int = 50  # per day a multi-session activity falls short of min_distinct_days
     isolated: int = 0  # per session of a group with no adjacent session that day
     over_capacity: int = 10  # per participant above capacity (capacity_soft activities)
+
+
+COMPONENTS: tuple[str, ...] = tuple(f.name for f in fields(Weights))
+"""Every objective component, in the order of the table in docs/scheduler-rules.md: the
+fields of ``Weights``, defined there once. The validator's costs, the Python score and both
+engines' objectives each implement one rule per name, looked up by it."""
 
 
 @dataclass(frozen=True, slots=True)

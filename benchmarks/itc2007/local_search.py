@@ -2,7 +2,7 @@
 
 docs/benchmarks.md proposed it as what would close the 60 s gap on comp05 and comp12: a
 search that evaluates single moves outside CP-SAT, thousands a second, between the
-CP-SAT sub-models of the search on the starts (``scheduler/cpsat/start_search.py``).
+CP-SAT sub-models of the search on the starts (``scheduler/cpsat/timefirst/start_search.py``).
 It was built here and measured with ``starts_alone.py --local-search``; it is not part
 of the engine because it did not help (the numbers are in docs/benchmarks.md).
 
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from ortools.sat.python.cp_model_helper import CpModelProto
 
 from scheduler.cpsat.hints import Values
-from scheduler.cpsat.slot_model import SlotModel
+from scheduler.cpsat.timefirst.model import SlotModel
 
 BIG = 1 << 60
 KINDS = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")

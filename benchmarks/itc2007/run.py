@@ -2,7 +2,7 @@
 
     python benchmarks/itc2007/run.py --only comp01 --time-limit 60 --out out/itc2007
 
-For each instance: parse the `.ctt`, map it with ``scheduler.itc2007.to_problem``, solve
+For each instance: parse the `.ctt`, map it with ``itc2007_mapping.to_problem``, solve
 with ``scheduler.solve``, write ``<out>/<instance>.sol`` in the official format and score
 that file with the standalone checker next to this script (which shares no code with the
 mapping). The engine's own UD2 components are compared with the checker's, so a mapping
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import itc2007_checker as checker
+from itc2007_mapping import CttCourse, CttInstance, parse_ctt, to_itc_solution, to_problem
 
 import scheduler
-from scheduler.itc2007 import CttCourse, CttInstance, parse_ctt, to_itc_solution, to_problem
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import Problem
 from scheduler.solution import Solution

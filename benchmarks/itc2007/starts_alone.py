@@ -26,7 +26,7 @@ once; then, for each seed, only the phase under study from that same assignment:
   starts for ``--seconds`` (0: none); ``--local-search-after``: the search first.
 
 ``--step S`` gives the search's sub-models a time limit of S seconds instead of the
-engine's ``STEP_SECONDS``.
+engine's ``StartSearchSettings.step_seconds``.
 
 Results are time-first objectives (``--exact``: the plan's weighted total, which equals the
 UD2 cost on these instances). The start itself differs from one invocation to the next
@@ -38,6 +38,7 @@ its start there and the others start from it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import statistics
@@ -46,18 +47,19 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from itc2007_mapping import parse_ctt, to_problem
 from local_search import LocalSearch, Outcome  # next to this script
 from ortools.sat.python import cp_model
 
-import scheduler.cpsat.start_search as start_search
-from scheduler.cpsat.candidates import Candidates, build_candidates
-from scheduler.cpsat.greedy import greedy_plan
+import scheduler.cpsat.timefirst.start_search as start_search
 from scheduler.cpsat.hints import Values
+from scheduler.cpsat.prep.candidates import Candidates, build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_slot_model
-from scheduler.cpsat.timefirst import NeighbourhoodSearch, place, solve_slots
-from scheduler.itc2007 import parse_ctt, to_problem
+from scheduler.cpsat.settings import DEFAULT_SETTINGS
+from scheduler.cpsat.timefirst.build import build_slot_model
+from scheduler.cpsat.timefirst.engine import NeighbourhoodSearch, place, solve_slots
+from scheduler.cpsat.timefirst.model import SlotModel
 from scheduler.problem import Problem
 
 INSTANCES = Path(__file__).resolve().parent / "instances"
@@ -100,20 +102,15 @@ def search(
 ) -> tuple[Values, int, start_search.StartSearch]:
     """The search on the starts alone; its assignment, objective, and the search (its
     counts of sub-models and improvements per neighbourhood)."""
-    operators = start_search.OPERATORS  # module globals the search reads as it goes
-    step = start_search.STEP_SECONDS
+    tuning = DEFAULT_SETTINGS.start_search
     if how.without:
-        start_search.OPERATORS = tuple(o for o in operators if o != how.without)
+        operators = tuple(o for o in tuning.operators if o != how.without)
+        tuning = dataclasses.replace(tuning, operators=operators)
     if how.step is not None:
-        start_search.STEP_SECONDS = how.step
-    try:
-        s = start_search.StartSearch(sm, seed, threads, False)
-        found, best = s.run(
-            values, objective, seconds=how.seconds, stall=how.stall, lower_bound=0.0
-        )
-    finally:
-        start_search.OPERATORS = operators
-        start_search.STEP_SECONDS = step
+        tuning = dataclasses.replace(tuning, step_seconds=how.step)
+    settings = dataclasses.replace(DEFAULT_SETTINGS, start_search=tuning)
+    s = start_search.StartSearch(sm, seed, threads, False, settings)
+    found, best = s.run(values, objective, seconds=how.seconds, stall=how.stall, lower_bound=0.0)
     return found, best, s
 
 
@@ -210,15 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--without",
-        choices=start_search.OPERATORS,
+        choices=DEFAULT_SETTINGS.start_search.operators,
         help="leave out this neighbourhood of the search on the starts",
     )
     ap.add_argument(
         "--step",
         type=float,
         metavar="S",
-        help=f"time limit of one sub-model of the search ({start_search.STEP_SECONDS:g}: "
-        "the engine's)",
+        help="time limit of one sub-model of the search "
+        f"({DEFAULT_SETTINGS.start_search.step_seconds:g}: the engine's)",
     )
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument(

@@ -7,6 +7,7 @@ way, with its cost recomputed from the sessions.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +17,8 @@ from scheduler.options import Progress
 from scheduler.problem import PlannedSession, Problem
 from scheduler.replan import compute_changes
 from scheduler.solution import Solution, Status
+
+log = logging.getLogger("scheduler.cpsat")
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -62,4 +65,15 @@ def plan_solution(problem: Problem, plan: Sequence[PlannedSession]) -> Solution:
     )
 
 
-__all__ = ["BestObjective", "ProgressCallback", "plan_solution"]
+def infeasible(reasons: list[str], started: float) -> Solution:
+    """An INFEASIBLE Solution for rules no plan can keep, found before any search."""
+    for reason in reasons:
+        log.info("infeasible before solving: %s", reason)
+    return Solution(
+        Status.INFEASIBLE,
+        wall_seconds=time.perf_counter() - started,
+        statistics={"infeasible_reason": "; ".join(reasons)},
+    )
+
+
+__all__ = ["BestObjective", "ProgressCallback", "infeasible", "plan_solution"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from scheduler.cpsat.candidates import window_minutes
+from scheduler.cpsat.prep.candidates import window_minutes
 from scheduler.problem import (
+    COMPONENTS,
     Activity,
     GroupId,
     PartnerId,
@@ -23,24 +24,21 @@ from scheduler.problem import (
     TrainerId,
 )
 
-COMPONENTS = (
-    "unscheduled",
-    "group_travel",
-    "trainer_travel",
-    "preference",
-    "fairness",
-    "host_balance",
-    "stability",
-    "trainer_idle",
-    "room_stability",
-    "min_days",
-    "isolated",
-    "over_capacity",
-)
-
 
 def _minutes(a: PlannedSession) -> int:
     return int((a.end - a.start).total_seconds() // 60)
+
+
+def open_minutes_by_partner(problem: Problem) -> dict[PartnerId, int]:
+    """Open minutes of each partner's hosting locations over the non-holiday horizon."""
+    days = [d for d in problem.days() if not problem.is_holiday(d)]
+    out: dict[PartnerId, int] = {}
+    for loc in problem.locations:
+        if loc.hosts_training:
+            out[loc.partner] = out.get(loc.partner, 0) + sum(
+                window_minutes(loc.availability, d) for d in days
+            )
+    return out
 
 
 def raw_components(problem: Problem, sessions: Sequence[PlannedSession]) -> dict[str, int]:
@@ -92,13 +90,7 @@ def raw_components(problem: Problem, sessions: Sequence[PlannedSession]) -> dict
         )
         raw["fairness"] = 100 - worst
 
-    days = [d for d in problem.days() if not problem.is_holiday(d)]
-    opens: dict[PartnerId, int] = {}
-    for loc in problem.locations:
-        if loc.hosts_training:
-            opens[loc.partner] = opens.get(loc.partner, 0) + sum(
-                window_minutes(loc.availability, d) for d in days
-            )
+    opens = open_minutes_by_partner(problem)
     total = sum(opens.values())
     hosted_sessions = [s for s in mine if not act_of(s).at_school]
     n_all = len(hosted_sessions)
@@ -160,4 +152,4 @@ def weighted_components(problem: Problem, sessions: Sequence[PlannedSession]) ->
     return {name: getattr(problem.weights, name) * value for name, value in raw.items()}
 
 
-__all__ = ["COMPONENTS", "raw_components", "weighted_components"]
+__all__ = ["COMPONENTS", "open_minutes_by_partner", "raw_components", "weighted_components"]

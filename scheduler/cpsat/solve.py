@@ -1,41 +1,33 @@
-"""Run the engine on a Problem and turn its answer into a Solution (never an exception).
+"""The orchestrator: prune, split into parts, choose an engine per part, merge.
 
 How the search goes (docs/scheduler.md, "How the engine searches"):
 
-1. candidates are pruned; independent parts of the problem (no shared location, trainer or
-   group) are solved one after the other (``decompose.py``);
-2. a first plan is placed greedily in plain Python (``greedy.py``) and completed into a
-   full, feasible hint (``hints.py``), so CP-SAT starts from a schedule at once;
-3. CP-SAT runs on the whole model for part of the time (which also gives the bound);
-4. large-neighbourhood search (``lns.py``) spends the rest: free a few related requests,
-   re-solve with everything else fixed, keep what improves.
+1. candidates are pruned (``prep/candidates.py``); independent parts of the problem (no
+   shared location, trainer or group) are solved one after the other and merged
+   (``prep/decompose.py``);
+2. each part goes to one of two engines: the time-first engine (``timefirst/``) on a
+   coarse grid from ``Settings.time_first.min_sessions`` sessions on, else the interval engine
+   (``interval/``), CP-SAT on the whole model followed by large-neighbourhood search;
+   both start from a greedy plan (``prep/greedy.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import time
-from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
-from scheduler.cpsat.candidates import Candidates, build_candidates, frozen_sessions
-from scheduler.cpsat.decompose import (
-    DECOMPOSE_MIN_SESSIONS,
-    FAR_TRAINER_MINUTES,
-    parts_are_exact,
-    solve_parts,
-    split,
-)
-from scheduler.cpsat.greedy import greedy_plan
-from scheduler.cpsat.hints import complete_hint, decision_values, set_hint
-from scheduler.cpsat.lns import Lns
-from scheduler.cpsat.model import BuiltModel, build_model
+from scheduler.cpsat.best import ProgressCallback, infeasible
+from scheduler.cpsat.budget import limit
+from scheduler.cpsat.interval.engine import solve_interval
+from scheduler.cpsat.interval.model import build_model
+from scheduler.cpsat.prep.candidates import Candidates, build_candidates, frozen_sessions
+from scheduler.cpsat.prep.decompose import parts_are_exact, solve_parts, split
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.timefirst import solve_time_first
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
+from scheduler.cpsat.timefirst.engine import solve_time_first
 from scheduler.options import SolveOptions
 from scheduler.problem import ActivityCode, PlannedSession, Problem, RequestId
 from scheduler.replan import compute_changes
@@ -44,29 +36,12 @@ from scheduler.solution import Solution, Status
 log = logging.getLogger("scheduler.cpsat")
 
 
-def _configure(
-    params: cp_model.SatParameters, options: SolveOptions, seconds: float, det_seconds: float
-) -> None:
-    """Copy the options onto CP-SAT's parameters; a time limit is always set.
-
-    ``seconds`` is the wall time this call may use; in deterministic mode ``det_seconds``
-    of deterministic time is the real limit and the wall time only a runaway guard.
-    """
-    params.num_workers = options.effective_workers
-    params.random_seed = options.seed
-    params.relative_gap_limit = options.relative_gap
-    if options.deterministic:
-        params.interleave_search = False
-        params.max_deterministic_time = max(0.01, det_seconds)
-    params.max_time_in_seconds = max(0.05, seconds)
-    params.log_search_progress = options.log_search
-    params.log_to_stdout = False
-
-
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution:
     """Schedule ``problem``; always returns a Solution (status tells how it went).
 
@@ -74,12 +49,14 @@ def solve(
     completed under the rules keeps its frozen sessions and is listed in
     ``Solution.incomplete``; everything else is planned as usual (docs/scheduler.md,
     "Re-planning").
+
+    ``settings``: the engine's tuning constants; only benchmarks and experiments change them.
     """
     options = options or SolveOptions()
     started = time.perf_counter()
-    broken = courses_that_cannot_finish(problem, options)
+    broken = courses_that_cannot_finish(problem, options, settings)
     if not broken:
-        solution = _solve(problem, options, progress, started)
+        solution = _solve(problem, options, progress, started, settings)
         running = _running_courses(problem)
         if solution.status is not Status.INFEASIBLE or not running:
             return solution
@@ -91,14 +68,11 @@ def solve(
     if not options.deterministic:  # deterministic mode keeps its budget: same input, same plan
         left = max(0.05, options.time_limit_seconds - (time.perf_counter() - started))
         options = dataclasses.replace(options, time_limit_seconds=left)
-    solution = _solve(kept, options, progress, started)
+    solution = _solve(kept, options, progress, started, settings)
     if solution.status in (Status.INFEASIBLE, Status.UNKNOWN) and not solution.sessions:
         stats = {**solution.statistics, "incomplete_courses": ", ".join(sorted(broken))}
         return dataclasses.replace(solution, statistics=stats)
     return _completed(problem, solution, broken, rest)
-
-
-ISOLATION_SECONDS = 2.0  # at most this per running course to prove it can still finish
 
 
 def _running_courses(problem: Problem) -> set[RequestId]:
@@ -114,7 +88,9 @@ def _running_courses(problem: Problem) -> set[RequestId]:
     }
 
 
-def courses_that_cannot_finish(problem: Problem, options: SolveOptions) -> set[RequestId]:
+def courses_that_cannot_finish(
+    problem: Problem, options: SolveOptions, settings: Settings = DEFAULT_SETTINGS
+) -> set[RequestId]:
     """Requests with frozen sessions whose other sessions cannot be placed even alone.
 
     Each running course is tried in a problem of its own (its frozen sessions, the whole
@@ -143,10 +119,8 @@ def courses_that_cannot_finish(problem: Problem, options: SolveOptions) -> set[R
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = options.seed
         solver.parameters.stop_after_first_solution = True
-        seconds = min(ISOLATION_SECONDS, max(0.05, options.time_limit_seconds / 20))
-        solver.parameters.max_time_in_seconds = seconds * (4 if options.deterministic else 1)
-        if options.deterministic:
-            solver.parameters.max_deterministic_time = seconds
+        seconds = min(settings.isolation_seconds, max(0.05, options.time_limit_seconds / 20))
+        limit(solver.parameters, seconds, options.deterministic)
         if solver.solve(built.model) == cp_model.INFEASIBLE:
             broken.add(request.id)
     return broken
@@ -223,73 +197,32 @@ def _solve(
     options: SolveOptions,
     progress: ProgressCallback | None,
     started: float,
+    settings: Settings,
 ) -> Solution:
+    """Prune, split into parts, and solve each with its engine."""
     cands = build_candidates(problem)
     if cands.infeasible:
-        return _infeasible(cands.infeasible, started)
+        return infeasible(cands.infeasible, started)
     if options.decompose:
         parts = split(problem, cands)
         exact = len(parts) > 1 and parts_are_exact(problem)
-        if not exact and _big(cands):  # heuristic: far trainers do not tie regions together
-            parts = split(problem, cands, FAR_TRAINER_MINUTES)
-        if len(parts) > 1 and (exact or _big(cands)):
-            return solve_parts(problem, parts, options, progress, started, _solve_whole, exact)
-    return _solve_whole(problem, cands, options, progress, started, options.time_limit_seconds)
+        big = len(cands.sessions()) >= settings.decompose_min_sessions
+        if not exact and big:  # heuristic: far trainers do not tie regions together
+            parts = split(problem, cands, settings.far_trainer_minutes)
+        if len(parts) > 1 and (exact or big):
+            return solve_parts(
+                problem, parts, options, progress, started, _solve_whole, exact, settings
+            )
+    budget = options.time_limit_seconds
+    return _solve_whole(problem, cands, options, progress, started, budget, settings=settings)
 
 
-TIME_FIRST_MIN_SESSIONS = 100  # below, the full model proves optimality faster
 
-
-def _time_first(options: SolveOptions, cands: Candidates) -> bool:
+def _time_first(options: SolveOptions, cands: Candidates, settings: Settings) -> bool:
     """Whether to use the time-first engine (when its model fits the grid)."""
     if options.time_first is None:
-        return len(cands.sessions()) >= TIME_FIRST_MIN_SESSIONS
+        return len(cands.sessions()) >= settings.time_first.min_sessions
     return options.time_first
-
-
-def _big(cands: Candidates) -> bool:
-    return len(cands.sessions()) >= DECOMPOSE_MIN_SESSIONS
-
-
-def _infeasible(reasons: list[str], started: float) -> Solution:
-    for reason in reasons:
-        log.info("infeasible before solving: %s", reason)
-    return Solution(
-        Status.INFEASIBLE,
-        wall_seconds=time.perf_counter() - started,
-        statistics={"infeasible_reason": "; ".join(reasons)},
-    )
-
-
-START_SHARE = 0.1  # at most this part of the budget completes the first plan
-MIN_COMPLETE_SECONDS = 2.0  # ... but at least this, even past the deadline: it is quick
-FULL_SHARE = 0.35  # part of the rest for CP-SAT on the whole model (it also gives the bound)
-
-
-class _Best(BestObjective):
-    """The best assignment so far, reporting progress as it improves."""
-
-    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
-        super().__init__(started, progress)
-        self.values: list[int] | None = None
-
-    def keep(self, values: list[int], objective: int) -> None:
-        if self.offer(objective):
-            self.values = values
-
-
-class _Forward(cp_model.CpSolverSolutionCallback):
-    """Passes CP-SAT's improving solutions to ``_Best``."""
-
-    def __init__(self, best: _Best) -> None:
-        super().__init__()
-        self.best = best
-
-    def on_solution_callback(self) -> None:
-        self.best.bound = max(self.best.bound, self.best_objective_bound)
-        objective = round(self.objective_value)
-        if self.best.objective is None or objective < self.best.objective:
-            self.best.keep(list(self.response_proto.solution), objective)
 
 
 def _solve_whole(
@@ -300,282 +233,19 @@ def _solve_whole(
     started: float,
     budget: float,
     first: list[PlannedSession] | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution:
-    """One model: first plan, CP-SAT on the whole model, then LNS for the rest of ``budget``.
+    """One part with one engine, within ``budget`` seconds from ``started``.
 
-    ``first``: a greedy plan already made for this problem (else one is made here).
+    ``first``: a greedy plan already made for this problem (else the engine makes one).
     """
-    if _time_first(options, cands):  # the time-indexed engine of timefirst.py
-        found = solve_time_first(problem, cands, options, progress, started, budget, first)
+    if _time_first(options, cands, settings):  # the time-indexed engine of timefirst/
+        found = solve_time_first(
+            problem, cands, options, progress, started, budget, first, settings=settings
+        )
         if found is not None:  # None: the grid is too fine for its model
             return found
-    det = options.deterministic
-    wall_budget = 4 * budget if det else budget  # deterministic: the wall limit is a guard
-    deadline = started + wall_budget
-    built = build_model(problem, cands)
-    build_seconds = time.perf_counter() - started
-    if built.model is None or built.vars is None:
-        return _infeasible(built.infeasible, started)
-    best = _Best(started, progress)
-    workers = options.effective_workers
-    det_left = budget  # deterministic seconds still to spend (deterministic mode)
-    start_objective: int | None = None
-    plan: list[PlannedSession] | None = None
-    if options.first_plan:
-        plan = first if first is not None else _greedy(problem, cands, budget, det)
-        start_objective = _start_from(built, plan, best, options, deadline, budget)
-        if start_objective is not None and _misses_demand(cands, plan):
-            more = _schedule_more(problem, cands, plan, options, deadline, budget)
-            det_left -= DEMAND_SHARE * budget if det else 0
-            if more is not plan:
-                found = _start_from(built, more, best, options, deadline, budget)
-                if found is not None:
-                    start_objective, plan = found, more
-        if det:
-            det_left -= START_SHARE * budget
-    solver = cp_model.CpSolver()
-    share = FULL_SHARE if options.lns and best.values is not None else 1.0
-    remaining = deadline - time.perf_counter()
-    _configure(solver.parameters, options, share * remaining, det_left * share)
-    if options.log_search:
-        solver.log_callback = lambda line: log.info("%s", line)
-    code = solver.solve(built.model, _Forward(best))
-    det_left -= solver.deterministic_time if det else 0
-    stats = _statistics(built, solver, code, build_seconds)
-    stats["start_objective"] = -1 if start_objective is None else start_objective
-    proven = code == cp_model.OPTIMAL
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
-        # the bound holds even when the phase found nothing better than its hint
-        best.bound = max(best.bound, solver.best_objective_bound)
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        best.keep(list(solver.response_proto.solution), round(solver.objective_value))
-    elif code == cp_model.INFEASIBLE:
-        return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
-                        statistics=stats)  # fmt: skip
-    elif code == cp_model.MODEL_INVALID:
-        stats["model_invalid"] = built.model.validate()
-        log.error("invalid CP-SAT model: %s", stats["model_invalid"])
-    if best.values is None or best.objective is None:
-        if plan is not None and not _misses_must(cands, plan):  # valid by construction
-            return _from_plan(problem, plan, started, stats)
-        status = Status.UNKNOWN
-        return Solution(status, wall_seconds=time.perf_counter() - started, statistics=stats)
-    gap_reached = best.objective - best.bound <= options.relative_gap * abs(best.objective)
-    if options.lns and not proven and not gap_reached:
-        lns = Lns(built, options.seed, workers, det)
-        result = lns.run(
-            best.values,
-            best.objective,
-            deadline=deadline,
-            det_budget=det_left,
-            step_seconds=_step_seconds(budget),
-            # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
-            lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),
-            on_improve=best.keep,
-        )
-        stats["lns_iterations"] = result.iterations
-        stats["lns_improvements"] = result.improvements
-    sessions, unscheduled = _extract(problem, built, best.values)
-    components = weighted_components(problem, sessions)
-    objective = sum(components.values())
-    bound = best.bound if best.bound > -math.inf else None
-    stats["model_objective"] = best.objective
-    status = Status.OPTIMAL if proven and best.objective <= solver.objective_value else (
-        Status.FEASIBLE)  # fmt: skip
-    if status is Status.OPTIMAL and objective > (bound or 0) + 1e-6:
-        status = Status.FEASIBLE  # stopped at relative_gap: good enough, not proven optimal
-    if bound is not None:
-        bound = min(bound, objective)
-    return Solution(
-        status=status,
-        sessions=sessions,
-        unscheduled=unscheduled,
-        objective=objective,
-        bound=bound,
-        components=components,
-        changes=compute_changes(problem.reference, sessions),
-        wall_seconds=time.perf_counter() - started,
-        first_solution_seconds=best.first_seconds,
-        statistics=stats,
+    return solve_interval(
+        problem, cands, options, progress, started, budget, first, settings=settings
     )
-
-
-def _start_from(
-    built: BuiltModel,
-    plan: list[PlannedSession],
-    best: _Best,
-    options: SolveOptions,
-    deadline: float,
-    budget: float,
-) -> int | None:
-    """Complete ``plan`` into a full assignment; hint the model with it if it is the best."""
-    assert built.model is not None
-    det = options.deterministic
-    left = max(MIN_COMPLETE_SECONDS, START_SHARE * (deadline - time.perf_counter()))
-    done = complete_hint(
-        built,
-        decision_values(built, plan),
-        seconds=START_SHARE * budget / 2 if det else left,
-        workers=options.effective_workers,
-        seed=options.seed,
-        deterministic=det,
-    )
-    if done is None:
-        return None
-    values, objective = done
-    if best.objective is None or objective < best.objective:
-        best.keep(values, objective)
-        set_hint(built.model, values)
-    return objective
-
-
-ALT_ORDER_SHARE = 0.03  # a second greedy order is tried when the first took less than this
-
-
-def _greedy(
-    problem: Problem, cands: Candidates, budget: float, deterministic: bool
-) -> list[PlannedSession]:
-    """The greedy plan; when it leaves demand out and was quick (deterministic mode: always),
-    also the fail-first order, keeping the cheaper plan (exact cost)."""
-    took = time.perf_counter()
-    plan = greedy_plan(problem, cands)
-    took = time.perf_counter() - took
-    if not _misses_demand(cands, plan):
-        return plan
-    if not deterministic and took > ALT_ORDER_SHARE * budget:
-        return plan
-    other = greedy_plan(problem, cands, fail_first=True)
-    cost = sum(weighted_components(problem, plan).values())
-    return other if sum(weighted_components(problem, other).values()) < cost else plan
-
-
-def _misses_must(cands: Candidates, plan: list[PlannedSession]) -> bool:
-    placed = {s.request for s in plan}
-    return any(rc.must_schedule and rc.request.id not in placed for rc in cands.requests)
-
-
-def _from_plan(
-    problem: Problem,
-    plan: list[PlannedSession],
-    started: float,
-    stats: dict[str, float | int | str],
-) -> Solution:
-    """The greedy plan itself, when CP-SAT had no time to return anything."""
-    solution = plan_solution(problem, plan)
-    return dataclasses.replace(
-        solution,
-        wall_seconds=time.perf_counter() - started,
-        statistics={**stats, "model_objective": solution.objective},
-    )
-
-
-def _misses_demand(cands: Candidates, plan: list[PlannedSession]) -> bool:
-    placed = {s.request for s in plan}
-    return any(rc.schedulable and rc.request.id not in placed for rc in cands.requests)
-
-
-STRUCTURAL = ("trainer_idle", "isolated", "min_days", "room_stability")
-DEMAND_SHARE = 0.3  # at most this part of the budget goes to scheduling more demand
-
-
-def _schedule_more(
-    problem: Problem,
-    cands: Candidates,
-    plan: list[PlannedSession],
-    options: SolveOptions,
-    deadline: float,
-    budget: float,
-) -> list[PlannedSession]:
-    """A first phase on a lean model: demand first, without the structural components.
-
-    The components in ``STRUCTURAL`` need auxiliary variables per pair of sessions or per
-    day (adjacency, first/last times, days used, locations used); without them the model
-    is much smaller and CP-SAT, started from the greedy plan, quickly fits the requests the
-    greedy order left out, while the components that are plain sums over the choices
-    (capacity, travel, preferences, ...) keep the plan sensible. Its plan is the start of
-    the full search.
-    """
-    lean_weights = dataclasses.replace(
-        problem.weights,
-        **dict.fromkeys(STRUCTURAL, 0),
-        unscheduled=problem.weights.unscheduled or 1,
-    )
-    lean_problem = dataclasses.replace(problem, weights=lean_weights)
-    lean = build_model(lean_problem, cands)
-    if lean.model is None:
-        return plan
-    det = options.deterministic
-    seconds = DEMAND_SHARE * (deadline - time.perf_counter())
-    done = complete_hint(lean, decision_values(lean, plan), seconds=seconds, workers=1,
-                         seed=options.seed, deterministic=det)  # fmt: skip
-    if done is None:
-        return plan
-    set_hint(lean.model, done[0])
-    solver = cp_model.CpSolver()
-    _configure(solver.parameters, options, seconds, DEMAND_SHARE * budget)
-    solver.parameters.relative_gap_limit = 0.0
-    # done once the bound says no further request fits (less than one priority point left)
-    solver.parameters.absolute_gap_limit = max(0, lean_weights.unscheduled - 1)
-    code = solver.solve(lean.model)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return plan
-    sessions, _ = _extract(lean_problem, lean, list(solver.response_proto.solution))
-    return list(sessions)
-
-
-def _step_seconds(budget: float) -> float:
-    """Time limit of one LNS sub-solve: short, so many neighbourhoods get tried."""
-    return min(5.0, max(0.3, budget / 40))
-
-
-def _extract(
-    problem: Problem, built: BuiltModel, values: list[int]
-) -> tuple[tuple[PlannedSession, ...], tuple[RequestId, ...]]:
-    mv = built.vars
-    assert mv is not None
-    grid = mv.grid
-    sessions: list[PlannedSession] = []
-    unscheduled: list[RequestId] = []
-    for r in problem.requests:
-        lit = mv.present(r.id)
-        if lit is None or not values[lit.index]:
-            unscheduled.append(r.id)
-            continue
-        for sv in mv.sessions_of_request(r.id):
-            if sv.cand.frozen is not None:
-                sessions.append(sv.cand.frozen)
-                continue
-            start = grid.datetime_at(values[sv.start.index])
-            location = next(lid for lid, at in sv.at.items() if values[at.index])
-            trainers = tuple(tid for tid, t in sv.tr.items() if values[t.index])
-            sessions.append(
-                PlannedSession(
-                    request=r.id,
-                    index=sv.index,
-                    location=location,
-                    trainers=trainers,
-                    start=start,
-                    end=start + timedelta(minutes=sv.cand.duration),
-                )
-            )
-    sessions.sort(key=lambda s: (s.request, s.index))
-    return tuple(sessions), tuple(unscheduled)
-
-
-def _statistics(
-    built: BuiltModel, solver: cp_model.CpSolver, code: object, build_seconds: float
-) -> dict[str, float | int | str]:
-    assert built.model is not None and built.vars is not None
-    proto = built.model.proto
-    return {
-        "num_variables": len(proto.variables),
-        "num_constraints": len(proto.constraints),
-        "num_sessions": len(built.vars.sessions()),
-        "num_hinted_requests": built.hints,
-        "num_branches": solver.num_branches,
-        "num_conflicts": solver.num_conflicts,
-        "build_seconds": round(build_seconds, 3),
-        "solve_seconds": solver.wall_time,
-        "deterministic_time": solver.deterministic_time,
-        "solver_status": solver.status_name(code),
-    }

@@ -25,7 +25,6 @@ from datetime import date, datetime, time, timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.explain import Code, Reason
 from scheduler.lookup import (
     Lookup,
     covers,
@@ -46,6 +45,7 @@ from scheduler.problem import (
     RequestId,
     TrainerId,
 )
+from scheduler.reasons import Code, Reason
 from scheduler.solution import Solution
 from scheduler.timegrid import irregular_spans
 

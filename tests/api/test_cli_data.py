@@ -117,13 +117,12 @@ def test_demo_without_scenario_files_says_so(sqlite_url: str, tmp_path: Path) ->
     [
         [], ["db"], ["db", "upgrade"], ["load"], ["export"], ["schema"], ["demo"], ["solve"],
         ["explain"], ["publish"], ["feeds"], ["feeds", "create"], ["feeds", "list"],
-        ["feeds", "rotate"], ["feeds", "revoke"], ["serve"], ["generate"], ["bench"],
-        ["bench", "itc2007"],
+        ["feeds", "rotate"], ["feeds", "revoke"], ["serve"], ["generate"],
     ],
 )  # fmt: skip
 def test_every_command_has_help(command: list[str]) -> None:
     code, out, _ = campus(*command, "--help")
     assert code == 0 and "Usage" in out
-    if command and command[-1] not in ("db", "feeds", "bench"):  # groups list commands
+    if command and command[-1] not in ("db", "feeds"):  # groups list commands
         assert "Example" in out  # every command shows how it is used
 

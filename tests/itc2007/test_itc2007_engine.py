@@ -6,9 +6,9 @@ from pathlib import Path
 
 import itc2007_checker as checker
 import pytest
+from itc2007_mapping import parse_ctt, to_itc_solution, to_problem
 
 import scheduler
-from scheduler.itc2007 import parse_ctt, to_itc_solution, to_problem
 from scheduler.solution import Status
 
 DATA = Path(__file__).resolve().parent / "data"

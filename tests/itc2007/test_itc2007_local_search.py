@@ -12,15 +12,16 @@ import random
 from pathlib import Path
 
 import pytest
+from itc2007_mapping import parse_ctt, to_problem
 from local_search import Evaluator, LocalSearch, Unsupported
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.greedy import greedy_plan
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_slot_model
-from scheduler.cpsat.timefirst import complete_assignment, solve_slots
-from scheduler.itc2007 import parse_ctt, to_problem
+from scheduler.cpsat.hints import complete_assignment
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
+from scheduler.cpsat.timefirst.build import build_slot_model
+from scheduler.cpsat.timefirst.engine import solve_slots
+from scheduler.cpsat.timefirst.model import SlotModel
 
 COMP01 = Path(__file__).resolve().parents[2] / "benchmarks" / "itc2007" / "instances" / "comp01.ctt"
 

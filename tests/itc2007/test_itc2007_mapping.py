@@ -7,8 +7,7 @@ from pathlib import Path
 
 import itc2007_checker as checker
 import pytest
-
-from scheduler.itc2007 import (
+from itc2007_mapping import (
     FIRST_DAY,
     UD2_WEIGHTS,
     CttFormatError,
@@ -19,6 +18,7 @@ from scheduler.itc2007 import (
     to_problem,
     to_sessions,
 )
+
 from scheduler.problem import DatedWindow
 from scheduler.solution import Solution, Status
 

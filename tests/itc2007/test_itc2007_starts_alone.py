@@ -2,7 +2,8 @@
 
 Its numbers in docs/benchmarks.md are only worth as much as the script's plumbing: the
 seeds it runs, the median it prints, a neighbourhood left out of the search only where
-asked (and restored for whatever runs after it), and clear errors for bad arguments.
+asked (through the engine's settings, not for whatever runs after it), and clear errors
+for bad arguments.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 import starts_alone  # benchmarks/itc2007, on sys.path through conftest.py
 
-import scheduler.cpsat.start_search as start_search
+import scheduler.cpsat.timefirst.start_search as start_search
+from scheduler.cpsat.settings import DEFAULT_SETTINGS
 
 RESULT = re.compile(r"^seed (\d+): (\d+) \(.*improving/solved: (.*)\)$", re.M)
 
@@ -37,10 +39,8 @@ def test_seed_lists_take_ranges_and_single_seeds() -> None:
 def test_without_leaves_out_one_neighbourhood_for_that_run_only(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    operators = start_search.OPERATORS
     used, _ = _run(capsys, "--without", "days")
     assert all("days" not in line and "group" in line for line in used)
-    assert operators == start_search.OPERATORS
     used, _ = _run(capsys)
     assert all("days" in line for line in used)
 
@@ -56,10 +56,9 @@ def test_step_sets_the_sub_models_time_limit_for_that_run_only(
         return step(self, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(start_search.StartSearch, "step", spy)
-    default = start_search.STEP_SECONDS
+    default = DEFAULT_SETTINGS.start_search.step_seconds
     _run(capsys, "--step", "0.25")
     assert limits and max(limits) == 0.25
-    assert default == start_search.STEP_SECONDS
     limits.clear()
     _run(capsys, "--seconds", "3")  # the first sub-models have more time left than a step
     assert max(limits) == default

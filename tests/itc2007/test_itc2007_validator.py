@@ -12,8 +12,8 @@ from pathlib import Path
 
 import itc2007_checker as checker
 import pytest
+from itc2007_mapping import parse_ctt, parse_itc_solution, to_problem, to_sessions
 
-from scheduler.itc2007 import parse_ctt, parse_itc_solution, to_problem, to_sessions
 from scheduler.solution import Solution, Status
 
 pytest.importorskip("scheduler.validate")  # written in parallel; skip until it exists

@@ -1,7 +1,10 @@
-"""A small builder for tiny problems: each test states only what matters to its rule.
+"""The one builder of test problems: each test states only what matters to its rule.
 
-Defaults: a Monday-Friday horizon in September 2027, locations open 08:00-17:00 on
-weekdays, trainers and groups always available, a 120-minute one-session workshop.
+``ProblemBuilder`` collects parts step by step (defaults: a Monday-Friday horizon in
+September 2027, locations open 08:00-17:00 on weekdays, trainers and groups always
+available, a 120-minute one-session workshop); ``problem()`` and its part helpers make a
+whole problem in one call (a week in February 2027, see "problems in one call" below);
+``random_problem`` makes random campuses that exercise every rule.
 """
 
 from __future__ import annotations
@@ -69,6 +72,27 @@ def at(day: date, clock: str) -> datetime:
 def weekly(start: str = "08:00", end: str = "17:00", days: range | tuple[int, ...] = range(1, 6)):
     """An Availability open ``start``-``end`` on the given ISO weekdays."""
     return Availability(weekly=tuple(WeeklyWindow(d, hm(start), hm(end)) for d in days))
+
+
+def session(
+    rid: str,
+    index: int,
+    location: str,
+    trainers: tuple[str, ...],
+    start: datetime,
+    minutes: int = 120,
+    pinned: bool = False,
+) -> PlannedSession:
+    """A planned session of ``minutes`` from ``start``."""
+    return PlannedSession(
+        RequestId(rid),
+        index,
+        LocationId(location),
+        tuple(TrainerId(t) for t in trainers),
+        start,
+        start + timedelta(minutes=minutes),
+        pinned,
+    )
 
 
 def on_day(day: date, start: str, end: str) -> Availability:
@@ -179,17 +203,7 @@ class ProblemBuilder:
         minutes: int = 120,
         pinned: bool = False,
     ) -> ProblemBuilder:
-        self.reference.append(
-            PlannedSession(
-                RequestId(rid),
-                index,
-                LocationId(location),
-                tuple(TrainerId(t) for t in trainers),
-                start,
-                start + timedelta(minutes=minutes),
-                pinned,
-            )
-        )
+        self.reference.append(session(rid, index, location, trainers, start, minutes, pinned))
         return self
 
     def with_weights(self, **kw: int) -> ProblemBuilder:
@@ -357,3 +371,74 @@ def random_problem(
             DateRange(b.first_day + timedelta(days=9), b.first_day + timedelta(days=9))
         )
     return b.build()
+
+
+# --- problems in one call ----------------------------------------------------------------
+# For the validator and explanation tests (no solver): one week in February 2027, location
+# L1 of partner P1 open on weekdays 08:00-18:00, trainer T1, group G1 of school S1 (20
+# pupils), activity A (one 2-hour session), request R1 for G1; each argument overrides.
+
+MON = date(2027, 2, 1)  # a Monday; the default horizon is MON..FRI
+
+
+def day(n: int, start: date = MON) -> date:
+    return start + timedelta(days=n)
+
+
+def hours(start: str, end: str, days: range = range(1, 6)) -> Availability:
+    """Open on the given ISO weekdays from start to end ('HH:MM')."""
+    return weekly(start, end, days)
+
+
+def loc(lid: str = "L1", partner: str = "P1", capacity: int = 30, **kw: object) -> Location:
+    kw.setdefault("availability", hours("08:00", "18:00"))
+    return Location(LocationId(lid), PartnerId(partner), capacity, **kw)  # type: ignore[arg-type]
+
+
+def trainer(tid: str = "T1", **kw: object) -> Trainer:
+    return Trainer(TrainerId(tid), PartnerId("P1"), **kw)  # type: ignore[arg-type]
+
+
+def group(gid: str = "G1", school: str = "S1", headcount: int = 20, **kw: object) -> Group:
+    return Group(GroupId(gid), PartnerId(school), headcount, **kw)  # type: ignore[arg-type]
+
+
+def activity(code: str = "A", **kw: object) -> Activity:
+    return Activity(ActivityCode(code), **kw)  # type: ignore[arg-type]
+
+
+def request(
+    rid: str = "R1", act: str = "A", groups: tuple[str, ...] = ("G1",), **kw: object
+) -> Request:
+    kw.setdefault("earliest", MON)
+    kw.setdefault("latest", day(4))
+    return Request(
+        RequestId(rid),
+        ActivityCode(act),
+        tuple(GroupId(g) for g in groups),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def problem(**kw: object) -> Problem:
+    kw.setdefault("first_day", MON)
+    kw.setdefault("last_day", day(4))
+    kw.setdefault("locations", (loc(),))
+    kw.setdefault("trainers", (trainer(),))
+    kw.setdefault("activities", (activity(),))
+    kw.setdefault("groups", (group(),))
+    kw.setdefault("requests", (request(),))
+    return Problem(**kw)  # type: ignore[arg-type]
+
+
+def sess(
+    rid: str = "R1",
+    index: int = 1,
+    where: str = "L1",
+    who: tuple[str, ...] = ("T1",),
+    on: date = MON,
+    start: str = "09:00",
+    minutes: int = 120,
+    pinned: bool = False,
+) -> PlannedSession:
+    return session(rid, index, where, who, at(on, start), minutes, pinned)

@@ -18,7 +18,7 @@ from models.generate import AMSTERDAM_SEED, generate_campus
 from models.migrate import upgrade
 from models.store import load_scenarios
 from scheduler import Progress, SolveOptions, solve
-from scheduler.cpsat.model import build_model
+from scheduler.cpsat.interval.model import build_model
 from scheduler.validate import validate
 
 

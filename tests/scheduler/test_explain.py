@@ -25,7 +25,7 @@ from scheduler.problem import (
     Travel,
 )
 from scheduler.solution import Solution, Status
-from tests.scheduler.tiny import (
+from tests.scheduler.builder import (
     MON,
     activity,
     day,

@@ -7,14 +7,14 @@ from dataclasses import replace
 import pytest
 
 from scheduler import SolveOptions, Status, Weights, solve
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.decompose import split
-from scheduler.cpsat.greedy import greedy_plan
-from scheduler.cpsat.hints import complete_hint, decision_values
-from scheduler.cpsat.lns import Lns
-from scheduler.cpsat.model import build_model
+from scheduler.cpsat.hints import complete_assignment
+from scheduler.cpsat.interval.engine import _extract
+from scheduler.cpsat.interval.lns import Lns
+from scheduler.cpsat.interval.model import build_model, decision_values
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.decompose import split
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.solve import _extract
 from scheduler.problem import Problem
 from scheduler.solution import Solution
 from scheduler.validate import validate
@@ -47,8 +47,8 @@ def test_greedy_plan_is_valid_and_completes_into_a_full_hint(seed: int, fail_fir
     assert report.objective == solution.objective
     built = build_model(problem, cands)
     assert built.model is not None
-    done = complete_hint(
-        built, decision_values(built, plan), seconds=5, workers=1, seed=0, deterministic=True
+    done = complete_assignment(
+        built.model, decision_values(built, plan), seconds=5, workers=1, seed=0, deterministic=True
     )
     assert done is not None
     values, objective = done
@@ -75,8 +75,8 @@ def test_lns_never_returns_a_worse_plan_than_its_start(seed: int) -> None:
     cands = build_candidates(problem)
     built = build_model(problem, cands)
     plan = greedy_plan(problem, cands)
-    done = complete_hint(
-        built, decision_values(built, plan), seconds=5, workers=1, seed=0, deterministic=True
+    done = complete_assignment(
+        built.model, decision_values(built, plan), seconds=5, workers=1, seed=0, deterministic=True
     )
     assert done is not None
     values, start = done

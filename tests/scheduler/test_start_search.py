@@ -1,21 +1,23 @@
-"""Large-neighbourhood search on the time-first model (``start_search.py``)."""
+"""Large-neighbourhood search on the time-first model (``timefirst/start_search.py``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat import start_search
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.greedy import greedy_plan
-from scheduler.cpsat.hints import Values, fix_values
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_slot_model
-from scheduler.cpsat.start_search import StartSearch
-from scheduler.cpsat.timefirst import complete_assignment, place
+from scheduler.cpsat.hints import Values, complete_assignment, fix_values
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
+from scheduler.cpsat.timefirst import start_search
+from scheduler.cpsat.timefirst.build import build_slot_model
+from scheduler.cpsat.timefirst.engine import place
+from scheduler.cpsat.timefirst.model import SlotModel
+from scheduler.cpsat.timefirst.start_search import StartSearch
 from scheduler.problem import Problem
 from tests.scheduler.builder import random_problem
 from tests.scheduler.test_time_first import SPRING_MONDAY, _cost, _valid
@@ -47,20 +49,24 @@ def _objective_of(sm: SlotModel, values: Values) -> int | None:
     return round(solver.objective_value)
 
 
+def _tuned(**changes: object) -> Settings:
+    """The engine's settings with the search on the starts changed as a test needs."""
+    tuning = dataclasses.replace(DEFAULT_SETTINGS.start_search, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(DEFAULT_SETTINGS, start_search=tuning)
+
+
 def _problem(seed: int) -> Problem:
     # two weeks (one with the spring DST change), more requests than a first neighbourhood
     return random_problem(seed, weeks=2, requests=14, first_day=SPRING_MONDAY, grid_minutes=60)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_start_search_returns_a_valid_assignment_never_worse_than_its_start(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(start_search, "PATIENCE", 3)  # so that it also reweights
+def test_start_search_returns_a_valid_assignment_never_worse_than_its_start(seed: int) -> None:
     problem = _problem(seed)
     sm, values, objective = _model_and_start(problem)
     # odd seeds: two sub-models at a time, results taken from assignments since moved on
-    search = StartSearch(sm, seed=seed, threads=1 + seed % 2, deterministic=seed % 2 == 0)
+    search = StartSearch(sm, seed=seed, threads=1 + seed % 2, deterministic=seed % 2 == 0,
+                         settings=_tuned(patience=3))  # so that it also reweights  # fmt: skip
     # it also searches with a rule reweighted and returns to the true objective
     found, relaxed = search.run(values, objective, seconds=3, stall=0.4, lower_bound=-math.inf)
     assert search.iterations > 0
@@ -102,9 +108,7 @@ def _optimum(sm: SlotModel) -> tuple[Values, int]:
     return list(solver.response_proto.solution), round(solver.objective_value)
 
 
-def test_start_search_stops_at_the_bound_or_when_reweighted_rounds_find_nothing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_start_search_stops_at_the_bound_or_when_reweighted_rounds_find_nothing() -> None:
     sm, values, objective = _model_and_start(_problem(1))
     at_bound = StartSearch(sm, seed=0, threads=1, deterministic=True)
     assert at_bound.run(values, objective, seconds=5, stall=5, lower_bound=objective) == (
@@ -112,9 +116,9 @@ def test_start_search_stops_at_the_bound_or_when_reweighted_rounds_find_nothing(
     assert at_bound.iterations == 0 and at_bound.settled
     # from the optimum nothing is better: the true objective stalls, a round with a rule
     # reweighted and one back find nothing, and it settles long before its 60 s
-    monkeypatch.setattr(start_search, "PATIENCE", 5)  # sub-models before a phase is stuck
     optimum_values, optimum = _optimum(sm)
-    stuck = StartSearch(sm, seed=0, threads=1, deterministic=True)
+    # after 5 sub-models without an improvement a phase is stuck
+    stuck = StartSearch(sm, seed=0, threads=1, deterministic=True, settings=_tuned(patience=5))
     found = stuck.run(optimum_values, optimum, seconds=60, stall=1, lower_bound=-math.inf)
     assert found[1] == optimum and stuck.settled
     assert 3 * 5 <= stuck.iterations < 100  # three phases; each sub-model is charged >= 0.1 s
@@ -156,15 +160,13 @@ def test_start_search_is_reproducible_in_deterministic_mode() -> None:
     assert searches[0].iterations == searches[1].iterations
 
 
-def test_periods_neighbourhood_swaps_sessions_among_its_starts_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_periods_neighbourhood_swaps_sessions_among_its_starts_only() -> None:
     # a Kempe-chain move generalised: every unit with a session at one of a few starts may
     # move those sessions among those starts; nothing else changes, and the result is a
     # complete assignment no worse than the one it came from
-    monkeypatch.setattr(start_search, "OPERATORS", ("periods",))
     sm, values, objective = _model_and_start(_problem(3))
-    search = StartSearch(sm, seed=1, threads=1, deterministic=True)
+    only = _tuned(operators=("periods",))
+    search = StartSearch(sm, seed=1, threads=1, deterministic=True, settings=only)
     operator, free, starts = search.neighbourhood(values)
     assert operator == "periods" and starts is not None and len(starts) >= 2
 
@@ -193,9 +195,9 @@ def test_an_improvement_found_from_a_moved_on_assignment_is_solved_again_on_the_
     # lost: instead its units are solved again on the current assignment, and the search
     # ends with both improvements
     # other neighbourhoods free at least two units: only a second try frees exactly one
-    monkeypatch.setattr(start_search, "OPERATORS", ("random",))
     sm, values, objective = _model_and_start(_problem(0))
-    search = StartSearch(sm, seed=0, threads=2, deterministic=False)
+    only = _tuned(operators=("random",))
+    search = StartSearch(sm, seed=0, threads=2, deterministic=False, settings=only)
     real_step = search.step
     singles = []  # (objective, values, unit) of improving moves of one unit each
     for i in range(len(search.units)):

@@ -1,5 +1,5 @@
-"""The time-first engine (``timefirst.py``, ``slots.py``) against the full model and the
-validator, on random campuses that exercise every rule."""
+"""The time-first engine (``timefirst/engine.py``, ``timefirst/build.py``) against the full
+model and the validator, on random campuses that exercise every rule."""
 
 from __future__ import annotations
 
@@ -11,17 +11,14 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduler import Solution, Status
-from scheduler.cpsat.candidates import build_candidates
-from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.hints import complete_assignment
+from scheduler.cpsat.prep.candidates import build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
-from scheduler.cpsat.timefirst import (
-    EXACT_SHARE,
-    FIRST_SIZE,
-    PLACE_SHARE,
-    ROOMS_FACTOR,
+from scheduler.cpsat.settings import DEFAULT_SETTINGS
+from scheduler.cpsat.timefirst.build import build_neighbourhood, build_slot_model
+from scheduler.cpsat.timefirst.engine import (
     NeighbourhoodSearch,
-    complete_assignment,
     more_start_seconds,
     portfolio,
     solve_slots,
@@ -40,6 +37,7 @@ from tests.scheduler.builder import (
 )
 
 TIME_FIRST = replace(QUICK, time_first=True, time_limit_seconds=3)  # never proven: all of it
+TUNING = DEFAULT_SETTINGS.time_first
 SPRING_MONDAY = date(2027, 3, 22)  # the week clocks go forward (Sunday 2027-03-28)
 
 
@@ -162,33 +160,38 @@ def test_time_first_engine_reports_conflicting_frozen_sessions_as_infeasible() -
 
 
 def test_core_based_search_is_named_for_few_workers_only() -> None:
-    # CP-SAT itself starts its core-based worker from 5 workers on
-    assert portfolio(1) == []
-    assert portfolio(2) == ["core", "default_lp"]
-    assert portfolio(8) == []
+    # CP-SAT itself starts its core-based worker only with many workers: with fewer the
+    # engine names it first, never more workers than there are; one worker gets its default
+    subsolvers = TUNING.full_subsolvers
+    for workers in range(2, len(subsolvers)):
+        named = portfolio(workers, subsolvers)
+        assert named[0] == "core" and len(named) == workers
+    assert portfolio(1, subsolvers) == []
+    assert portfolio(len(subsolvers), subsolvers) == []  # CP-SAT's own choice includes it
 
 
 def test_the_search_on_starts_gets_the_exact_reserve_when_all_cost_is_in_the_starts() -> None:
     # 60 s budget, 30 s left after the first placement: only the second placement's share
     # is kept back, the exact search gets what the search on the starts leaves
-    assert more_start_seconds(30.0, 60.0, in_starts=80, in_places=0) == pytest.approx(
-        30.0 - PLACE_SHARE * 60.0
-    )
+    seconds = more_start_seconds(30.0, 60.0, in_starts=80, in_places=0, tuning=TUNING)
+    assert seconds == pytest.approx(30.0 - TUNING.place_share * 60.0)
 
 
 def test_the_exact_search_keeps_its_reserve_in_proportion_to_the_cost_placing_adds() -> None:
-    half = more_start_seconds(30.0, 60.0, in_starts=40, in_places=40)
-    assert half == pytest.approx(0.5 * (30.0 - (PLACE_SHARE + EXACT_SHARE / 2) * 60.0))
-    # what is left for placement and exact search never falls below their shares
+    # the more cost placing adds, the less time goes to the starts; what is left for the
+    # placement and the exact search never falls below their shares
+    before = 30.0
     for in_places in (0, 10, 40, 160):
-        seconds = more_start_seconds(30.0, 60.0, in_starts=40, in_places=in_places)
+        seconds = more_start_seconds(30.0, 60.0, 40, in_places, TUNING)
         share = 40 / (40 + in_places)
-        assert 30.0 - seconds >= (PLACE_SHARE + EXACT_SHARE * (1 - share)) * 60.0 - 1e-9
+        assert 30.0 - seconds >= (TUNING.place_share + TUNING.exact_share * (1 - share)) * 60.0
+        assert 0.0 < seconds < before
+        before = seconds
 
 
 def test_no_more_search_on_starts_without_cost_in_them_or_time_for_it() -> None:
-    assert more_start_seconds(30.0, 60.0, in_starts=0, in_places=25) == 0.0
-    assert more_start_seconds(2.0, 60.0, in_starts=80, in_places=0) == 0.0
+    assert more_start_seconds(30.0, 60.0, in_starts=0, in_places=25, tuning=TUNING) == 0.0
+    assert more_start_seconds(2.0, 60.0, in_starts=80, in_places=0, tuning=TUNING) == 0.0
 
 
 def test_each_exact_neighbourhood_operator_adapts_its_own_size() -> None:
@@ -198,14 +201,14 @@ def test_each_exact_neighbourhood_operator_adapts_its_own_size() -> None:
     cands = build_candidates(problem)
     search = NeighbourhoodSearch(problem, cands, seed=0, threads=1, deterministic=True)
     rooms = search.size["rooms"]
-    assert rooms == ROOMS_FACTOR * FIRST_SIZE <= len(search.requests)
+    assert rooms == TUNING.rooms_factor * TUNING.first_size <= len(search.requests)
     for _ in range(5):
         search._adapt("group", cp_model.OPTIMAL)
-    assert search.size["group"] > FIRST_SIZE
+    assert search.size["group"] > TUNING.first_size
     assert search.size["rooms"] == rooms
     search._adapt("rooms", cp_model.FEASIBLE)  # timed out: smaller next time, only it
     assert search.size["rooms"] < rooms
-    assert search.size["random"] == FIRST_SIZE
+    assert search.size["random"] == TUNING.first_size
     search.scores = {"rooms": 1.0}  # pick only "rooms"
     plan = greedy_plan(problem, cands)
     free, operator = search.neighbourhood(plan)

@@ -35,7 +35,7 @@ from scheduler.problem import (
 )
 from scheduler.solution import Solution, Status
 from scheduler.validate import Report, validate
-from tests.scheduler.tiny import (
+from tests.scheduler.builder import (
     MON,
     activity,
     day,

@@ -10,7 +10,7 @@ The objective separates over parts except for two components: ``fairness`` (the 
 school over the whole campus) and ``host_balance`` (shares of all hosted sessions). Each
 part computes those over its own schools and partners. That is exact when both weights are
 0 (``parts_are_exact``); otherwise it is a heuristic, which the engine uses only on big
-problems (``DECOMPOSE_MIN_SESSIONS``), and the returned objective is always recomputed
+problems (``Settings.decompose_min_sessions``), and the returned objective is always recomputed
 exactly over the merged plan.
 """
 
@@ -21,15 +21,13 @@ import time
 from collections.abc import Callable
 
 from scheduler.cpsat.best import plan_solution
-from scheduler.cpsat.candidates import Candidates, SessionCandidates, build_candidates
-from scheduler.cpsat.greedy import greedy_plan
+from scheduler.cpsat.prep.candidates import Candidates, SessionCandidates, build_candidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import LocationId, PlannedSession, Problem, RequestId, TrainerId, Travel
 from scheduler.solution import Solution, Status
-
-DECOMPOSE_MIN_SESSIONS = 500  # below this, a heuristic split is not worth its inexactness
-FAR_TRAINER_MINUTES = 180  # heuristic split: a trainer this far from every place is no link
 
 SolveWhole = Callable[..., Solution]
 
@@ -147,6 +145,7 @@ def solve_parts(
     started: float,
     solve_whole: SolveWhole,
     exact: bool,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution:
     """Solve each part with its share of the time; merge into one Solution.
 
@@ -162,7 +161,8 @@ def solve_parts(
     cands = [build_candidates(part) for part in parts]
     plans: list[list[PlannedSession]] = []
     for i, part in enumerate(parts):
-        plans.append(greedy_plan(part, cands[i]) if options.first_plan else [])
+        first = greedy_plan(part, cands[i], settings=settings.greedy) if options.first_plan else []
+        plans.append(first)
     first_seconds: float | None = time.perf_counter() - started if options.first_plan else None
     if progress is not None and options.first_plan:
         objective = sum(weighted_components(problem, [s for p in plans for s in p]).values())
@@ -184,7 +184,9 @@ def solve_parts(
             and now + 1.5 * per_session * sizes[i] > deadline
         ):
             continue  # no time left to build this part's model: its greedy plan stands
-        sub = solve_whole(part, cands[i], options, None, now, share, first=plans[i])
+        sub = solve_whole(
+            part, cands[i], options, None, now, share, first=plans[i], settings=settings
+        )
         if sub.status is Status.INFEASIBLE:
             return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                             statistics={**stats, **sub.statistics})  # fmt: skip
@@ -239,8 +241,6 @@ def _part_sessions(
 
 
 __all__ = [
-    "DECOMPOSE_MIN_SESSIONS",
-    "FAR_TRAINER_MINUTES",
     "parts_are_exact",
     "solve_parts",
     "split",

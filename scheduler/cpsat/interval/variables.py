@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import (
+from scheduler.cpsat.prep.candidates import (
     Candidates,
     RequestCandidates,
     SessionCandidates,

@@ -1,6 +1,6 @@
 """The data of the time-indexed models: units of sessions, fixed sessions, the model.
 
-See ``slots.py`` for what the models are and how they are built; ``slot_objective.py``
+See ``build.py`` for what the models are and how they are built; ``objective.py``
 adds their soft rules.
 """
 
@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import Candidates, RequestCandidates, SessionCandidates
+from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates, SessionCandidates
 from scheduler.problem import (
     Group,
     GroupId,

@@ -17,21 +17,18 @@ import os
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.budget import limit
 from scheduler.cpsat.hints import Values, fix_values, set_hint
-from scheduler.cpsat.model import BuiltModel
+from scheduler.cpsat.interval.model import BuiltModel
+from scheduler.cpsat.pool import SubSolves
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
 from scheduler.problem import RequestId
 
 log = logging.getLogger("scheduler.cpsat")
-
-SMALL = 12  # neighbourhoods of fewer requests are re-solved on one worker
-# deterministic mode: what one sub-solve costs beyond the solver's own deterministic time
-# (cloning, fixing, presolve), so the budget also bounds the wall time
-ITERATION_COST = 0.1
 
 
 @dataclass(slots=True)
@@ -57,7 +54,15 @@ class _Request:
 class Lns:
     """One LNS run over a built model, from a complete feasible assignment."""
 
-    def __init__(self, built: BuiltModel, seed: int, workers: int, deterministic: bool) -> None:
+    def __init__(
+        self,
+        built: BuiltModel,
+        seed: int,
+        workers: int,
+        deterministic: bool,
+        settings: Settings = DEFAULT_SETTINGS,
+    ) -> None:
+        self.settings = settings
         mv = built.vars
         assert built.model is not None and mv is not None
         self.built = built
@@ -196,13 +201,12 @@ class Lns:
         p.symmetry_level = 0
         p.cp_model_probing_level = 0
         p.max_presolve_iterations = 1
-        p.max_time_in_seconds = max(0.05, seconds)
         if self.deterministic:
-            p.num_workers = 1
-            p.interleave_search = False
-            p.max_deterministic_time = max(0.01, det_seconds)
+            limit(p, det_seconds, True, guard=max(0.05, seconds))
         else:
-            p.num_workers = 1 if len(free) < SMALL or self.threads > 1 else self.workers
+            small = len(free) < self.settings.interval.small_neighbourhood
+            p.num_workers = 1 if small or self.threads > 1 else self.workers
+            limit(p, seconds, False)
         code = solver.solve(sub)
         found = None
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -238,11 +242,11 @@ class Lns:
         iterations = improvements = 0
         spent = 0.0
         version = 0
-        running: dict[Future[tuple[int, Values | None, float, float]], tuple[int, int]] = {}
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        pool: SubSolves[tuple[int, int], tuple[int, Values | None, float, float]]
+        with SubSolves(self.threads, self.deterministic) as pool:
             while True:
                 while (
-                    len(running) < self.threads
+                    pool.has_room()
                     and objective > lower_bound + 1e-9
                     and deadline - time.perf_counter() > 0.05
                     and not (self.deterministic and spent >= det_budget)
@@ -251,19 +255,15 @@ class Lns:
                     free = self.neighbourhood(values)
                     det_seconds = min(step_seconds, det_budget - spent)
                     seconds = left if self.deterministic else min(step_seconds, left)
-                    seed = self.seed + iterations + len(running) + 1
-                    task = pool.submit(self._step, values, free, seed, seconds, det_seconds)
-                    running[task] = (version, len(free))
-                    if self.deterministic:
+                    seed = self.seed + iterations + len(pool) + 1
+                    args = (values, free, seed, seconds, det_seconds)
+                    if not pool.start((version, len(free)), self._step, *args):
                         break  # one at a time: the order of results must not vary
-                if not running:
+                if not pool:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for task in finished:
-                    base, _size = running.pop(task)
-                    code, found, det_time, _wall = task.result()
+                for (base, _size), (code, found, det_time, _wall) in pool.finished():
                     iterations += 1
-                    spent += det_time + ITERATION_COST
+                    spent += det_time + self.settings.iteration_cost
                     self._adapt(code)
                     if found is None or found[-1] >= objective or base != version:
                         continue

@@ -1,7 +1,7 @@
 """Hard rules 1-8 of docs/scheduler-rules.md, one function per rule, named after it.
 
 Rules that concern one session alone (windows, holidays, fit, request dates, ``now``) are
-mostly enforced by candidate pruning (``candidates.py``); their functions here add what
+mostly enforced by candidate pruning (``prep/candidates.py``); their functions here add what
 pruning cannot express per session (exactly one choice, per-resource windows) or say where
 the rule lives. Rules between sessions (no overlap, travel, ordering) are constraints.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import DayMasks
-from scheduler.cpsat.variables import ModelVars, SessionVars, domain_of
+from scheduler.cpsat.interval.variables import ModelVars, SessionVars, domain_of
+from scheduler.cpsat.prep.candidates import DayMasks
 from scheduler.problem import Problem, TrainerId
 
 BIG = 10**9

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import Candidates, build_candidates
-from scheduler.cpsat.constraints import Context, add_hard_rules
-from scheduler.cpsat.objective import Term, objective_terms
-from scheduler.cpsat.variables import ModelVars
+from scheduler.cpsat.interval.constraints import Context, add_hard_rules
+from scheduler.cpsat.interval.objective import Term, objective_terms
+from scheduler.cpsat.interval.variables import ModelVars
+from scheduler.cpsat.prep.candidates import Candidates, build_candidates
 from scheduler.problem import PlannedSession, Problem, RequestId
 
 
@@ -100,3 +100,46 @@ def _hint(model: cp_model.CpModel, var: cp_model.IntVar, value: int, done: set[i
         return
     done.add(var.index)
     model.add_hint(var, value)
+
+
+def decision_values(built: BuiltModel, plan: list[PlannedSession]) -> dict[int, int]:
+    """Proto index -> value of every decision variable the plan determines."""
+    mv = built.vars
+    assert mv is not None
+    grid = mv.grid
+    spd = grid.slots_per_day
+    placed = {(s.request, s.index): s for s in plan}
+    out: dict[int, int] = {}
+
+    def put(var: cp_model.IntVar, value: int) -> None:
+        out.setdefault(var.index, value)
+
+    for rc in mv.requests():
+        present = mv.present(rc.request.id)
+        if present is None:
+            continue
+        svs = mv.sessions_of_request(rc.request.id)
+        on = all((sv.request, sv.index) in placed for sv in svs)
+        put(present, int(on))
+        for sv in svs:
+            s = placed.get((sv.request, sv.index)) if on else None
+            if s is None:
+                for lit in (*sv.at.values(), *sv.tr.values()):
+                    put(lit, 0)
+                if sv.on is not None:
+                    for lit in sv.on.values():
+                        put(lit, 0)
+                continue
+            slot = grid.slot(s.start)
+            day = slot // spd
+            put(sv.start, slot)
+            if not isinstance(sv.day, int):
+                put(sv.day, day)
+            for lid, lit in sv.at.items():
+                put(lit, int(lid == s.location))
+            for tid, lit in sv.tr.items():
+                put(lit, int(tid in s.trainers))
+            if sv.on is not None:
+                for d, lit in sv.on.items():
+                    put(lit, int(d == day))
+    return out

@@ -1,4 +1,4 @@
-"""Soft rules of the time-indexed models (``slots.py``), each returning its raw terms.
+"""Soft rules of the time-indexed models (``build.py``), each returning its raw terms.
 
 In a neighbourhood model (``sm.exact``) every term is exact for the free requests and for
 what they change of fixed sessions (a fixed session that may lose or gain a neighbour, a
@@ -12,10 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 
-from scheduler.cpsat.candidates import frozen_sessions
-from scheduler.cpsat.objective import open_minutes_by_partner
-from scheduler.cpsat.slot_model import Lit, OpenLocations, SlotModel, Term, Unit
-from scheduler.problem import GroupId, LocationId, PartnerId, RequestId, TimeOfDay, TrainerId
+from scheduler.cpsat.prep.candidates import frozen_sessions
+from scheduler.cpsat.score import open_minutes_by_partner
+from scheduler.cpsat.timefirst.model import Lit, OpenLocations, SlotModel, Term, Unit
+from scheduler.problem import (
+    COMPONENTS,
+    GroupId,
+    LocationId,
+    PartnerId,
+    RequestId,
+    TimeOfDay,
+    TrainerId,
+)
 
 
 def _placements(u: Unit) -> list[tuple[int, LocationId, Lit]]:
@@ -478,19 +486,9 @@ def _least_over_capacity(sm: SlotModel) -> list[Term]:
     return terms
 
 
+# one function per component, named after it with a leading underscore
 SOFT_RULES: dict[str, Callable[[SlotModel], list[Term]]] = {
-    "unscheduled": _unscheduled,
-    "group_travel": _group_travel,
-    "trainer_travel": _trainer_travel,
-    "preference": _preference,
-    "fairness": _fairness,
-    "host_balance": _host_balance,
-    "stability": _stability,
-    "trainer_idle": _trainer_idle,
-    "room_stability": _room_stability,
-    "min_days": _min_days,
-    "isolated": _isolated,
-    "over_capacity": _over_capacity,
+    name: globals()["_" + name] for name in COMPONENTS
 }
 
 __all__ = ["SOFT_RULES"]

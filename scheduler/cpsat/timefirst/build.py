@@ -25,7 +25,7 @@ from the same units and rules:
 Sessions of one request that are interchangeable (same candidates, no day gaps, none
 frozen) form one unit with one literal per start: the request starts ``n`` of them, in time
 order. That removes the symmetry between identical sessions. Soft rules are in
-``slot_objective.py``.
+``objective.py``.
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from scheduler.cpsat.candidates import (
+from scheduler.cpsat.prep.candidates import (
     Candidates,
     RequestCandidates,
     SessionCandidates,
     mask_slots,
 )
-from scheduler.cpsat.slot_model import (
+from scheduler.cpsat.settings import DEFAULT_SETTINGS
+from scheduler.cpsat.timefirst.model import (
     Background,
     Busy,
     Lit,
@@ -48,10 +49,8 @@ from scheduler.cpsat.slot_model import (
     Term,
     Unit,
 )
-from scheduler.cpsat.slot_objective import SOFT_RULES
+from scheduler.cpsat.timefirst.objective import SOFT_RULES
 from scheduler.problem import GroupId, LocationId, PlannedSession, Problem, RequestId, TrainerId
-
-MAX_START_LITERALS = 60_000  # above this many (session, start) literals no time-first model
 
 
 def start_literals(cands: Candidates) -> int:
@@ -84,9 +83,14 @@ def _interchangeable(rc: RequestCandidates) -> bool:
 # --- building --------------------------------------------------------------------------------
 
 
-def build_slot_model(problem: Problem, cands: Candidates) -> SlotModel | None:
+def build_slot_model(
+    problem: Problem,
+    cands: Candidates,
+    *,
+    max_start_literals: int = DEFAULT_SETTINGS.time_first.max_start_literals,
+) -> SlotModel | None:
     """The time-first model of the whole problem, or None when it would be too large."""
-    if cands.infeasible or start_literals(cands) > MAX_START_LITERALS:
+    if cands.infeasible or start_literals(cands) > max_start_literals:
         return None
     sm = SlotModel.new(problem, cands, exact=False)
     for rc in cands.requests:
@@ -488,7 +492,6 @@ COUNTED_RULES = (_trainers_counted, _locations_counted)
 EXACT_RULES = (_locations_never_double_booked, _same_location, _travel_between_free)
 
 __all__ = [
-    "MAX_START_LITERALS",
     "Background",
     "Busy",
     "OpenLocations",

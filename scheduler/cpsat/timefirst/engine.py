@@ -1,10 +1,10 @@
 """The engine on a coarse grid: starts first, then locations, then exact neighbourhoods.
 
-Used when the time-first model of ``slots.py`` is small enough (a coarse grid: hourly
+Used when the time-first model of ``build.py`` is small enough (a coarse grid: hourly
 timeslots, a week or two). The phases, each handing on a complete, valid plan (shares of
 the time limit in docs/scheduler.md):
 
-1. a greedy plan (``greedy.py``);
+1. a greedy plan (``prep/greedy.py``);
 2. the **time-first model** from that plan: CP-SAT decides every start with locations and
    free trainers counted per slot. Its core-based worker proves small optima quickly; its
    bound is a bound of the whole problem;
@@ -30,19 +30,21 @@ import os
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
-from scheduler.cpsat.candidates import Candidates, RequestCandidates
-from scheduler.cpsat.greedy import greedy_plan
-from scheduler.cpsat.hints import Values, fix_values, set_hint
+from scheduler.cpsat.budget import GUARD, TimeBudget, limit
+from scheduler.cpsat.hints import Values, complete_assignment, set_hint
+from scheduler.cpsat.pool import SubSolves
+from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
+from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
-from scheduler.cpsat.slot_model import SlotModel
-from scheduler.cpsat.slots import build_neighbourhood, build_slot_model
-from scheduler.cpsat.start_search import StartSearch
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings, TimeFirstSettings
+from scheduler.cpsat.timefirst.build import build_neighbourhood, build_slot_model
+from scheduler.cpsat.timefirst.model import SlotModel
+from scheduler.cpsat.timefirst.start_search import StartSearch
 from scheduler.options import SolveOptions
 from scheduler.problem import PlannedSession, Problem, RequestId
 from scheduler.solution import Solution, Status
@@ -52,20 +54,8 @@ log = logging.getLogger("scheduler.cpsat")
 
 Starts = dict[tuple[RequestId, int], int]
 
-SLOT_SHARE = 0.1  # at most this part of the budget for CP-SAT on the time-first model
-START_SHARE = 0.3  # then at most this for large-neighbourhood search on its starts, ...
-PLACE_SHARE = 0.05  # ... this for placing them, then more search on starts (see below) ...
-EXACT_SHARE = 0.1  # ... and at most this kept for the search on exact neighbourhoods
-STALL_SHARE = 0.1  # the search on starts ends after this share without an improvement
-STEP_SECONDS = 2.0  # time limit of one neighbourhood
-OPERATORS = ("group", "place", "trainer", "rooms", "random")  # how neighbourhoods are chosen
-SCORE_FLOOR = 0.2
-FIRST_SIZE = 6.0  # requests freed by the first neighbourhoods of each operator ...
-ROOMS_FACTOR = 4  # ... times this for "rooms", which frees only locations and trainers
-FULL_SUBSOLVERS = ("core", "default_lp", "max_lp", "no_lp", "quick_restart", "reduced_costs")
 
-
-def portfolio(workers: int) -> list[str]:
+def portfolio(workers: int, subsolvers: tuple[str, ...]) -> list[str]:
     """CP-SAT's full-problem workers for the time-first model, core-based search first.
 
     Its objective is a sum of many 0/1 penalties with small optima on many problems: the
@@ -75,20 +65,9 @@ def portfolio(workers: int) -> list[str]:
     already includes it.
     """
     n = workers or os.cpu_count() or 1
-    if n < 2 or n >= len(FULL_SUBSOLVERS):
+    if n < 2 or n >= len(subsolvers):
         return []
-    return list(FULL_SUBSOLVERS[:n])
-
-
-def _limits(params: cp_model.SatParameters, seconds: float, deterministic: bool) -> None:
-    """Deterministic mode: the deterministic time is the limit, wall time only a guard."""
-    if deterministic:
-        params.num_workers = 1
-        params.interleave_search = False
-        params.max_deterministic_time = max(0.01, seconds)
-        params.max_time_in_seconds = 4 * seconds + 1
-    else:
-        params.max_time_in_seconds = max(0.05, seconds)
+    return list(subsolvers[:n])
 
 
 def _solve(
@@ -98,28 +77,8 @@ def _solve(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = 2
-    _limits(solver.parameters, seconds, deterministic)
+    limit(solver.parameters, seconds, deterministic)
     return solver, solver.solve(model)
-
-
-def complete_assignment(
-    model: cp_model.CpModel,
-    decisions: dict[int, int],
-    *,
-    seconds: float,
-    workers: int,
-    seed: int,
-    deterministic: bool = False,
-) -> tuple[Values, int] | None:
-    """Every variable's value with ``decisions`` fixed, and the objective; or None."""
-    sub = model.clone()
-    if not fix_values(sub, decisions):
-        return None
-    sub.clear_hints()
-    solver, code = _solve(sub, seconds, workers, seed, deterministic)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return list(solver.response_proto.solution), round(solver.objective_value)
 
 
 def _hint(
@@ -127,9 +86,8 @@ def _hint(
 ) -> tuple[Values, int] | None:
     """Hint ``sm`` with ``plan`` completed into every variable (CP-SAT wants it complete);
     that assignment and its objective, or None when the plan does not fit the model."""
-    done = complete_assignment(
-        sm.model, sm.hint_from(plan), seconds=seconds, workers=1, seed=seed, deterministic=det
-    )
+    done = complete_assignment(sm.model, sm.hint_from(plan), seconds=seconds, workers=1,
+                               seed=seed, deterministic=det, full_lp=True)  # fmt: skip
     if done is not None:
         set_hint(sm.model, done[0])
     return done
@@ -157,6 +115,7 @@ def solve_slots(
     seed: int,
     deterministic: bool = False,
     log_search: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> SlotResult:
     """CP-SAT on the time-first model, from ``plan`` when given."""
     started = time.perf_counter()
@@ -167,9 +126,9 @@ def solve_slots(
     p.num_workers = workers
     p.random_seed = seed
     if not deterministic:
-        p.subsolvers.extend(portfolio(workers))
+        p.subsolvers.extend(portfolio(workers, settings.time_first.full_subsolvers))
     left = seconds - (time.perf_counter() - started)
-    _limits(p, seconds - hint_seconds if deterministic else left, deterministic)
+    limit(p, seconds - hint_seconds if deterministic else left, deterministic)
     p.log_search_progress = log_search
     if log_search:
         solver.log_callback = lambda line: log.info("%s", line)
@@ -230,6 +189,7 @@ def place(
     workers: int,
     seed: int,
     deterministic: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> list[PlannedSession] | None:
     """Locations and trainers for sessions at the given starts, by the exact objective.
 
@@ -237,7 +197,7 @@ def place(
     greedy placement of those starts. None when not even that fits (then the counts of the
     time-first model were not enough for these candidates).
     """
-    hint = greedy_plan(problem, restrict_to_starts(cands, starts))
+    hint = greedy_plan(problem, restrict_to_starts(cands, starts), settings=settings.greedy)
     placed = {s.request for s in hint}
     free = {rc.request.id for rc in cands.requests if rc.schedulable and rc.sessions}
     keep = {rid for rid in free if all((rid, sc.index) in starts for sc in _sessions(cands, rid))}
@@ -274,8 +234,15 @@ class NeighbourhoodSearch:
     """LNS over plans: free some requests, solve their exact model, keep what is not worse."""
 
     def __init__(
-        self, problem: Problem, cands: Candidates, seed: int, threads: int, deterministic: bool
+        self,
+        problem: Problem,
+        cands: Candidates,
+        seed: int,
+        threads: int,
+        deterministic: bool,
+        settings: Settings = DEFAULT_SETTINGS,
     ) -> None:
+        self.tuning = tuning = settings.time_first
         self.problem = problem
         self.cands = cands
         self.rng = random.Random(seed)
@@ -299,9 +266,10 @@ class NeighbourhoodSearch:
         self.capacity = {loc.id: loc.capacity for loc in problem.locations}
         self.by_id = {r.id: r for r in self.requests}
         n = float(len(self.requests))
-        self.size = {op: min(FIRST_SIZE * (ROOMS_FACTOR if op == "rooms" else 1), n)
-                     for op in OPERATORS}  # fmt: skip
-        self.scores = dict.fromkeys(OPERATORS, 1.0)
+        first = tuning.first_size
+        self.size = {op: min(first * (tuning.rooms_factor if op == "rooms" else 1), n)
+                     for op in tuning.operators}  # fmt: skip
+        self.scores = dict.fromkeys(tuning.operators, 1.0)
         self.iterations = 0
         self.improvements = 0
 
@@ -394,7 +362,8 @@ class NeighbourhoodSearch:
     def _reward(self, operator: str, improved: bool) -> None:
         """Operators that improve get chosen more often (never less than a floor)."""
         score = self.scores[operator]
-        self.scores[operator] = max(SCORE_FLOOR, 0.9 * score + (1.0 if improved else 0.0))
+        improvement = 1.0 if improved else 0.0
+        self.scores[operator] = max(self.tuning.score_floor, 0.9 * score + improvement)
 
     # --- one step ---
     def step(
@@ -417,7 +386,7 @@ class NeighbourhoodSearch:
         p.num_workers = 1
         p.random_seed = seed
         p.linearization_level = 2  # the LP with every clause: 10-30x faster on these
-        _limits(p, seconds, self.deterministic)
+        limit(p, seconds, self.deterministic)
         code = solver.solve(sm.model)
         det = solver.deterministic_time
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -450,11 +419,11 @@ class NeighbourhoodSearch:
         current = _Current(list(plan), self.cost(plan))
         spent = 0.0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
-        running: dict[Future[_Step], tuple[int, set[RequestId], str]] = {}
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        pool: SubSolves[tuple[int, set[RequestId], str], _Step]
+        with SubSolves(self.threads, self.deterministic) as pool:
             while True:
                 while (
-                    len(running) < self.threads
+                    pool.has_room()
                     and current.objective > target
                     and deadline - time.perf_counter() > 0.05
                     and not (self.deterministic and spent >= det_budget)
@@ -464,18 +433,19 @@ class NeighbourhoodSearch:
                     left = deadline - time.perf_counter()
                     if self.deterministic:
                         left = det_budget - spent
-                    seed = self.seed + self.iterations + len(running) + 1
-                    task = pool.submit(self.step, current.plan, free, rooms_only, seed,
-                                       min(STEP_SECONDS, left))  # fmt: skip
-                    running[task] = (current.version, set(free), operator)
-                    if self.deterministic:
+                    seed = self.seed + self.iterations + len(pool) + 1
+                    args = (
+                        current.plan,
+                        free,
+                        rooms_only,
+                        seed,
+                        min(self.tuning.step_seconds, left),
+                    )
+                    if not pool.start((current.version, set(free), operator), self.step, *args):
                         break
-                if not running:
+                if not pool:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for task in finished:
-                    base, free, operator = running.pop(task)
-                    result = task.result()
+                for (base, free, operator), result in pool.finished():
                     self.iterations += 1
                     spent += result.deterministic_time
                     self._adapt(operator, result.code)
@@ -507,7 +477,9 @@ class NeighbourhoodSearch:
 # --- the whole phase sequence -----------------------------------------------------------
 
 
-def more_start_seconds(left: float, budget: float, in_starts: float, in_places: float) -> float:
+def more_start_seconds(
+    left: float, budget: float, in_starts: float, in_places: float, tuning: TimeFirstSettings
+) -> float:
     """Seconds for the search on the starts after the first placement, of ``left``.
 
     It gets its share of the time in proportion to the cost in the starts against the
@@ -517,30 +489,8 @@ def more_start_seconds(left: float, budget: float, in_starts: float, in_places: 
     search on the starts leaves when that settles.
     """
     share = in_starts / (in_starts + in_places) if in_starts else 0.0
-    reserved = (PLACE_SHARE + EXACT_SHARE * (1.0 - share)) * budget
+    reserved = (tuning.place_share + tuning.exact_share * (1.0 - share)) * budget
     return max(0.0, share * (left - reserved))
-
-
-@dataclass(slots=True)
-class _Shares:
-    """The budget as the phases take it: wall time, or in deterministic mode deterministic
-    time, where every phase is charged its whole share so that runs repeat exactly."""
-
-    started: float
-    budget: float
-    deterministic: bool
-    spent: float = 0.0  # deterministic mode: shares handed out so far
-
-    def left(self) -> float:
-        if self.deterministic:
-            return self.budget - self.spent
-        return self.started + self.budget - time.perf_counter()
-
-    def take(self, seconds: float) -> float:
-        """``seconds`` for a phase, never more than is left (and never below 0)."""
-        seconds = max(0.0, min(seconds, self.left()))
-        self.spent += seconds
-        return seconds
 
 
 def solve_time_first(
@@ -551,14 +501,17 @@ def solve_time_first(
     started: float,
     budget: float,
     first: list[PlannedSession] | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Solution | None:
     """The phases of the module doc; None when the time-first model does not apply."""
-    sm = build_slot_model(problem, cands)
+    tuning = settings.time_first
+    sm = build_slot_model(problem, cands, max_start_literals=tuning.max_start_literals)
     if sm is None:
         return None
     build_seconds = time.perf_counter() - started
     det = options.deterministic
-    deadline = started + (4 * budget if det else budget)
+    clock = TimeBudget(budget, det, started)
     workers = options.effective_workers
     threads = workers or os.cpu_count() or 1
     report = BestObjective(started, progress)
@@ -574,14 +527,14 @@ def solve_time_first(
     best: list[PlannedSession] | None = None
     best_cost = 0
     if options.first_plan:
-        plan = first if first is not None else greedy_plan(problem, cands)
+        plan = first if first is not None else greedy_plan(problem, cands, settings=settings.greedy)
         first_solution = plan_solution(problem, plan)
         if validate(problem, first_solution).ok:  # frozen sessions may clash
             best, best_cost = list(plan), first_solution.objective
             stats["start_objective"] = best_cost
             report.offer(best_cost)
 
-    seconds = SLOT_SHARE * budget if det else SLOT_SHARE * (deadline - time.perf_counter())
+    seconds = tuning.slot_share * (budget if det else clock.wall_left())
     slots = solve_slots(
         sm,
         plan,
@@ -590,6 +543,7 @@ def solve_time_first(
         seed=options.seed,
         deterministic=det,
         log_search=options.log_search,
+        settings=settings,
     )
     stats["time_first_objective"] = -1 if slots.objective is None else slots.objective
     stats["time_first_status"] = slots.status
@@ -598,9 +552,9 @@ def solve_time_first(
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     report.bound = max(report.bound, slots.bound)
-    clock = _Shares(started, budget, det, spent=SLOT_SHARE * budget)
+    clock.charge(tuning.slot_share * budget)
     values, relaxed = slots.values, slots.objective
-    starts = StartSearch(sm, options.seed, threads, det)
+    starts = StartSearch(sm, options.seed, threads, det, settings)
 
     def improve_starts(seconds: float) -> None:
         nonlocal values, relaxed
@@ -609,7 +563,7 @@ def solve_time_first(
             values,
             relaxed,
             seconds=clock.take(seconds),
-            stall=STALL_SHARE * budget,
+            stall=tuning.stall_share * budget,
             lower_bound=report.bound,
             relative_gap=options.relative_gap,
         )
@@ -618,8 +572,9 @@ def solve_time_first(
     def place_starts() -> int | None:
         nonlocal best, best_cost
         assert values is not None
-        placed = place(problem, cands, sm.starts(values), seconds=clock.take(PLACE_SHARE * budget),
-                       workers=workers, seed=options.seed, deterministic=det)  # fmt: skip
+        seconds = clock.take(tuning.place_share * budget)
+        placed = place(problem, cands, sm.starts(values), seconds=seconds, workers=workers,
+                       seed=options.seed, deterministic=det, settings=settings)  # fmt: skip
         if placed is None:
             return None
         cost = sum(weighted_components(problem, placed).values())
@@ -630,9 +585,10 @@ def solve_time_first(
         return cost
 
     searching = bool(options.lns and relaxed is not None and slots.status != "OPTIMAL")
-    reserved = (EXACT_SHARE + PLACE_SHARE) * budget  # the placement and the exact search
+    # kept for the placement and the exact search
+    reserved = (tuning.exact_share + tuning.place_share) * budget
     if searching:
-        improve_starts(min(START_SHARE * budget, clock.left() - reserved))
+        improve_starts(min(tuning.start_share * budget, clock.left() - reserved))
     placed_cost = place_starts() if values is not None else None
     if searching and placed_cost is not None and not starts.settled:
         # the cost that lies in the starts (above the bound of the time-first model)
@@ -640,7 +596,7 @@ def solve_time_first(
         assert relaxed is not None
         in_starts = max(0.0, relaxed - max(report.bound, 0.0))
         in_places = max(0, placed_cost - relaxed)
-        seconds = more_start_seconds(clock.left(), budget, in_starts, in_places)
+        seconds = more_start_seconds(clock.left(), budget, in_starts, in_places, tuning)
         before = relaxed
         if seconds > 0.02 * budget:
             improve_starts(seconds)
@@ -654,12 +610,12 @@ def solve_time_first(
         return Solution(Status.UNKNOWN, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
     lower = max(report.bound, 0.0)
-    search = NeighbourhoodSearch(problem, cands, options.seed, threads, det)
+    search = NeighbourhoodSearch(problem, cands, options.seed, threads, det, settings)
     if options.lns and best_cost > lower / (1.0 - options.relative_gap) + 1e-9:
         left = clock.left()
         best, best_cost = search.run(
             best,
-            deadline=time.perf_counter() + (4 * left + 1 if det else left),
+            deadline=time.perf_counter() + (GUARD * left + 1 if det else left),
             det_budget=left,
             lower_bound=lower,
             relative_gap=options.relative_gap,
@@ -683,7 +639,6 @@ def solve_time_first(
 
 __all__ = [
     "NeighbourhoodSearch",
-    "complete_assignment",
     "place",
     "portfolio",
     "restrict_to_starts",

@@ -26,7 +26,8 @@ capacity 0, a course with 0 lectures and more than 15 timeslots per day (none of
 occurs in comp01-comp21).
 
 This module is pure (no OR-Tools) and does not evaluate costs; the independent UD2
-checker lives in ``benchmarks/itc2007/itc2007_checker.py``.
+checker lives beside it in ``itc2007_checker.py``. It is part of the benchmark, not of the
+packaged engine: the runner and the tests import it from this folder.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Large-neighbourhood search on the time-first model: better starts before any location.
 
-CP-SAT on the whole time-first model (``slots.py``) improves a large objective slowly: its
+CP-SAT on the whole time-first model (``build.py``) improves a large objective slowly: its
 LP relaxation says nothing about isolated sessions or days used (spread every literal
 thinly and both cost 0), so finding better timetables is left to its generic
 neighbourhoods, which do not know which sessions interact. This search frees the start
@@ -26,27 +26,15 @@ a time, as in the reweighting of local search for timetabling.
 from __future__ import annotations
 
 import random
-import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, fix_values
-from scheduler.cpsat.lns import ITERATION_COST
-from scheduler.cpsat.slot_model import SlotModel
-
-OPERATORS = ("group", "trainer", "days", "costly", "random", "periods")
-CHANCES = {"periods": 2}  # picked this many times as often as the others (default 1):
-# "periods" twice, which did at least as well as once in trials on comp05 and comp12
-STEP_SECONDS = 1.0  # time limit of one sub-model
-FIRST_SIZE = 8.0  # units freed by the first neighbourhoods
-DAYS_FREED = 2  # the "days" operator frees these days of 3x as many units
-UNHINTED = 1 / 3  # share of sub-models solved without the current assignment as hint
-COSTLY_SEEDS = 0.7  # share of neighbourhoods grown from a unit behind a costly term
-FRUITLESS = 2  # the search settles after this many reweighted rounds without a better plan
-RETRIES = 4  # at most this many neighbourhoods wait to be solved again
-PATIENCE = 60  # sub-models without an improvement (besides the time) before a phase is stuck
+from scheduler.cpsat.pool import SubSolves
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
+from scheduler.cpsat.timefirst.model import SlotModel
 
 
 @dataclass(slots=True)
@@ -65,15 +53,24 @@ def _index(ref: int) -> int:
 class StartSearch:
     """Improve a complete assignment of a time-first model by re-solving parts of it."""
 
-    def __init__(self, sm: SlotModel, seed: int, threads: int, deterministic: bool) -> None:
+    def __init__(
+        self,
+        sm: SlotModel,
+        seed: int,
+        threads: int,
+        deterministic: bool,
+        settings: Settings = DEFAULT_SETTINGS,
+    ) -> None:
         self.sm = sm
+        self.tuning = tuning = settings.start_search
+        self.iteration_cost = settings.iteration_cost
         self.rng = random.Random(seed)
         self.seed = seed
         self.threads = 1 if deterministic else max(1, threads)
         self.deterministic = deterministic
         self.units = [u for u in sm.units if u.x]
         n = len(self.units)
-        self.size = dict.fromkeys(OPERATORS, min(FIRST_SIZE, float(n)))
+        self.size = dict.fromkeys(tuning.operators, min(tuning.first_size, float(n)))
         self.by_group: dict[str, list[int]] = {}
         self.by_trainer: dict[str, list[int]] = {}
         for i, u in enumerate(self.units):
@@ -90,8 +87,8 @@ class StartSearch:
         self.improvements = 0
         self.settled = False  # the last run stalled or met the bound
         self.rounds = 0  # rounds searched with a rule reweighted
-        self.tried = dict.fromkeys((*OPERATORS, "retry"), 0)  # sub-models per operator ...
-        self.improved = dict.fromkeys((*OPERATORS, "retry"), 0)  # ... and their improvements
+        self.tried = dict.fromkeys((*tuning.operators, "retry"), 0)  # sub-models per operator ...
+        self.improved = dict.fromkeys((*tuning.operators, "retry"), 0)  # ... and their improvements
 
     def _objective_owners(self) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
         """Objective variable -> the units whose literals it depends on (through the linear
@@ -189,7 +186,7 @@ class StartSearch:
 
     def _seed(self, values: Values) -> int:
         """Where a neighbourhood grows from: mostly a costly unit, sometimes any."""
-        if self.rng.random() < COSTLY_SEEDS:
+        if self.rng.random() < self.tuning.costly_seeds:
             return self._costly_unit(values)
         return self.rng.randrange(len(self.units))
 
@@ -224,7 +221,8 @@ class StartSearch:
         they may take or leave."""
         rng = self.rng
         n = len(self.units)
-        operator = rng.choices(OPERATORS, [CHANCES.get(op, 1) for op in OPERATORS])[0]
+        ops = self.tuning.operators
+        operator = rng.choices(ops, [self.tuning.chances.get(op, 1) for op in ops])[0]
         k = max(1, min(n, int(self.size[operator])))
         if operator == "random":
             return operator, set(rng.sample(range(n), k)), None
@@ -232,7 +230,7 @@ class StartSearch:
             return operator, self._grow(values, k, "group", reach=max(1, k // 4)), None
         if operator == "days":
             spd = self.sm.grid.slots_per_day
-            days = set(rng.sample(self.days, min(DAYS_FREED, len(self.days))))
+            days = set(rng.sample(self.days, min(self.tuning.days_freed, len(self.days))))
             allowed = {t for t in self.starts if t // spd in days}
             return operator, self._grow(values, min(n, 3 * k), "group"), allowed
         if operator == "periods":
@@ -277,7 +275,7 @@ class StartSearch:
         model = base.clone()
         model.clear_hints()
         fix_values(model, fixed)
-        if self.rng.random() >= UNHINTED:
+        if self.rng.random() >= self.tuning.unhinted:
             hint = model.proto.solution_hint
             hint.vars.extend(range(len(values)))
             hint.values.extend(values)
@@ -286,11 +284,7 @@ class StartSearch:
         p.num_workers = 1
         p.random_seed = seed
         p.linearization_level = 2  # every clause in the LP: sub-models solve far more evenly
-        if self.deterministic:
-            p.max_deterministic_time = max(0.01, seconds)
-            p.max_time_in_seconds = 4 * seconds + 1
-        else:
-            p.max_time_in_seconds = max(0.05, seconds)
+        limit(p, seconds, self.deterministic)
         code = solver.solve(model)
         det = solver.deterministic_time
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -326,11 +320,11 @@ class StartSearch:
         """The best assignment found in ``seconds`` (deterministic mode: of deterministic
         time) from ``values``, and its objective.
 
-        When the search has not improved for ``stall / 2`` and ``PATIENCE`` sub-models,
+        When the search has not improved for ``stall / 2`` and ``patience`` sub-models,
         it searches on with the dearest rule's weight halved (``reweighted``) until that
         stalls too, then on the true objective again from where it got. It settles
         (``settled``) when its objective is within ``relative_gap`` of ``lower_bound``, or
-        after ``FRUITLESS`` such rounds without a better assignment.
+        after ``fruitless`` such rounds without a better assignment.
         """
         self.settled = False
         if not self.units:
@@ -341,23 +335,24 @@ class StartSearch:
         model, weights, phase, version = self.sm.model, true_weights, 0, 0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
         patience = stall / 2
-        clock = _Clock(self.deterministic)
+        clock = TimeBudget(seconds, self.deterministic)
+        tuning = self.tuning
         moved = 0.0  # when the current phase last improved (or began) ...
         tries = 0  # ... and the sub-models solved since
         best_at_round = best  # the best when the last reweighted round began
         fruitless = 0
-        running: dict[Future[_Step], tuple[str, int, int, Values, int]] = {}
+        pool: SubSolves[tuple[str, int, int, Values, int], _Step]
         retry: list[set[int]] = []  # neighbourhoods to solve again on the current assignment
         made: dict[int, set[int]] = {}  # the units each recent version changed
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        with SubSolves(self.threads, self.deterministic) as pool:
             while True:
-                now = clock.now()
-                stuck = now - moved >= patience and tries >= PATIENCE
+                now = clock.elapsed()
+                stuck = now - moved >= patience and tries >= tuning.patience
                 if best <= target:
                     self.settled = True
                 elif stuck and phase % 2 == 0:  # on the true objective
                     fruitless = fruitless + 1 if best >= best_at_round else 0
-                    found = self.reweighted(current) if fruitless < FRUITLESS else None
+                    found = self.reweighted(current) if fruitless < tuning.fruitless else None
                     if found is None:
                         self.settled = True
                     else:
@@ -369,8 +364,8 @@ class StartSearch:
                     model, weights = self.sm.model, true_weights
                     current_objective = self.objective(current, weights)
                     phase, moved, tries = phase + 1, now, 0
-                while len(running) < self.threads and not self.settled:
-                    left = seconds - clock.now()
+                while pool.has_room() and not self.settled:
+                    left = clock.left()
                     if left <= 0.05:
                         break
                     while retry and not retry[-1]:
@@ -379,22 +374,20 @@ class StartSearch:
                         operator, free, starts = "retry", retry.pop(), None
                     else:
                         operator, free, starts = self.neighbourhood(current)
-                    seed = self.seed + self.iterations + len(running) + 1
-                    task = pool.submit(self.step, model, current, free, starts, seed,
-                                       min(STEP_SECONDS, left))  # fmt: skip
-                    running[task] = (operator, version, phase, current, current_objective)
-                    if self.deterministic:
+                    seed = self.seed + self.iterations + len(pool) + 1
+                    context = (operator, version, phase, current, current_objective)
+                    args = (model, current, free, starts, seed, min(tuning.step_seconds, left))
+                    if not pool.start(context, self.step, *args):
                         break
-                if not running:
+                if not pool:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for task in finished:
-                    operator, base, at_phase, base_values, base_objective = running.pop(task)
-                    result = task.result()
+                for context, result in pool.finished():
+                    operator, base, at_phase, base_values, base_objective = context
                     self.iterations += 1
                     self.tried[operator] += 1
                     tries += 1
-                    clock.charge(result.deterministic_time)
+                    # the iteration cost: so that the budget bounds the wall time too
+                    clock.charge(result.deterministic_time + self.iteration_cost)
                     if operator != "retry":
                         self._adapt(operator, result.code)
                     if result.values is None or result.objective is None:
@@ -419,33 +412,16 @@ class StartSearch:
                         else:
                             retry.extend(made[v] for v in range(base + 1, version + 1)
                                          if v in made)  # fmt: skip
-                        del retry[:-RETRIES]
+                        del retry[: -tuning.retries]
                     # a tie only replaces the assignment it was found from
                     if found < here or (found == here and base == version):
                         if found < here:
                             version += 1
                             made[version] = self._changed(current, result.values)
-                            made.pop(version - 2 * RETRIES, None)  # results that old are rare
-                            moved, tries = clock.now(), 0
+                            made.pop(version - 2 * tuning.retries, None)  # that old: rare
+                            moved, tries = clock.elapsed(), 0
                         current, current_objective = result.values, found
         return best_values, best
-
-
-class _Clock:
-    """Seconds since the search started: wall time, or deterministic time in
-    deterministic mode (the sub-solves' own deterministic times and what each costs
-    beyond them)."""
-
-    def __init__(self, deterministic: bool) -> None:
-        self.deterministic = deterministic
-        self.started = time.perf_counter()
-        self.spent = 0.0
-
-    def charge(self, deterministic_time: float) -> None:
-        self.spent += deterministic_time + ITERATION_COST  # the budget bounds wall time too
-
-    def now(self) -> float:
-        return self.spent if self.deterministic else time.perf_counter() - self.started
 
 
 __all__ = ["StartSearch"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from scheduler.cpsat.candidates import Candidates, RequestCandidates, SessionCandidates
+from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates, SessionCandidates
+from scheduler.cpsat.settings import DEFAULT_SETTINGS, GreedySettings
 from scheduler.problem import (
     GroupId,
     LocationId,
@@ -29,9 +30,6 @@ from scheduler.problem import (
     TimeOfDay,
     TrainerId,
 )
-
-MAX_EXACT_SLOTS = 16  # days with at most this many candidate starts are tried slot by slot
-MAX_TRIED = 600  # feasible placements scored per session before the best is taken
 
 
 @dataclass(slots=True)
@@ -64,8 +62,15 @@ class _State:
 class Greedy:
     """Builds one plan; ``plan()`` returns the placed sessions."""
 
-    def __init__(self, problem: Problem, cands: Candidates, fail_first: bool = False) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        cands: Candidates,
+        fail_first: bool = False,
+        settings: GreedySettings = DEFAULT_SETTINGS.greedy,
+    ) -> None:
         self.fail_first = fail_first
+        self.settings = settings
         self.problem = problem
         self.cands = cands
         self.grid = cands.grid
@@ -229,7 +234,7 @@ class Greedy:
         self, sc: SessionCandidates, day: int, mask: int, rc: RequestCandidates
     ) -> list[int]:
         """Start slots worth trying on ``day``: all of them on a coarse grid, else corners."""
-        if bin(mask).count("1") <= MAX_EXACT_SLOTS:
+        if bin(mask).count("1") <= self.settings.max_exact_slots:
             return _bits(mask)
         out: set[int] = set()
         m, i = mask, 0
@@ -304,7 +309,7 @@ class Greedy:
                     tried += 1
                     if best is None or place.cost < best.cost:
                         best = place
-            if tried >= MAX_TRIED:
+            if tried >= self.settings.max_tried:
                 break
         return best
 
@@ -436,14 +441,18 @@ def _bits(mask: int) -> list[int]:
 
 
 def greedy_plan(
-    problem: Problem, cands: Candidates, *, fail_first: bool = False
+    problem: Problem,
+    cands: Candidates,
+    *,
+    fail_first: bool = False,
+    settings: GreedySettings = DEFAULT_SETTINGS.greedy,
 ) -> list[PlannedSession]:
     """A valid plan of the requests that fit, placed one by one (see the module doc).
 
     ``fail_first`` orders requests by how few start options they have instead of by
     priority: it fits more demand on some tight problems and less on others.
     """
-    return Greedy(problem, cands, fail_first).plan()
+    return Greedy(problem, cands, fail_first, settings).plan()
 
 
 __all__ = ["greedy_plan"]

@@ -14,10 +14,18 @@ from datetime import datetime, time, timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.candidates import frozen_sessions, window_minutes
-from scheduler.cpsat.constraints import Context
-from scheduler.cpsat.variables import SessionVars, domain_of
-from scheduler.problem import LocationId, PartnerId, Problem, RequestId, TimeOfDay, TrainerId
+from scheduler.cpsat.interval.constraints import Context
+from scheduler.cpsat.interval.variables import SessionVars, domain_of
+from scheduler.cpsat.prep.candidates import frozen_sessions
+from scheduler.cpsat.score import open_minutes_by_partner
+from scheduler.problem import (
+    COMPONENTS,
+    LocationId,
+    PartnerId,
+    RequestId,
+    TimeOfDay,
+    TrainerId,
+)
 
 Term = cp_model.LinearExprT
 
@@ -131,18 +139,6 @@ def _fairness(ctx: Context) -> list[Term]:
         lits = [lit for rid in rids if (lit := ctx.vars.present(rid)) is not None]
         m.add(worst * len(rids) <= 100 * sum(lits))  # worst <= floor(100 * share)
     return [100 - worst]
-
-
-def open_minutes_by_partner(problem: Problem) -> dict[PartnerId, int]:
-    """Open minutes of each partner's hosting locations over the non-holiday horizon."""
-    days = [d for d in problem.days() if not problem.is_holiday(d)]
-    out: dict[PartnerId, int] = {}
-    for loc in problem.locations:
-        if loc.hosts_training:
-            out[loc.partner] = out.get(loc.partner, 0) + sum(
-                window_minutes(loc.availability, d) for d in days
-            )
-    return out
 
 
 def _host_balance(ctx: Context) -> list[Term]:
@@ -361,19 +357,9 @@ def _over_capacity(ctx: Context) -> list[Term]:
     return terms
 
 
+# one function per component, named after it with a leading underscore
 SOFT_RULES: dict[str, Callable[[Context], list[Term]]] = {
-    "unscheduled": _unscheduled,
-    "group_travel": _group_travel,
-    "trainer_travel": _trainer_travel,
-    "preference": _preference,
-    "fairness": _fairness,
-    "host_balance": _host_balance,
-    "stability": _stability,
-    "trainer_idle": _trainer_idle,
-    "room_stability": _room_stability,
-    "min_days": _min_days,
-    "isolated": _isolated,
-    "over_capacity": _over_capacity,
+    name: globals()["_" + name] for name in COMPONENTS
 }
 
 
