@@ -85,12 +85,23 @@ def solve(
 
 
 TIME_FIRST_MIN_SESSIONS = 100  # below, the full model proves optimality faster
+TIME_FIRST_MIN_GRID = 60  # minutes: on finer grids (the campus's 15) the full model wins
 
 
 def _time_first(options: SolveOptions, cands: Candidates) -> bool:
-    """Whether to use the time-first engine (when its model fits the grid)."""
+    """Whether to use the time-first engine (when its model fits the grid).
+
+    By default only for timetables on a coarse grid (hourly slots, ITC2007): there its
+    per-slot counts of locations and trainers are nearly exact. On the campus's 15-minute
+    grid, where travel, trainer hours and trainers per group drive the cost, its bound and
+    starts are weak and the full model did better on the campus suite
+    (docs/benchmarks.md).
+    """
     if options.time_first is None:
-        return len(cands.sessions()) >= TIME_FIRST_MIN_SESSIONS
+        return (
+            len(cands.sessions()) >= TIME_FIRST_MIN_SESSIONS
+            and cands.grid.grid_minutes >= TIME_FIRST_MIN_GRID
+        )
     return options.time_first
 
 
