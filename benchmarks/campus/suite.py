@@ -8,13 +8,15 @@ change of load on a shared machine hits every path alike. Each run is a fresh su
 
 Printed: one JSON line per run (also appended to ``--out``), then per case, engine and
 path the medians over seeds of what planners notice first: requests scheduled, then the
-objective; with the gap to the bound, how many runs reported a bound and were proven
-optimal, wall seconds and hard violations. Examples:
+objective; with the median gap to the bound (100 % for no bound or a bound of 0), how
+many runs reported a bound (gap under 100 %) and were proven optimal, wall seconds and
+hard violations. Examples:
 
-    .venv/bin/python benchmarks/campus/suite.py --cases year --seeds 1,2,3 --compare main
+    .venv/bin/python benchmarks/campus/suite.py --cases year --seeds 1,2,3 --compare HEAD~1
     .venv/bin/python benchmarks/campus/suite.py --cases small --paths default,full,time-first
     .venv/bin/python benchmarks/campus/suite.py --cases small --check      # against recorded
     .venv/bin/python benchmarks/campus/suite.py --cases small --record     # keep new bests
+    .venv/bin/python benchmarks/campus/suite.py --cases all --from-runs out/campus-suite/runs.jsonl
 
 Paths (``SolveOptions`` fields; every engine path there is): ``default``; ``full``
 (``time_first=False``, the full model); ``time-first`` (``time_first=True``);
@@ -158,13 +160,15 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for (case, engine, path), runs in groups.items():
         ok = [r for r in runs if "error" not in r and r["objective"] is not None]
-        gaps = [r["gap"] for r in ok if r["gap"] is not None]
+        # no bound, or a bound of 0 (a phase proved nothing): a gap of 100 %
+        gaps = [1.0 if r["gap"] is None else r["gap"] for r in ok]
         out.append({
             "case": case, "engine": engine, "path": path, "runs": len(runs),
             "scheduled": _median([r["scheduled"] for r in ok]),
             "objective": _median([r["objective"] for r in ok]),
-            "gap": _median(gaps) if len(gaps) == len(ok) else None,
-            "with_bound": len(gaps), "optimal": sum(r["status"] == "optimal" for r in ok),
+            "gap": _median(gaps),
+            "with_bound": sum(g < 1.0 for g in gaps),
+            "optimal": sum(r["status"] == "optimal" for r in ok),
             "wall_seconds": _median([r["wall_seconds"] for r in ok]),
             "hard_violations": sum(r["hard_violations"] for r in ok),
             "errors": len(runs) - len(ok),
@@ -248,11 +252,16 @@ def main() -> None:
     parser.add_argument("--paths", default="default,full,time-first")
     parser.add_argument("--compare", action="append", default=[], metavar="REV",
                         help="also run the engine of this commit (repeatable)")
+    parser.add_argument("--no-current", action="store_true",
+                        help="only the --compare engines (not this working tree)")
     parser.add_argument("--time-limit", type=float, help="override every case's own limit")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "campus-suite" / "runs.jsonl")
     parser.add_argument("--check", action="store_true", help="exit 1 on a regression")
     parser.add_argument("--record", action="store_true", help="update recorded.json")
+    parser.add_argument("--from-runs", type=Path, metavar="JSONL",
+                        help="run nothing: summarise (--record, --check) the runs of a file "
+                             "--out wrote, those of --cases and --seeds")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -271,7 +280,15 @@ def main() -> None:
     unknown = [p for p in paths if p not in PATHS]
     if unknown:
         raise SystemExit(f"unknown path(s) {', '.join(unknown)}: choose from {', '.join(PATHS)}")
-    engines = [(_current_commit(), ROOT)] + [_engine_dir(rev) for rev in args.compare]
+    if args.from_runs:
+        rows = [json.loads(line) for line in args.from_runs.read_text().splitlines() if line]
+        rows = [r for r in rows if r["case"] in cases and r["seed"] in seeds]
+        _report(rows, args)
+        return
+    engines = [] if args.no_current else [(_current_commit(), ROOT)]
+    engines += [_engine_dir(rev) for rev in args.compare]
+    if not engines:
+        raise SystemExit("--no-current needs at least one --compare REV")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} CPUs, "
@@ -302,6 +319,10 @@ def main() -> None:
                         with args.out.open("a") as handle:
                             handle.write(json.dumps(row) + "\n")
                         rows.append(row)
+    _report(rows, args)
+
+
+def _report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(_table(summarise(rows)))
     if args.record:
         record(rows)
