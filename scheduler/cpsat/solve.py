@@ -95,7 +95,7 @@ def _time_first(options: SolveOptions, cands: Candidates) -> bool:
     per-slot counts of locations and trainers are nearly exact. On the campus's 15-minute
     grid, where travel, trainer hours and trainers per group drive the cost, its bound and
     starts are weak and the full model did better on the campus suite
-    (docs/benchmarks.md).
+    (docs/benchmarks.md, "Campus engine").
     """
     if options.time_first is None:
         return (
