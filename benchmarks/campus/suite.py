@@ -2,7 +2,8 @@
 
 Every case of ``instances.py`` is solved by every chosen path of the engine (``--paths``)
 over several seeds, and by the engine of other commits (``--compare REV``, each from a
-``git worktree`` of that commit under ``out/campus-suite/engines/``). The runs are
+``git worktree`` of that commit under ``out/campus-suite/engines/``, kept for the next
+run; ``git worktree remove`` it when done). The runs are
 interleaved seed by seed (for a seed: every case, then every engine and path) so that a
 change of load on a shared machine hits every path alike. Each run is a fresh subprocess.
 
