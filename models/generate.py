@@ -51,12 +51,15 @@ __all__ = [
     "ACTIVITIES",
     "AMSTERDAM_SEED",
     "EQUIPMENT",
+    "SMALL_KINDS",
     "TARGETS",
     "demo_horizon",
     "easter",
     "generate_campus",
+    "generate_small",
     "holidays",
     "school_year",
+    "small_horizon",
 ]
 
 AMSTERDAM_SEED = 2026
@@ -1182,3 +1185,103 @@ def generate_campus(
         requests=[q for b in built for q in b.requests],
     )
 
+
+
+# ------------------------------------------------------------- small hard instances
+
+SMALL_KINDS = ("trainer-scarce", "equipment-scarce", "combined-classes", "holiday-courses")
+
+
+def small_horizon(kind: str, year_start: date = date(2026, 9, 1)) -> tuple[date, date]:
+    """The Monday and Friday the requests of a small instance ``kind`` fall between.
+
+    Two plain school weeks (ISO weeks 5-6 after ``year_start``), except for
+    ``holiday-courses``: weeks 5-9, across the voorjaarsvakantie of week 7.
+    """
+    if kind not in SMALL_KINDS:
+        raise ValueError(f"unknown small instance kind {kind!r} (one of {', '.join(SMALL_KINDS)})")
+    first = _iso_monday(year_start.year + 1, 5)
+    weeks = 5 if kind == "holiday-courses" else 2
+    return first, first + timedelta(days=7 * (weeks - 1) + 4)
+
+
+def generate_small(kind: str, seed: int = 0, *, year_start: date = date(2026, 9, 1)) -> Scenario:
+    """A small hard campus problem (<= 30 requests) of one region, identical per seed.
+
+    The region (partners, locations, trainers, groups) is built as ``generate_campus``
+    builds one, then only requests of one kind of difficulty are made, between the dates
+    of ``small_horizon``; the benchmark suite (``benchmarks/campus/``) judges the
+    engine's defaults on them:
+
+    * ``trainer-scarce``: 15 heat-pump workshops, and only four qualified trainers, each
+      with a weekly cap of 6 to 9 hours (every other trainer is left out);
+    * ``equipment-scarce``: 20 workshops that need the workshop equipment the fewest
+      locations hold;
+    * ``combined-classes``: 14 excursions and guest lessons, each for two classes of one
+      school that share a school day;
+    * ``holiday-courses``: 12 mbo courses of 3-5 sessions with days between them, in a
+      window that holds the voorjaarsvakantie.
+    """
+    first, last = small_horizon(kind, year_start)
+    region = _Region(
+        index=1, rng=random.Random(f"tic-small/{kind}/{seed}"), year_start=year_start,
+        places=_places(1)[0], prefix="", label="Amsterdam", nickname="Amstel-IJ",
+    )  # fmt: skip
+    region.build_partners()
+    region.finish_hosts()
+    region.build_trainers()
+    region.build_groups()
+    r = region.rng
+    block = (first, last)
+    vmbo = [g for g in region.groups if g.level.startswith("vmbo-")]
+    if kind == "trainer-scarce":
+        act = _ACT["ws-warmtepomp"]
+        qualified = [t for t in region.trainers if region._can_teach(t, act)]
+        kept = r.sample(qualified, 4)
+        region.trainers = [t.model_copy(update={"max_hours_per_week": float(r.randint(6, 9))})
+                           for t in kept]  # fmt: skip
+        for _ in range(15):
+            region._request(act.code, [r.choice(vmbo)], block)
+    elif kind == "equipment-scarce":
+
+        def holders(code: str) -> int:
+            need = _ACT[code].equipment[0]
+            return sum(1 for loc in region.locations if loc.equipment.get(need.code, 0)
+                       >= need.quantity)  # fmt: skip
+
+        codes = [c for c in _VMBO_WORKSHOPS if holders(c) > 0]
+        code = min(codes, key=lambda c: (holders(c), c))
+        for _ in range(20):
+            region._request(code, [r.choice(vmbo)], block)
+    elif kind == "combined-classes":
+        made = 0
+        while made < 14:
+            g = r.choice(vmbo)
+            mates = region._classmate(g)
+            if not mates:
+                continue
+            code = r.choice(("ex-bouwplaats", "gl-energietransitie", "gl-beroepen"))
+            region._request(code, [g, *mates], block)
+            made += 1
+    else:  # holiday-courses
+        mbo = [g for g in region.groups if g.level.startswith(("BOL", "BBL"))]
+        made = 0
+        while made < 12:
+            g = r.choice(mbo)
+            options = [c for c in _MBO_PROGRAMMES[region.programme[g.key]][3]
+                       if (_ACT[c].max_participants or 99) >= g.headcount]  # fmt: skip
+            if not options:
+                continue
+            region._request(r.choice(options), [g], block, earliest=first, latest=last)
+            made += 1
+    return Scenario(
+        name=f"Technische Installatie Campus, klein en lastig: {kind} (seed {seed})",
+        equipment=list(EQUIPMENT),
+        holidays=holidays(year_start),
+        partners=region.partners,
+        locations=region.locations,
+        trainers=region.trainers,
+        activities=list(ACTIVITIES),
+        groups=region.groups,
+        requests=region.requests,
+    )

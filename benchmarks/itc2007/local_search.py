@@ -4,7 +4,7 @@ docs/benchmarks.md proposed it as what would close the 60 s gap on comp05 and co
 search that evaluates single moves outside CP-SAT, thousands a second, between the
 CP-SAT sub-models of the search on the starts (``scheduler/cpsat/timefirst/start_search.py``).
 It was built here and measured with ``starts_alone.py --local-search``; it is not part
-of the engine because it did not help (the numbers are in docs/benchmarks.md).
+of the engine because it did not help (the numbers are in benchmarks/itc2007/JOURNAL.md).
 
 It works on the CP-SAT model itself, not on the rules behind it, so every rule of the
 model counts and none is written twice:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from scheduler.cpsat.prep.candidates import RequestCandidates
 from scheduler.cpsat.score import weighted_components
 from scheduler.options import Progress
 from scheduler.problem import PlannedSession, Problem
@@ -50,6 +51,15 @@ class BestObjective:
         return True
 
 
+def demand_floor(problem: Problem, requests: Iterable[RequestCandidates]) -> float:
+    """A lower bound no plan beats, known before any search: every request that can never
+    be scheduled (its candidates say why) costs its ``unscheduled`` weight, and every other
+    component is at least 0. It keeps a bound on the solution when a search phase ends
+    before CP-SAT proved one (a loaded machine, a large model)."""
+    weight = problem.weights.unscheduled
+    return float(sum(weight * rc.request.priority for rc in requests if not rc.schedulable))
+
+
 def plan_solution(problem: Problem, plan: Sequence[PlannedSession]) -> Solution:
     """A feasible ``Solution`` of ``plan`` at its exact cost (no bound, no timings)."""
     sessions = tuple(sorted(plan, key=lambda s: (s.request, s.index)))
@@ -76,4 +86,4 @@ def infeasible(reasons: list[str], started: float) -> Solution:
     )
 
 
-__all__ = ["BestObjective", "ProgressCallback", "infeasible", "plan_solution"]
+__all__ = ["BestObjective", "ProgressCallback", "demand_floor", "infeasible", "plan_solution"]

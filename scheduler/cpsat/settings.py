@@ -44,6 +44,8 @@ class TimeFirstSettings:
 
     min_sessions: int = 100  # the default engine from this many sessions (below, the
     # interval engine proves optimality faster)
+    min_grid_minutes: int = 60  # ... on a grid this coarse (hourly timetables, ITC2007); on
+    # the campus's 15-minute grid the interval engine did better (docs/benchmarks.md)
     max_start_literals: int = 60_000  # above this many (session, start) literals: no model
     slot_share: float = 0.1  # at most this part of the budget for CP-SAT on the slot model
     start_share: float = 0.3  # then at most this for the search on its starts, ...

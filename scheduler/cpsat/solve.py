@@ -219,9 +219,19 @@ def _solve(
 
 
 def _time_first(options: SolveOptions, cands: Candidates, settings: Settings) -> bool:
-    """Whether to use the time-first engine (when its model fits the grid)."""
+    """Whether to use the time-first engine (when its model fits the grid).
+
+    By default only for timetables on a coarse grid (hourly slots, ITC2007): there its
+    per-slot counts of locations and trainers are nearly exact. On the campus's 15-minute
+    grid, where travel, trainer hours and trainers per group drive the cost, its bound and
+    starts are weak and the interval engine did better on the campus suite
+    (docs/benchmarks.md, "Campus engine").
+    """
     if options.time_first is None:
-        return len(cands.sessions()) >= settings.time_first.min_sessions
+        return (
+            len(cands.sessions()) >= settings.time_first.min_sessions
+            and cands.grid.grid_minutes >= settings.time_first.min_grid_minutes
+        )
     return options.time_first
 
 

@@ -6,7 +6,16 @@ from datetime import date
 
 import pytest
 
-from models.generate import TARGETS, demo_horizon, easter, generate_campus
+from models.generate import (
+    SMALL_KINDS,
+    TARGETS,
+    demo_horizon,
+    easter,
+    generate_campus,
+    generate_small,
+    holidays,
+    small_horizon,
+)
 from models.scenario import KnownKeys, Scenario, check_scenarios
 from models.travel import estimate_minutes
 from tests.examples.probe import in_window
@@ -85,3 +94,29 @@ def test_another_school_year_moves_the_calendar() -> None:
 def test_regions_must_be_positive() -> None:
     with pytest.raises(ValueError, match="regions must be >= 1"):
         generate_campus(regions=0)
+
+
+@pytest.mark.parametrize("kind", SMALL_KINDS)
+def test_small_instances_are_valid_reproducible_and_small(kind: str) -> None:
+    # the campus suite records results per kind and seed: the same seed must give the same
+    # problem, and each kind must hold what makes it hard
+    small = generate_small(kind, seed=3)
+    check_scenarios([("generated", small)], KnownKeys())
+    assert small == generate_small(kind, seed=3)
+    assert small != generate_small(kind, seed=4)
+    assert 1 <= len(small.requests) <= 30
+    first, last = small_horizon(kind)
+    assert all(first <= r.earliest and r.latest <= last for r in small.requests)
+    if kind == "trainer-scarce":
+        assert len(small.trainers) == 4
+        assert all(t.max_hours_per_week and t.max_hours_per_week <= 9 for t in small.trainers)
+    if kind == "combined-classes":
+        assert all(len(r.groups) == 2 for r in small.requests)
+    if kind == "holiday-courses":
+        voorjaar = next(h for h in holidays(date(2026, 9, 1)) if h.name == "Voorjaarsvakantie")
+        assert first < voorjaar.first and voorjaar.last < last
+
+
+def test_small_kind_must_be_known() -> None:
+    with pytest.raises(ValueError, match="unknown small instance kind 'easy'"):
+        generate_small("easy")

@@ -1,6 +1,6 @@
 """The incremental local search of benchmarks/itc2007/local_search.py.
 
-Its numbers in docs/benchmarks.md are only worth as much as its bookkeeping: the cost it
+Its numbers in benchmarks/itc2007/JOURNAL.md are only worth as much as its bookkeeping: the cost it
 computes for a set of starts must be the model's own least cost for them, every move it
 undoes must leave nothing behind, and what it returns must be an assignment CP-SAT
 accepts at the objective it reports.

@@ -1,6 +1,6 @@
 """The one-phase benchmark script (benchmarks/itc2007/starts_alone.py) on comp01.
 
-Its numbers in docs/benchmarks.md are only worth as much as the script's plumbing: the
+Its numbers in benchmarks/itc2007/JOURNAL.md are only worth as much as the script's plumbing: the
 seeds it runs, the median it prints, a neighbourhood left out of the search only where
 asked (through the engine's settings, not for whatever runs after it), and clear errors
 for bad arguments.

@@ -213,3 +213,15 @@ def test_each_exact_neighbourhood_operator_adapts_its_own_size() -> None:
     plan = greedy_plan(problem, cands)
     free, operator = search.neighbourhood(plan)
     assert operator == "rooms" and len(free) == int(search.size["rooms"])
+
+
+@pytest.mark.parametrize(("grid_minutes", "engine"), [(15, "full"), (60, "time-first")])
+def test_default_engine_is_time_first_only_on_a_coarse_grid(grid_minutes: int, engine: str) -> None:
+    # the campus (15-minute grid) gets the full model, which the campus suite found better
+    # there; hourly timetables (ITC2007) from 100 sessions on get the time-first engine
+    problem = random_problem(3, weeks=2, requests=100, locations=8, trainers=12,
+                             grid_minutes=grid_minutes)  # fmt: skip
+    assert len(build_candidates(problem).sessions()) >= 100
+    solution = run(problem, replace(QUICK, time_limit_seconds=0.5))
+    assert solution.statistics.get("engine", "full") == engine
+    assert solution.objective is not None and solution.bound is not None

@@ -23,7 +23,13 @@ from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.best import BestObjective, ProgressCallback, infeasible, plan_solution
+from scheduler.cpsat.best import (
+    BestObjective,
+    ProgressCallback,
+    demand_floor,
+    infeasible,
+    plan_solution,
+)
 from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import complete_assignment, set_hint
 from scheduler.cpsat.interval.lns import Lns
@@ -107,6 +113,7 @@ def solve_interval(
     if built.model is None or built.vars is None:
         return infeasible(built.infeasible, started)
     best = _Best(started, progress)
+    best.bound = demand_floor(problem, cands.requests)  # a bound even if CP-SAT proves none
     workers = options.effective_workers
     start_objective: int | None = None
     plan: list[PlannedSession] | None = None
@@ -114,7 +121,10 @@ def solve_interval(
         plan = first if first is not None else _greedy(problem, cands, budget, det, settings)
         start_objective = _start_from(built, plan, best, options, deadline, budget, tuning)
         if start_objective is not None and _misses_demand(cands, plan):
-            more = _schedule_more(problem, cands, plan, options, deadline, budget, tuning)
+            more, lean_bound = _schedule_more(
+                problem, cands, plan, options, deadline, budget, tuning
+            )
+            best.bound = max(best.bound, lean_bound)
             clock.charge(tuning.demand_share * budget)
             if more is not plan:
                 found = _start_from(built, more, best, options, deadline, budget, tuning)
@@ -144,7 +154,7 @@ def solve_interval(
         log.error("invalid CP-SAT model: %s", stats["model_invalid"])
     if best.values is None or best.objective is None:
         if plan is not None and not _misses_must(cands, plan):  # valid by construction
-            return _from_plan(problem, plan, started, stats)
+            return _from_plan(problem, plan, started, stats, best.bound)
         status = Status.UNKNOWN
         return Solution(status, wall_seconds=time.perf_counter() - started, statistics=stats)
     gap_reached = best.objective - best.bound <= options.relative_gap * abs(best.objective)
@@ -171,6 +181,8 @@ def solve_interval(
         Status.FEASIBLE)  # fmt: skip
     if status is Status.OPTIMAL and objective > (bound or 0) + 1e-6:
         status = Status.FEASIBLE  # stopped at relative_gap: good enough, not proven optimal
+    if bound is not None and objective <= bound + 1e-6:
+        status = Status.OPTIMAL  # the plan meets a proven bound (the lean model's, say)
     if bound is not None:
         bound = min(bound, objective)
     return Solution(
@@ -244,11 +256,13 @@ def _from_plan(
     plan: list[PlannedSession],
     started: float,
     stats: dict[str, float | int | str],
+    bound: float,
 ) -> Solution:
     """The greedy plan itself, when CP-SAT had no time to return anything."""
     solution = plan_solution(problem, plan)
     return dataclasses.replace(
         solution,
+        bound=min(bound, float(solution.objective or 0)),
         wall_seconds=time.perf_counter() - started,
         statistics={**stats, "model_objective": solution.objective},
     )
@@ -270,7 +284,7 @@ def _schedule_more(
     deadline: float,
     budget: float,
     tuning: IntervalSettings,
-) -> list[PlannedSession]:
+) -> tuple[list[PlannedSession], float]:
     """A first phase on a lean model: demand first, without the structural components.
 
     The components in ``STRUCTURAL`` need auxiliary variables per pair of sessions or per
@@ -278,8 +292,11 @@ def _schedule_more(
     is much smaller and CP-SAT, started from the greedy plan, quickly fits the requests the
     greedy order left out, while the components that are plain sums over the choices
     (capacity, travel, preferences, ...) keep the plan sensible. Its plan is the start of
-    the full search.
+    the full search. Returned with it: the lean model's bound, which is a bound of the whole
+    problem too (its objective is the whole one less components that are never negative;
+    -inf when it proved none, or when the unscheduled weight 0 was raised to 1).
     """
+    none = -math.inf
     lean_weights = dataclasses.replace(
         problem.weights,
         **dict.fromkeys(STRUCTURAL, 0),
@@ -288,13 +305,13 @@ def _schedule_more(
     lean_problem = dataclasses.replace(problem, weights=lean_weights)
     lean = build_model(lean_problem, cands)
     if lean.model is None:
-        return plan
+        return plan, none
     det = options.deterministic
     seconds = tuning.demand_share * (deadline - time.perf_counter())
     done = complete_assignment(lean.model, decision_values(lean, plan), seconds=seconds,
                                workers=1, seed=options.seed, deterministic=det)  # fmt: skip
     if done is None:
-        return plan
+        return plan, none
     set_hint(lean.model, done[0])
     solver = cp_model.CpSolver()
     _configure(solver.parameters, options, seconds, tuning.demand_share * budget)
@@ -302,10 +319,14 @@ def _schedule_more(
     # done once the bound says no further request fits (less than one priority point left)
     solver.parameters.absolute_gap_limit = max(0, lean_weights.unscheduled - 1)
     code = solver.solve(lean.model)
+    bound = none
+    if problem.weights.unscheduled and code in (cp_model.OPTIMAL, cp_model.FEASIBLE,
+                                                cp_model.UNKNOWN):  # fmt: skip
+        bound = solver.best_objective_bound
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return plan
+        return plan, bound
     sessions, _ = _extract(lean_problem, lean, list(solver.response_proto.solution))
-    return list(sessions)
+    return list(sessions), bound
 
 
 def _step_seconds(budget: float, tuning: IntervalSettings) -> float:

@@ -20,7 +20,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from scheduler.cpsat.best import plan_solution
+from scheduler.cpsat.best import demand_floor, plan_solution
 from scheduler.cpsat.prep.candidates import Candidates, SessionCandidates, build_candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
@@ -203,12 +203,15 @@ def solve_parts(
                               1.0 if objective else 0.0, n + 2))  # fmt: skip
     sessions: list[PlannedSession] = []
     bounds: list[float] = []
+    floors: list[float] = []
     statuses: list[Status] = []
     for j, plan in enumerate(plans):
         sessions += _part_sessions(j, plan, results)
         sub = results.get(j)
         statuses.append(sub.status if sub is not None else Status.FEASIBLE)
-        bounds.append(sub.bound if sub is not None and sub.bound is not None else 0.0)
+        floor = demand_floor(parts[j], cands[j].requests)  # a part not solved still has it
+        floors.append(floor)
+        bounds.append(sub.bound if sub is not None and sub.bound is not None else floor)
         keys = ("num_variables", "num_constraints", "num_sessions", "lns_iterations")
         for key in keys:
             value = sub.statistics.get(key) if sub is not None else None
@@ -216,7 +219,8 @@ def solve_parts(
                 stats[key] = int(stats.get(key, 0)) + value
     stats["parts_solved"] = len(results)
     solution = plan_solution(problem, sessions)
-    bound = min(float(solution.objective), sum(bounds)) if exact else None
+    # inexact parts: only the demand that can never be placed is a bound of the whole
+    bound = min(float(solution.objective), sum(bounds) if exact else sum(floors))
     optimal = exact and all(s is Status.OPTIMAL for s in statuses)
     stats["exact_parts"] = int(exact)
     stats["model_objective"] = solution.objective

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.best import BestObjective, ProgressCallback, plan_solution
+from scheduler.cpsat.best import BestObjective, ProgressCallback, demand_floor, plan_solution
 from scheduler.cpsat.budget import GUARD, TimeBudget, limit
 from scheduler.cpsat.hints import Values, complete_assignment, set_hint
 from scheduler.cpsat.pool import SubSolves
@@ -551,7 +551,8 @@ def solve_time_first(
     if slots.status == "INFEASIBLE":  # it only relaxes rules: no plan can exist
         return Solution(Status.INFEASIBLE, wall_seconds=time.perf_counter() - started,
                         statistics=stats)  # fmt: skip
-    report.bound = max(report.bound, slots.bound)
+    # the floor keeps a bound when this phase proved none (UNKNOWN before its search began)
+    report.bound = max(slots.bound, demand_floor(problem, cands.requests))
     clock.charge(tuning.slot_share * budget)
     values, relaxed = slots.values, slots.objective
     starts = StartSearch(sm, options.seed, threads, det, settings)
