@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,6 +24,7 @@ import pytest
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
 from tests.feeds.factory import PLAN_1, PLAN_2, T1, T2, add_odd_data, make_run, uid
+from tests.feeds.serve import campus_serve, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = ROOT / ".venv-clients" / "bin"
@@ -42,16 +41,11 @@ def _clients() -> tuple[Path, Path]:
     return vdirsyncer, khal
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A SQLite campus with two runs, and the environment `campus` runs with."""
-    port = _free_port()
+    port = free_port()
     url = f"sqlite:///{tmp_path / 'live.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -79,34 +73,10 @@ def _campus(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture
 def server(env: dict[str, str], tmp_path: Path) -> Iterator[Path]:
-    """`campus serve` on a free loopback port; yields its log file; stopped by its pid."""
+    """`campus serve` on a free loopback port; yields its log file."""
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(CAMPUS), "serve", "--host", "127.0.0.1", "--port", env["PORT"]],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{env['CAMPUS_PUBLIC_URL']}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"campus serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with campus_serve(env, int(env["PORT"]), log):
         yield log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _configs(tmp_path: Path, feed_url: str) -> tuple[Path, Path, Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -26,8 +25,8 @@ from api.logs import RedactFeedTokens, redact, redact_path
 from models.db import make_engine, session_scope
 from models.feeds import create_token
 from tests.feeds.conftest import NOW, SETTINGS, build_campus
+from tests.feeds.serve import campus_serve, free_port
 
-CAMPUS = Path(sys.executable).with_name("campus")
 TOKEN = "xxujZGpjoa-28awgpISum4Sv8By6T0VffMCLiPyCHxM"  # the shape secrets.token_urlsafe gives
 
 
@@ -109,11 +108,7 @@ def test_trailing_slash_redirect_is_relative(published: Engine) -> None:
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """`campus serve` on a free port over a published campus: (base URL, token, log file)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     url = f"sqlite:///{tmp_path / 'live.db'}"
     engine = build_campus(make_engine(url))
     with session_scope(engine) as session:
@@ -121,31 +116,8 @@ def live(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     engine.dispose()
     env = {**os.environ, "CAMPUS_DATABASE_URL": url, "CAMPUS_FEED_WEEKS_AFTER": "156"}
     log = tmp_path / "serve.log"
-    base = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(CAMPUS), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"campus serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield base, token, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with campus_serve(env, port, log):
+        yield f"http://127.0.0.1:{port}", token, log
 
 
 def test_live_server_logs_no_token_for_any_variant(live: tuple[str, str, Path]) -> None:

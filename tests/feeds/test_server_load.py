@@ -30,7 +30,7 @@ from models.feeds import all_subjects, create_token
 from models.migrate import upgrade
 from models.store import load_files
 from tests.conftest import MINI
-from tests.feeds.test_live_client import _free_port
+from tests.feeds.serve import campus_serve, free_port
 
 CAMPUS = Path(sys.executable).with_name("campus")
 CLIENTS = 30
@@ -41,7 +41,7 @@ MAX_SECONDS = 120
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[dict[str, str], list[str]]]:
     """The mini campus with a feed token per subscriber, and `campus serve` on it."""
-    port = _free_port()
+    port = free_port()
     url = f"sqlite:///{tmp_path / 'campus.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -58,31 +58,8 @@ def served(tmp_path: Path) -> Iterator[tuple[dict[str, str], list[str]]]:
         "CAMPUS_FEED_WEEKS_AFTER": "156",  # the mini campus lies in 2027, whatever today is
         "PORT": str(port),
     }
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(CAMPUS), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"campus serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with campus_serve(env, port, tmp_path / "serve.log", start_seconds=60):
         yield env, [f"http://127.0.0.1:{port}/cal/{t}.ics" for t in tokens]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_solve_and_publish_succeed_while_the_server_is_under_load(
