@@ -13,10 +13,11 @@ from starlette.responses import Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import problems
 from api.deps import Clock
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
-from api.routes import feeds, health
+from api.routes import feeds, health, v1
 from models.db import make_engine
 from models.runs import expire_stale_runs_now
 
@@ -91,5 +92,7 @@ def create_app(
     app.state.token_lookup = TokenLookup(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
+    app.include_router(v1.router)
+    problems.install(app)
     app.router.default = _relative_slash_redirects(app.router)
     return app
