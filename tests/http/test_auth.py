@@ -7,19 +7,8 @@ from sqlalchemy import select
 
 from models import entities as e
 from models.db import session_scope
+from tests.http.auth_helpers import PROBLEM, assert_problem
 from tests.http.conftest import NOW, Api
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"].startswith("urn:tic-planner:problem:")
-    assert body["title"] and body["detail"]
-    return body
 
 
 @pytest.mark.parametrize(
@@ -89,3 +78,12 @@ def test_routes_outside_the_api_keep_their_own_answers(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok", "database": "ok"}
     feed = api.client.get("/cal/unknown.ics")
     assert feed.status_code == 404 and feed.headers["content-type"].startswith("text/plain")
+
+
+def test_the_openapi_document_names_the_bearer_scheme_and_problem_statuses(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    post = spec["paths"]["/api/v1/locations/{key}/availability/one-off"]["post"]
+    assert post["operationId"] == "addLocationOneOffWindow"
+    assert {"201", "401", "403", "404", "409", "422"} <= set(post["responses"])
+    assert PROBLEM in post["responses"]["409"]["content"]

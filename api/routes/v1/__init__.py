@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.v1 import me
+from api.routes.v1 import locations, me
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
+router.include_router(locations.router)

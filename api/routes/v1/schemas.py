@@ -8,17 +8,33 @@ in a scenario file.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from models.scenario import MAX_PEOPLE, ClockTime, Key, Name, Weekday
+from models.text import excerpt
 
 MAX_PAGE = 200  # items per page of a list endpoint
 DEFAULT_PAGE = 50
 MAX_OFFSET = 1_000_000
 
-Day = Annotated[dt.date, Strict()]  # "2027-03-19" only, not a number of seconds
+
+def _iso_text(value: Any) -> Any:
+    """JSON gives dates as text; a number would otherwise be read as seconds since 1970."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be a date written as 'YYYY-MM-DD' (got {excerpt(value)})")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_text)]
 
 
 class _Out(BaseModel):
