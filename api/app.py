@@ -80,7 +80,7 @@ def create_app(
     """A fresh app; by default on $CAMPUS_DATABASE_URL with settings from the environment."""
     app = FastAPI(
         title="TIC Planner",
-        summary="Calendar feeds of the Technische Installatie Campus.",
+        summary="The HTTP API (/api/v1) and calendar feeds of the Technische Installatie Campus.",
         version="0.1.0",
         redirect_slashes=False,  # see _relative_slash_redirects
         lifespan=_lifespan,

@@ -59,7 +59,10 @@ def _out(location: e.Location) -> LocationOut:
         capacity=location.capacity,
         buffer_minutes=location.buffer_minutes,
         hosts_training=location.hosts_training,
-        equipment={item.equipment_type.code: item.quantity for item in location.equipment},
+        equipment={
+            item.equipment_type.code: item.quantity
+            for item in sorted(location.equipment, key=lambda item: item.equipment_type.code)
+        },
     )
 
 
