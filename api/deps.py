@@ -58,6 +58,11 @@ TokenLookupDep = Annotated[TokenLookup, Depends(get_token_lookup)]
 
 # --- who is asking (the HTTP API under /api/v1) -----------------------------------------
 
+# The API's transaction ends before the response is sent ("function" scope): a request-scoped
+# session commits only after the response went out, so a failed commit would follow a 201
+# that promised a change the database never kept. Here a failed commit is the answer (503).
+ApiSessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="apiKey",
@@ -67,7 +72,7 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def get_principal(
-    session: SessionDep,
+    session: ApiSessionDep,
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:

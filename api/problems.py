@@ -21,9 +21,11 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from models.db import is_transient
 from models.scenario import _reason  # the scenario files' words for the same validation errors
 from models.text import excerpt
 
@@ -41,6 +43,7 @@ TYPES = {
     415: "unsupported-media-type",
     422: "invalid-input",
     500: "internal-error",
+    503: "busy",
 }
 
 log = logging.getLogger(__name__)
@@ -173,9 +176,28 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
 
 
+async def _on_database(request: Request, exc: Exception) -> Response:
+    """A busy database (lock, serialization failure) is 503: the request may simply be sent again.
+
+    Everything else that escapes a route is a bug: logged, and answered 500 without details.
+    """
+    if not _is_api(request):
+        raise exc  # the feeds and /health keep their own handling
+    if isinstance(exc, DBAPIError) and is_transient(exc):
+        log.warning("%s %s: database busy, answered 503", request.method, request.url.path)
+        return problem_response(
+            503,
+            "the database was busy and nothing was changed: send the request again",
+            headers={"Retry-After": "1"},
+        )
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "an internal error; nothing was changed (it is logged)")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers; the next API resources raise ``Problem`` and get the same shape."""
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(DBAPIError, _on_database)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
 

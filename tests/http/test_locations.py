@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from tests.http.auth_helpers import assert_problem
 from tests.http.conftest import Api
@@ -126,3 +129,20 @@ def test_the_list_pages_with_a_cap(api: Api) -> None:
         response = api.client.get(f"/api/v1/locations?{query}", headers=planner)
         problem = assert_problem(response, 422)
         assert problem["errors"][0] | {"reason": ""} == {"in": "query", "path": name, "reason": ""}
+
+
+def test_the_answer_comes_after_the_commit_and_a_busy_database_is_503(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(self: Session) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", locked)
+    window = {"date": "2027-03-26", "start": "09:00", "end": "12:00"}
+    response = api.client.post(ONE_OFF, headers=api.headers("company"), json=window)
+    problem = assert_problem(response, 503)
+    assert response.headers["retry-after"] == "1"
+    assert "send the request again" in problem["detail"]
+    monkeypatch.undo()
+    availability = api.client.get(OWN + "/availability", headers=api.headers("company")).json()
+    assert [w["date"] for w in availability["one_off"]] == ["2027-03-19"]

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from api.deps import PrincipalDep, SessionDep, require_role
+from api.deps import ApiSessionDep, PrincipalDep, require_role
 from api.problems import Problem, responses
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
@@ -72,7 +72,7 @@ def _one_off(row: e.LocationOneOffWindow) -> OneOffWindowOut:
 
 @router.get("", operation_id="listLocations", responses=responses(401, 403, 422))
 def get_locations(
-    session: SessionDep,
+    session: ApiSessionDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -86,7 +86,7 @@ def get_locations(
 
 
 @router.get("/{key}", operation_id="getLocation", responses=responses(401, 403, 404))
-def get_location(key: str, session: SessionDep, principal: PrincipalDep) -> LocationOut:
+def get_location(key: str, session: ApiSessionDep, principal: PrincipalDep) -> LocationOut:
     return _out(_location(session, principal, key))
 
 
@@ -95,7 +95,7 @@ def get_location(key: str, session: SessionDep, principal: PrincipalDep) -> Loca
     operation_id="getLocationAvailability",
     responses=responses(401, 403, 404),
 )
-def get_availability(key: str, session: SessionDep, principal: PrincipalDep) -> AvailabilityOut:
+def get_availability(key: str, session: ApiSessionDep, principal: PrincipalDep) -> AvailabilityOut:
     """Weekly windows, one-off windows and closures, each with its id."""
     location = _location(session, principal, key)
     return AvailabilityOut(
@@ -123,12 +123,12 @@ def get_availability(key: str, session: SessionDep, principal: PrincipalDep) -> 
     "/{key}/availability/one-off",
     operation_id="addLocationOneOffWindow",
     status_code=201,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 503),
 )
 def post_one_off(
     key: str,
     window: OneOffWindowIn,
-    session: SessionDep,
+    session: ApiSessionDep,
     principal: PrincipalDep,
     response: Response,
 ) -> OneOffWindowOut:
