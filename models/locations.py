@@ -11,16 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
 from models.keys import Principal
-from models.scenario import MAX_DATED, DatedWindow, _in_clock_gap
+from models.scenario import MAX_DATED, DatedWindow, Key, _in_clock_gap
 from scheduler.timegrid import skipped_span
 
 # Roles that may read locations at all (schools and trainers get 403 from the API).
 LOCATION_ROLES = ("planner", "company")
+_KEY: TypeAdapter[str] = TypeAdapter(Key)
 
 
 class LocationChangeError(ValueError):
@@ -65,7 +67,15 @@ def list_locations(session: Session, principal: Principal, *, limit: int, offset
 
 
 def find_location(session: Session, principal: Principal, key: str) -> e.Location | None:
-    """The location ``key`` if it exists and is in scope; None in every other case."""
+    """The location ``key`` if it exists and is in scope; None in every other case.
+
+    A text that cannot be a key (the scenario format's rule) is not looked up at all: it
+    cannot name a location, and PostgreSQL refuses some of them (NUL) outright.
+    """
+    try:
+        _KEY.validate_python(key)
+    except ValidationError:
+        return None
     return session.scalars(_scoped(principal).where(e.Location.key == key)).one_or_none()
 
 

@@ -146,3 +146,20 @@ def test_the_answer_comes_after_the_commit_and_a_busy_database_is_503(
     monkeypatch.undo()
     availability = api.client.get(OWN + "/availability", headers=api.headers("company")).json()
     assert [w["date"] for w in availability["one_off"]] == ["2027-03-19"]
+
+
+@pytest.mark.parametrize("key", ["%00", "x" * 5000, "%F0%9F%98%80", "%ED%A0%80", "-lead"])
+def test_a_text_that_cannot_be_a_key_is_404_quoted_short(api: Api, key: str) -> None:
+    for method, suffix in (
+        ("GET", ""),
+        ("GET", "/availability"),
+        ("POST", "/availability/one-off"),
+    ):
+        response = api.client.request(
+            method,
+            f"/api/v1/locations/{key}{suffix}",
+            headers=api.headers("planner"),
+            json=GOOD if method == "POST" else None,
+        )
+        problem = assert_problem(response, 404)
+        assert len(problem["detail"]) < 200

@@ -35,6 +35,7 @@ from models.locations import (
     find_location,
     list_locations,
 )
+from models.text import excerpt
 
 router = APIRouter(prefix="/locations", tags=["locations"])
 WHAT = "locations"
@@ -44,7 +45,7 @@ def _location(session: Session, principal: Principal, key: str) -> e.Location:
     require_role(principal, *LOCATION_ROLES, what=WHAT)
     location = find_location(session, principal, key)
     if location is None:
-        raise Problem(404, f"no location {key!r} that this key may see: check the key")
+        raise Problem(404, f"no location {excerpt(key)} that this key may see: check the key")
     return location
 
 
