@@ -17,6 +17,7 @@ from api import problems
 from api.deps import Clock
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
+from api.limits import BodyLimit
 from api.routes import feeds, health, v1
 from models.db import make_engine
 from models.runs import expire_stale_runs_now
@@ -94,5 +95,6 @@ def create_app(
     app.include_router(feeds.router)
     app.include_router(v1.router)
     problems.install(app)
+    app.add_middleware(BodyLimit)
     app.router.default = _relative_slash_redirects(app.router)
     return app

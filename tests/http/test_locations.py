@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -163,3 +164,18 @@ def test_a_text_that_cannot_be_a_key_is_404_quoted_short(api: Api, key: str) -> 
         )
         problem = assert_problem(response, 404)
         assert len(problem["detail"]) < 200
+
+
+def test_a_body_over_the_cap_is_413_unread(api: Api) -> None:
+    big = b'{"date": "2027-03-26", "start": "09:00", "end": "12:00", "x": "' + b"a" * 2**21 + b'"}'
+    headers = api.headers("company") | {"Content-Type": "application/json"}
+    problem = assert_problem(api.client.post(ONE_OFF, headers=headers, content=big), 413)
+    assert "larger than 1024 KiB" in problem["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for i in range(0, len(big), 65536):
+            yield big[i : i + 65536]
+
+    assert_problem(api.client.post(ONE_OFF, headers=headers, content=chunks()), 413)
+    availability = api.client.get(OWN + "/availability", headers=api.headers("company")).json()
+    assert len(availability["one_off"]) == 1
