@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from models.scenario import MAX_PEOPLE, ClockTime, Key, Name, Weekday
+from models.scenario import ClockTime, Weekday
 from models.text import excerpt
 
 MAX_PAGE = 200  # items per page of a list endpoint
@@ -55,13 +55,15 @@ class Me(_Out):
 
 
 class LocationOut(_Out):
-    key: Key
-    name: Name
-    partner: Key
+    # Outputs are plain types: what is stored was validated on the way in, and a stricter
+    # output type would turn an odd stored value into a 500.
+    key: str
+    name: str
+    partner: str
     address: str
     latitude: float
     longitude: float
-    capacity: Annotated[int, Field(gt=0, le=MAX_PEOPLE)]
+    capacity: int
     buffer_minutes: int
     hosts_training: bool
     equipment: dict[str, int] = Field(description="equipment code -> quantity")
@@ -98,7 +100,7 @@ class ClosureOut(_Out):
 
 
 class AvailabilityOut(_Out):
-    location: Key
+    location: str
     weekly: list[WeeklyWindowOut]
     one_off: list[OneOffWindowOut]
     closures: list[ClosureOut]
