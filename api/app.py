@@ -13,10 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import problems
 from api.deps import Clock
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
-from api.routes import feeds, health
+from api.limits import BodyLimit
+from api.routes import feeds, health, v1
 from models.db import make_engine
 from models.runs import expire_stale_runs_now
 
@@ -79,7 +81,7 @@ def create_app(
     """A fresh app; by default on $CAMPUS_DATABASE_URL with settings from the environment."""
     app = FastAPI(
         title="TIC Planner",
-        summary="Calendar feeds of the Technische Installatie Campus.",
+        summary="The HTTP API (/api/v1) and calendar feeds of the Technische Installatie Campus.",
         version="0.1.0",
         redirect_slashes=False,  # see _relative_slash_redirects
         lifespan=_lifespan,
@@ -91,5 +93,8 @@ def create_app(
     app.state.token_lookup = TokenLookup(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
+    app.include_router(v1.router)
+    problems.install(app)
+    app.add_middleware(BodyLimit)
     app.router.default = _relative_slash_redirects(app.router)
     return app

@@ -300,9 +300,9 @@ def serve_command(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Start the HTTP service (calendar feeds and /health).
+    """Start the HTTP service: the API under /api/v1, calendar feeds and /health.
 
-    Example: [bold]campus serve[/] then open http://127.0.0.1:8000/health
+    Example: [bold]campus serve[/] then open http://127.0.0.1:8000/health or /docs
     """
     import uvicorn
 

@@ -7,12 +7,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
+from api.problems import Problem
 from models.db import session_scope
+from models.keys import Principal, authenticate
 
 Clock = Callable[[], datetime]
 
@@ -51,3 +54,52 @@ SettingsDep = Annotated[FeedSettings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 FeedCacheDep = Annotated[FeedCache, Depends(get_feed_cache)]
 TokenLookupDep = Annotated[TokenLookup, Depends(get_token_lookup)]
+
+
+# --- who is asking (the HTTP API under /api/v1) -----------------------------------------
+
+# The API's transaction ends before the response is sent ("function" scope): a request-scoped
+# session commits only after the response went out, so a failed commit would follow a 201
+# that promised a change the database never kept. Here a failed commit is the answer (503).
+ApiSessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key made with `campus keys create` (docs/api.md).",
+)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_principal(
+    session: ApiSessionDep,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The key's principal, or 401: no key, a wrong one, a revoked or an expired one."""
+    if credentials is None:
+        raise Problem(
+            401,
+            "no API key: send 'Authorization: Bearer <key>' (campus keys create makes one)",
+            headers=_CHALLENGE,
+        )
+    principal = authenticate(session, credentials.credentials, now=now)
+    if principal is None:
+        raise Problem(
+            401,
+            "the API key is unknown, revoked or expired: ask a planner for a new one",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(principal: Principal, *roles: str, what: str) -> None:
+    """403 when the role may never use ``what``; it reveals nothing about any entity."""
+    if principal.role not in roles:
+        raise Problem(
+            403,
+            f"a {principal.role} key may not use {what} (allowed: {', '.join(roles)})",
+        )

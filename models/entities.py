@@ -675,3 +675,34 @@ class FeedState(Base):
     subject_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     etag: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+API_ROLES = ("planner", "company", "school", "trainer")
+
+
+class ApiKey(Base):
+    """A bearer key of the HTTP API; only its SHA-256 is stored, like a feed token's.
+
+    Partner and trainer are stored by key (as feed tokens store their subject), so loading a
+    scenario file never fails on a key; a key whose partner or trainer is gone sees nothing.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(_in("role", API_ROLES), name="role"),
+        CheckConstraint(
+            "(partner_key IS NOT NULL) = (role IN ('company', 'school'))", name="partner_iff_role"
+        ),
+        CheckConstraint("(trainer_key IS NOT NULL) = (role = 'trainer')", name="trainer_iff_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    partner_key: Mapped[str | None] = mapped_column(String(80), default=None)
+    trainer_key: Mapped[str | None] = mapped_column(String(80), default=None)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -1,0 +1,150 @@
+"""/api/v1/locations: a company reads its own locations and adds one-off openings.
+
+Planners see every location, companies their own partner's; schools and trainers get 403
+(the role may never use these endpoints, which says nothing about any location). A location
+outside the key's scope is 404, worded exactly as a key that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
+
+from api.deps import ApiSessionDep, PrincipalDep, require_role
+from api.problems import Problem, responses
+from api.routes.v1.schemas import (
+    DEFAULT_PAGE,
+    MAX_OFFSET,
+    MAX_PAGE,
+    AvailabilityOut,
+    ClosureOut,
+    LocationOut,
+    LocationPage,
+    OneOffWindowIn,
+    OneOffWindowOut,
+    WeeklyWindowOut,
+)
+from models import entities as e
+from models.keys import Principal
+from models.locations import (
+    LOCATION_ROLES,
+    LocationChangeError,
+    add_one_off_window,
+    find_location,
+    list_locations,
+)
+from models.text import excerpt
+
+router = APIRouter(prefix="/locations", tags=["locations"])
+WHAT = "locations"
+
+
+def _location(session: Session, principal: Principal, key: str) -> e.Location:
+    require_role(principal, *LOCATION_ROLES, what=WHAT)
+    location = find_location(session, principal, key)
+    if location is None:
+        raise Problem(404, f"no location {excerpt(key)} that this key may see: check the key")
+    return location
+
+
+def _out(location: e.Location) -> LocationOut:
+    return LocationOut(
+        key=location.key,
+        name=location.name,
+        partner=location.partner.key,
+        address=location.address,
+        latitude=location.latitude,
+        longitude=location.longitude,
+        capacity=location.capacity,
+        buffer_minutes=location.buffer_minutes,
+        hosts_training=location.hosts_training,
+        equipment={
+            item.equipment_type.code: item.quantity
+            for item in sorted(location.equipment, key=lambda item: item.equipment_type.code)
+        },
+    )
+
+
+def _one_off(row: e.LocationOneOffWindow) -> OneOffWindowOut:
+    return OneOffWindowOut(id=row.id, date=row.day, start=row.start, end=row.end)
+
+
+@router.get("", operation_id="listLocations", responses=responses(401, 403, 422))
+def get_locations(
+    session: ApiSessionDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> LocationPage:
+    """The locations this key may see, by key, a page at a time."""
+    require_role(principal, *LOCATION_ROLES, what=WHAT)
+    page = list_locations(session, principal, limit=limit, offset=offset)
+    return LocationPage(
+        items=[_out(row) for row in page.items], total=page.total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{key}", operation_id="getLocation", responses=responses(401, 403, 404))
+def get_location(key: str, session: ApiSessionDep, principal: PrincipalDep) -> LocationOut:
+    return _out(_location(session, principal, key))
+
+
+@router.get(
+    "/{key}/availability",
+    operation_id="getLocationAvailability",
+    responses=responses(401, 403, 404),
+)
+def get_availability(key: str, session: ApiSessionDep, principal: PrincipalDep) -> AvailabilityOut:
+    """Weekly windows, one-off windows and closures, each with its id."""
+    location = _location(session, principal, key)
+    return AvailabilityOut(
+        location=location.key,
+        weekly=[
+            WeeklyWindowOut(
+                id=w.id,
+                weekday=w.weekday,
+                start=w.start,
+                end=w.end,
+                valid_from=w.valid_from,
+                valid_to=w.valid_to,
+            )
+            for w in location.windows
+        ],
+        one_off=[_one_off(w) for w in location.one_off_windows],
+        closures=[
+            ClosureOut(id=c.id, first=c.first, last=c.last, reason=c.reason)
+            for c in location.closures
+        ],
+    )
+
+
+@router.post(
+    "/{key}/availability/one-off",
+    operation_id="addLocationOneOffWindow",
+    status_code=201,
+    responses=responses(401, 403, 404, 409, 422, 503),
+)
+def post_one_off(
+    key: str,
+    window: OneOffWindowIn,
+    session: ApiSessionDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> OneOffWindowOut:
+    """Add ONE one-off window; every other window, the equipment and the address stay."""
+    location = _location(session, principal, key)
+    try:
+        row = add_one_off_window(location, window.date, window.start, window.end)
+    except LocationChangeError as exc:
+        if exc.kind == "conflict":
+            raise Problem(409, f"{exc.reason}: choose another time or day") from None
+        raise Problem(
+            422,
+            f"{exc.path}: {exc.reason}",
+            errors=[{"in": "body", "path": exc.path, "reason": exc.reason}],
+        ) from None
+    session.flush()
+    response.headers["Location"] = f"/api/v1/locations/{location.key}/availability"
+    return _one_off(row)

@@ -1,0 +1,122 @@
+"""Request and response bodies of /api/v1: English field names, scenario-file types and bounds.
+
+Inputs refuse unknown fields and reuse the scenario format's validators (clock times, text
+without control characters), so a window is valid through the API exactly when it is valid
+in a scenario file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from models.scenario import ClockTime, Weekday
+from models.text import excerpt
+
+MAX_PAGE = 200  # items per page of a list endpoint
+DEFAULT_PAGE = 50
+MAX_OFFSET = 1_000_000
+
+
+def _iso_text(value: Any) -> Any:
+    """JSON gives dates as text; a number would otherwise be read as seconds since 1970."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be a date written as 'YYYY-MM-DD' (got {excerpt(value)})")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_text)]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Me(_Out):
+    """Who the key speaks for."""
+
+    role: str = Field(description="planner, company, school or trainer")
+    partner: str | None = Field(description="the partner's key (company and school keys)")
+    trainer: str | None = Field(description="the trainer's key (trainer keys)")
+    label: str
+
+
+class LocationOut(_Out):
+    # Outputs are plain types: what is stored was validated on the way in, and a stricter
+    # output type would turn an odd stored value into a 500.
+    key: str
+    name: str
+    partner: str
+    address: str
+    latitude: float
+    longitude: float
+    capacity: int
+    buffer_minutes: int
+    hosts_training: bool
+    equipment: dict[str, int] = Field(description="equipment code -> quantity")
+
+
+class LocationPage(_Out):
+    items: list[LocationOut]
+    total: int = Field(description="how many locations this key may see in all")
+    limit: int
+    offset: int
+
+
+class WeeklyWindowOut(_Out):
+    id: int
+    weekday: Weekday
+    start: ClockTime
+    end: ClockTime
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class OneOffWindowOut(_Out):
+    id: int
+    date: dt.date
+    start: ClockTime
+    end: ClockTime
+
+
+class ClosureOut(_Out):
+    id: int
+    first: dt.date
+    last: dt.date
+    reason: str
+
+
+class AvailabilityOut(_Out):
+    location: str
+    weekly: list[WeeklyWindowOut]
+    one_off: list[OneOffWindowOut]
+    closures: list[ClosureOut]
+
+
+class OneOffWindowIn(_In):
+    """One extra opening of a location on one day (Amsterdam wall time, HH:MM)."""
+
+    date: Day
+    start: ClockTime
+    end: ClockTime
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"end {end:%H:%M} is not after start {start:%H:%M}")
+        return end

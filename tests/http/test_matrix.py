@@ -1,0 +1,113 @@
+"""Who may do what: every key x every /api/v1 endpoint x own / other partner -> exact status.
+
+"own" is ww-hal (warmte-west, the company key's partner); "other" is en-lab (elektro-noord);
+"missing" is a location that does not exist. Outside its scope a key gets exactly what a
+missing location gets (404), and a role that may never use an endpoint gets 403 whatever it
+names. The planner key covers the campus, so its own and other are both allowed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.http.conftest import Api
+
+TARGETS = {"own": "ww-hal", "other": "en-lab", "missing": "no-such-location"}
+ENDPOINTS = {
+    "me": ("GET", "/api/v1/me"),
+    "list locations": ("GET", "/api/v1/locations"),
+    "location": ("GET", "/api/v1/locations/{loc}"),
+    "availability": ("GET", "/api/v1/locations/{loc}/availability"),
+    "add one-off": ("POST", "/api/v1/locations/{loc}/availability/one-off"),
+}
+
+# fmt: off
+MATRIX = [
+    # key          endpoint          own  other missing
+    ("anonymous", "me",              401, 401, 401),
+    ("anonymous", "list locations",  401, 401, 401),
+    ("anonymous", "location",        401, 401, 401),
+    ("anonymous", "availability",    401, 401, 401),
+    ("anonymous", "add one-off",     401, 401, 401),
+    ("revoked",   "me",              401, 401, 401),
+    ("revoked",   "add one-off",     401, 401, 401),
+    ("expired",   "me",              401, 401, 401),
+    ("expired",   "add one-off",     401, 401, 401),
+    ("planner",   "me",              200, 200, 200),
+    ("planner",   "list locations",  200, 200, 200),
+    ("planner",   "location",        200, 200, 404),
+    ("planner",   "availability",    200, 200, 404),
+    ("planner",   "add one-off",     201, 201, 404),
+    ("company",   "me",              200, 200, 200),
+    ("company",   "list locations",  200, 200, 200),
+    ("company",   "location",        200, 404, 404),
+    ("company",   "availability",    200, 404, 404),
+    ("company",   "add one-off",     201, 404, 404),
+    ("school",    "me",              200, 200, 200),
+    ("school",    "list locations",  403, 403, 403),
+    ("school",    "location",        403, 403, 403),
+    ("school",    "availability",    403, 403, 403),
+    ("school",    "add one-off",     403, 403, 403),
+    ("trainer",   "me",              200, 200, 200),
+    ("trainer",   "list locations",  403, 403, 403),
+    ("trainer",   "location",        403, 403, 403),
+    ("trainer",   "availability",    403, 403, 403),
+    ("trainer",   "add one-off",     403, 403, 403),
+]
+# fmt: on
+
+# What each key must never read: other partners' names, keys, addresses and contacts.
+ELEKTRO_NOORD = ["elektro-noord", "Elektro Noord", "E-lab Noord", "Johan van Hasseltweg"]
+WARMTE_WEST = ["warmte-west", "Warmte West", "Praktijkhal", "Contactweg", "Sanne de Wit"]
+FOREIGN = {
+    "company": ELEKTRO_NOORD,
+    "school": ELEKTRO_NOORD + WARMTE_WEST,
+    "trainer": [*ELEKTRO_NOORD, "Praktijkhal", "Contactweg"],
+    "anonymous": ELEKTRO_NOORD + WARMTE_WEST,
+    "revoked": ELEKTRO_NOORD + WARMTE_WEST,
+    "expired": ELEKTRO_NOORD + WARMTE_WEST,
+}
+
+
+def test_every_key_gets_exactly_its_status_on_every_endpoint(api: Api) -> None:
+    assert {endpoint for _, endpoint, *_ in MATRIX} == set(ENDPOINTS)
+    failures = []
+    day = date(2027, 5, 3)
+    for who, endpoint, *statuses in MATRIX:
+        method, template = ENDPOINTS[endpoint]
+        for (target, location), expected in zip(TARGETS.items(), statuses, strict=True):
+            day += timedelta(days=1)  # every POST its own day: no 409 from an earlier row
+            body = {"date": day.isoformat(), "start": "09:00", "end": "12:00"}
+            response = api.client.request(
+                method,
+                template.format(loc=location),
+                headers=api.headers(who),
+                json=body if method == "POST" else None,
+            )
+            where = f"{who} {method} {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            leaked = [text for text in FOREIGN.get(who, []) if text in response.text]
+            if leaked:
+                failures.append(f"{where}: the answer shows {leaked}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == []
+
+
+def test_a_company_lists_only_its_own_locations_and_counts_only_those(api: Api) -> None:
+    body = api.client.get("/api/v1/locations", headers=api.headers("company")).json()
+    assert [loc["key"] for loc in body["items"]] == ["ww-hal"]
+    assert body["total"] == 1
+    assert {loc["partner"] for loc in body["items"]} == {"warmte-west"}
+
+
+def test_a_company_that_cannot_see_a_location_leaves_it_unchanged(api: Api) -> None:
+    body = {"date": "2027-06-01", "start": "09:00", "end": "12:00"}
+    path = "/api/v1/locations/en-lab/availability"
+    assert (
+        api.client.post(path + "/one-off", headers=api.headers("company"), json=body).status_code
+        == 404
+    )
+    seen = api.client.get(path, headers=api.headers("planner")).json()
+    assert seen["one_off"] == []
