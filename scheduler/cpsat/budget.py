@@ -49,6 +49,11 @@ class TimeBudget:
         """Count ``seconds`` as used (deterministic mode: this is what ``left`` sees)."""
         self.spent += seconds
 
+    def child(self, seconds: float) -> TimeBudget:
+        """A budget of ``seconds`` from now for one phase, of the same kind of time (its
+        wall-clock guard counted from now)."""
+        return TimeBudget(seconds, self.deterministic)
+
     def take(self, seconds: float) -> float:
         """``seconds`` for a phase, never more than is left (nor below 0), charged in full."""
         seconds = max(0.0, min(seconds, self.left()))

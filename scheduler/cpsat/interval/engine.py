@@ -163,8 +163,7 @@ def solve_interval(
         result = lns.run(
             best.values,
             best.objective,
-            deadline=deadline,
-            det_budget=clock.left(),
+            budget=clock,
             step_seconds=_step_seconds(budget, tuning),
             # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
             lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),

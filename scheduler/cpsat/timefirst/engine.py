@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, demand_floor, plan_solution
-from scheduler.cpsat.budget import GUARD, TimeBudget, limit
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, complete_assignment, set_hint
 from scheduler.cpsat.pool import SubSolves
 from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
@@ -408,16 +408,14 @@ class NeighbourhoodSearch:
         self,
         plan: list[PlannedSession],
         *,
-        deadline: float,
-        det_budget: float,
+        budget: TimeBudget,
         lower_bound: float,
         relative_gap: float = 0.0,
         on_improve: Callable[[list[PlannedSession], int], None] | None = None,
     ) -> tuple[list[PlannedSession], int]:
-        """Improve ``plan`` until the deadline (deterministic mode: ``det_budget`` of
-        deterministic time), or until it is within ``relative_gap`` of ``lower_bound``."""
+        """Improve ``plan`` until ``budget`` runs out (each sub-model is charged to it), or
+        until it is within ``relative_gap`` of ``lower_bound``."""
         current = _Current(list(plan), self.cost(plan))
-        spent = 0.0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
         pool: SubSolves[tuple[int, set[RequestId], str], _Step]
         with SubSolves(self.threads, self.deterministic) as pool:
@@ -425,14 +423,12 @@ class NeighbourhoodSearch:
                 while (
                     pool.has_room()
                     and current.objective > target
-                    and deadline - time.perf_counter() > 0.05
-                    and not (self.deterministic and spent >= det_budget)
+                    and budget.wall_left() > 0.05
+                    and not (self.deterministic and budget.left() <= 0)
                 ):
                     free, operator = self.neighbourhood(current.plan)
                     rooms_only = operator == "rooms"
-                    left = deadline - time.perf_counter()
-                    if self.deterministic:
-                        left = det_budget - spent
+                    left = budget.left()
                     seed = self.seed + self.iterations + len(pool) + 1
                     args = (
                         current.plan,
@@ -447,7 +443,7 @@ class NeighbourhoodSearch:
                     break
                 for (base, free, operator), result in pool.finished():
                     self.iterations += 1
-                    spent += result.deterministic_time
+                    budget.charge(result.deterministic_time)
                     self._adapt(operator, result.code)
                     found = result.plan
                     if found is not None and base != current.version:  # the plan moved on
@@ -613,11 +609,9 @@ def solve_time_first(
     lower = max(report.bound, 0.0)
     search = NeighbourhoodSearch(problem, cands, options.seed, threads, det, settings)
     if options.lns and best_cost > lower / (1.0 - options.relative_gap) + 1e-9:
-        left = clock.left()
         best, best_cost = search.run(
             best,
-            deadline=time.perf_counter() + (GUARD * left + 1 if det else left),
-            det_budget=left,
+            budget=clock.child(clock.left()),
             lower_bound=lower,
             relative_gap=options.relative_gap,
             on_improve=lambda _plan, cost: report.offer(cost),
