@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,34 @@ def test_deterministic_mode_gives_identical_solutions() -> None:
     assert first.objective == second.objective
     assert first.components == second.components
     assert first.changes == second.changes
+
+
+# what the search did, beyond the plan: in deterministic mode none of it may depend on load
+SEARCH_WORK = ("lns_iterations", "lns_improvements", "start_search_iterations", "num_branches")
+
+
+@pytest.mark.parametrize("time_first", [False, True], ids=["interval", "time-first"])
+def test_deterministic_mode_gives_the_same_plan_on_a_loaded_machine(
+    monkeypatch: pytest.MonkeyPatch, time_first: bool
+) -> None:
+    # a loaded machine, as the engine sees it: the wall clock runs five times as fast
+    # relative to the solver's work; every phase's limit must come from deterministic time
+    problem = random_problem(9, grid_minutes=60 if time_first else 15)
+    options = SolveOptions(
+        time_limit_seconds=1, deterministic=True, seed=7, time_first=time_first or None
+    )
+    first = solve(problem, options)
+    real = time.perf_counter
+    zero = real()
+    monkeypatch.setattr(time, "perf_counter", lambda: zero + 5 * (real() - zero))
+    loaded = solve(problem, options)
+    monkeypatch.undo()
+    assert loaded.status == first.status
+    assert loaded.sessions == first.sessions and loaded.objective == first.objective
+    work = [{k: s.statistics.get(k) for k in SEARCH_WORK} for s in (first, loaded)]
+    assert work[0] == work[1]
+    if time_first:
+        assert first.statistics["engine"] == "time-first"
 
 
 def test_progress_callback_sees_improving_solutions() -> None:
