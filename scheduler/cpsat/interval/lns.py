@@ -146,7 +146,8 @@ class Lns:
                         chosen.update(uses[other][: k - len(chosen)])
                 chosen.update(uses[key][: k - len(chosen)])
         # related requests grown from a seed (an unscheduled one when there is one)
-        seed = rng.choice(missing) if missing and rng.random() < 0.6 else rng.randrange(n)
+        unscheduled = self.settings.interval.unscheduled_seed
+        seed = rng.choice(missing) if missing and rng.random() < unscheduled else rng.randrange(n)
         frontier = [seed]
         while frontier and len(chosen) < k:
             i = frontier.pop(rng.randrange(len(frontier)))
@@ -216,10 +217,8 @@ class Lns:
         return code, found, solver.deterministic_time, solver.wall_time
 
     def _adapt(self, code: int) -> None:
-        if code == cp_model.OPTIMAL:
-            self.size = min(len(self.requests), self.size * 1.15 + 0.5)
-        else:
-            self.size = max(2.0, self.size * 0.85)
+        resize = self.settings.interval.resize
+        self.size = resize.after(self.size, code == cp_model.OPTIMAL, len(self.requests))
 
     def run(
         self,

@@ -119,7 +119,10 @@ def solve_slots(
 ) -> SlotResult:
     """CP-SAT on the time-first model, from ``plan`` when given."""
     started = time.perf_counter()
-    hint_seconds = min(5.0, seconds / 4) if plan is not None else 0.0
+    tuning = settings.time_first
+    hint_seconds = 0.0
+    if plan is not None:
+        hint_seconds = min(tuning.slot_hint_seconds, seconds * tuning.hint_share)
     hinted = _hint(sm, plan, hint_seconds, seed, deterministic) if plan is not None else None
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -202,7 +205,9 @@ def place(
     free = {rc.request.id for rc in cands.requests if rc.schedulable and rc.sessions}
     keep = {rid for rid in free if all((rid, sc.index) in starts for sc in _sessions(cands, rid))}
     sm = build_neighbourhood(problem, cands, [], keep, keep_starts=starts)
-    _hint(sm, hint, min(2.0, seconds / 4), seed, deterministic)
+    tuning = settings.time_first
+    _hint(sm, hint, min(tuning.place_hint_seconds, seconds * tuning.hint_share), seed,
+          deterministic)  # fmt: skip
     solver, code = _solve(sm.model, seconds, workers, seed, deterministic)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint if placed else None
@@ -310,10 +315,10 @@ class NeighbourhoodSearch:
         rng = self.rng
         placed = {s.request for s in plan}
         missing = [r.id for r in self.requests if r.id not in placed]
-        if missing and rng.random() < 0.5:
+        if missing and rng.random() < self.tuning.unscheduled_seed:
             return rng.choice(missing)
         costly = [(rid, c) for rid, c in local.items() if c > 0]
-        if costly and rng.random() < 0.7:
+        if costly and rng.random() < self.tuning.costly_seed:
             return rng.choices([rid for rid, _ in costly], [c for _, c in costly])[0]
         return rng.choice(self.requests).id
 
@@ -363,7 +368,8 @@ class NeighbourhoodSearch:
         """Operators that improve get chosen more often (never less than a floor)."""
         score = self.scores[operator]
         improvement = 1.0 if improved else 0.0
-        self.scores[operator] = max(self.tuning.score_floor, 0.9 * score + improvement)
+        decayed = self.tuning.score_decay * score + improvement
+        self.scores[operator] = max(self.tuning.score_floor, decayed)
 
     # --- one step ---
     def step(
@@ -398,11 +404,9 @@ class NeighbourhoodSearch:
         they time out, apart from the others': with every start kept, a "rooms" sub-model
         of four times as many requests solves in a fraction of the time of the others, so
         tied to their size it grew with them into sub-models of over a second each."""
-        size = self.size[operator]
-        if code == cp_model.OPTIMAL:
-            self.size[operator] = min(len(self.requests), size * 1.1 + 0.3)
-        else:
-            self.size[operator] = max(2.0, size * 0.85)
+        optimal = code == cp_model.OPTIMAL
+        self.size[operator] = self.tuning.resize.after(self.size[operator], optimal,
+                                                       len(self.requests))  # fmt: skip
 
     def run(
         self,

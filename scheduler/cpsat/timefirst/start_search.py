@@ -302,10 +302,8 @@ class StartSearch:
 
     def _adapt(self, operator: str, code: int) -> None:
         n = float(len(self.units))
-        if code == cp_model.OPTIMAL:
-            self.size[operator] = min(n, self.size[operator] * 1.1 + 0.3)
-        else:
-            self.size[operator] = max(2.0, self.size[operator] * 0.85)
+        optimal = code == cp_model.OPTIMAL
+        self.size[operator] = self.tuning.resize.after(self.size[operator], optimal, n)
 
     def run(
         self,
