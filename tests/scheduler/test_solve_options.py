@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -69,6 +72,36 @@ def test_deterministic_mode_gives_the_same_plan_on_a_loaded_machine(
     assert work[0] == work[1]
     if time_first:
         assert first.statistics["engine"] == "time-first"
+
+
+PLAN_OF_A_PROCESS = """
+from scheduler import SolveOptions, solve
+from tests.scheduler.builder import random_problem
+for seed, grid, requests, time_first in ((3, 60, 40, True), (5, 15, 20, None)):
+    problem = random_problem(seed, grid_minutes=grid, requests=requests)
+    options = SolveOptions(time_limit_seconds=2, deterministic=True, seed=1, time_first=time_first)
+    solution = solve(problem, options)
+    print(solution.objective, solution.sessions)
+"""
+
+
+def test_deterministic_mode_gives_the_same_plan_in_another_process() -> None:
+    # `campus solve` twice is two processes, with different string hashes: no model or
+    # neighbourhood may follow the order of a set of ids
+    root = Path(__file__).resolve().parents[2]
+    plans = [
+        subprocess.run(
+            [sys.executable, "-c", PLAN_OF_A_PROCESS],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed), "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in (1, 2)
+    ]
+    assert plans[0].count("PlannedSession") > 10
+    assert plans[0] == plans[1]
 
 
 def test_progress_callback_sees_improving_solutions() -> None:

@@ -334,7 +334,7 @@ class NeighbourhoodSearch:
             tids = {t for s in mine for t in s.trainers} | set(
                 [request.trainer] if request.trainer else []
             )
-            return [o for tid in tids for o in self.by_trainer.get(tid, [])]
+            return [o for tid in sorted(tids) for o in self.by_trainer.get(tid, [])]
         # "place", "rooms": who uses its locations on its days (and could swap with it)
         days = {(s.location, s.start.date()) for s in mine}
         return [s.request for s in plan if (s.location, s.start.date()) in days]
