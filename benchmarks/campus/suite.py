@@ -56,8 +56,9 @@ PATHS: dict[str, dict[str, bool]] = {
     "no-first-plan": {"first_plan": False},
     "no-decompose": {"decompose": False},
 }
-# The week re-solves a year plan made by a deterministic solve, whose wall-time guard (4 x
-# its budget) ends it early on a loaded machine: the same seed then gives another week.
+# The week re-solves a year plan made by a deterministic solve, whose wall-time guard (GUARD x
+# its budget, scheduler/cpsat/budget.py) may end it early on a loaded machine: the same seed
+# then gives another week.
 UNRECORDED = ("week",)
 OBJECTIVE_TOLERANCE = 0.02  # --check: a run more than this above the recorded best regressed
 

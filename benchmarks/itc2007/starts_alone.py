@@ -52,6 +52,7 @@ from local_search import LocalSearch, Outcome  # next to this script
 from ortools.sat.python import cp_model
 
 import scheduler.cpsat.timefirst.start_search as start_search
+from scheduler.cpsat.budget import TimeBudget
 from scheduler.cpsat.hints import Values
 from scheduler.cpsat.prep.candidates import Candidates, build_candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
@@ -324,8 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         exact = NeighbourhoodSearch(problem, cands, seed, 2, False)
         plan, total = exact.run(
             placed,
-            deadline=time.perf_counter() + args.exact,
-            det_budget=args.exact,
+            budget=TimeBudget(args.exact, deterministic=False),
             lower_bound=0.0,
         )
         results.append(total)

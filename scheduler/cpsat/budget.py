@@ -3,7 +3,10 @@
 Two kinds of time: wall seconds, or, in deterministic mode, CP-SAT's deterministic time
 (roughly seconds), where a phase is charged what it was given or what the solver reports,
 never what the clock says, so that the same problem repeats exactly; the wall clock is then
-only a guard against a runaway solve (``GUARD`` times the budget).
+only a guard against a runaway solve (``GUARD`` times the budget). The guard must never bind
+on a loaded machine, or the plan would depend on the load: CP-SAT's deterministic time runs
+at about wall speed on one free core, so ``GUARD`` leaves room for a core shared many ways
+and for what deterministic time does not count (cloning and building models in Python).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-GUARD = 4.0  # deterministic mode: the wall clock stops a phase after this many times its time
+GUARD = 20.0  # deterministic mode: the wall clock stops a phase after this many times its time
 
 
 @dataclass(slots=True)
@@ -48,6 +51,11 @@ class TimeBudget:
     def charge(self, seconds: float) -> None:
         """Count ``seconds`` as used (deterministic mode: this is what ``left`` sees)."""
         self.spent += seconds
+
+    def child(self, seconds: float) -> TimeBudget:
+        """A budget of ``seconds`` from now for one phase, of the same kind of time (its
+        wall-clock guard counted from now)."""
+        return TimeBudget(seconds, self.deterministic)
 
     def take(self, seconds: float) -> float:
         """``seconds`` for a phase, never more than is left (nor below 0), charged in full."""

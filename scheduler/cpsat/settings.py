@@ -16,6 +16,25 @@ from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
+class Resize:
+    """How a neighbourhood search adapts its size: after a sub-solve proven optimal the size
+    grows to ``size * grow + step`` (at most the number of units), after one that timed out
+    it shrinks to ``size * shrink`` (at least ``smallest``), so sub-solves stay about as
+    long as their time limit allows."""
+
+    grow: float = 1.1
+    step: float = 0.3
+    shrink: float = 0.85
+    smallest: float = 2.0
+
+    def after(self, size: float, optimal: bool, most: float) -> float:
+        """The next size, from ``size`` and whether the last sub-solve was proven optimal."""
+        if optimal:
+            return min(most, size * self.grow + self.step)
+        return max(self.smallest, size * self.shrink)
+
+
+@dataclass(frozen=True, slots=True)
 class GreedySettings:
     """The greedy first plan (``prep/greedy.py``)."""
 
@@ -36,6 +55,10 @@ class IntervalSettings:
     step_max_seconds: float = 5.0  # ... within these bounds, so many neighbourhoods are tried
     steps_per_budget: float = 40.0
     small_neighbourhood: int = 12  # neighbourhoods of fewer requests are solved on one worker
+    # LNS: a neighbourhood is grown from an unscheduled request (when there is one) this
+    # often, else from any request
+    unscheduled_seed: float = 0.6
+    resize: Resize = Resize(grow=1.15, step=0.5)  # LNS neighbourhood size
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +80,16 @@ class TimeFirstSettings:
     score_floor: float = 0.2  # an operator's score never drops below this
     first_size: float = 6.0  # requests freed by the first neighbourhoods of each operator ...
     rooms_factor: int = 4  # ... times this for "rooms", which frees only locations, trainers
+    resize: Resize = Resize(grow=1.1, step=0.3)  # each operator's neighbourhood size
+    score_decay: float = 0.9  # an operator's score: score_decay * score, + 1 if it improved
+    # a neighbourhood is grown from an unscheduled request (when there is one) this often,
+    # else from a request picked by its cost this often (when one costs), else at random
+    unscheduled_seed: float = 0.5
+    costly_seed: float = 0.7
+    # completing a plan into a hint of a model: at most this part of the phase's time, ...
+    hint_share: float = 0.25
+    slot_hint_seconds: float = 5.0  # ... and at most this for the time-first model
+    place_hint_seconds: float = 2.0  # ... or this for placing its starts
     # CP-SAT's full-problem workers, core-based first (``portfolio``)
     full_subsolvers: tuple[str, ...] = (
         "core", "default_lp", "max_lp", "no_lp", "quick_restart", "reduced_costs",
@@ -79,6 +112,7 @@ class StartSearchSettings:
     fruitless: int = 2  # settles after this many reweighted rounds without a better plan
     retries: int = 4  # at most this many neighbourhoods wait to be solved again
     patience: int = 60  # sub-models without an improvement (and the time) before stuck
+    resize: Resize = Resize(grow=1.1, step=0.3)  # each operator's neighbourhood size
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +138,7 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "GreedySettings",
     "IntervalSettings",
+    "Resize",
     "Settings",
     "StartSearchSettings",
     "TimeFirstSettings",

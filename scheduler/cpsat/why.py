@@ -17,7 +17,6 @@ built for speed on a whole campus, not for one request.
 
 from __future__ import annotations
 
-import time as wallclock
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.lookup import (
     Lookup,
     covers,
@@ -476,7 +476,7 @@ class _Model:
         self.model.add_assumptions([self.literals[f] for f in assumed])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1  # small model, shared machine, reproducible cores
-        solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+        limit(solver.parameters, seconds, deterministic=False)
         return solver.solve(self.model), solver
 
     def core(self, solver: cp_model.CpSolver) -> set[Family]:
@@ -730,12 +730,12 @@ def _tradeoff(c: _Candidates, m: _Model, solver: cp_model.CpSolver) -> Reason:
 # --- the public entry ---------------------------------------------------------------------
 
 
-def _minimise(m: _Model, core: list[Family], deadline: float) -> tuple[list[Family], bool]:
+def _minimise(m: _Model, core: list[Family], clock: TimeBudget) -> tuple[list[Family], bool]:
     """Deletion loop: drop each family whose removal keeps the rest infeasible."""
     confirmed = 0  # core[:confirmed] are needed: without any of them the rest fits
     minimal = True
     while confirmed < len(core):
-        left = deadline - wallclock.monotonic()
+        left = clock.left()
         if left <= 0:
             return core, False
         trial = core[:confirmed] + core[confirmed + 1 :]
@@ -771,7 +771,7 @@ def why_unscheduled(
     says the dates matter; above ``max_candidates`` placements the margin is dropped, then
     the analysis.
     """
-    deadline = wallclock.monotonic() + seconds
+    clock = TimeBudget(seconds, deterministic=False)
     lk = lookup or Lookup.of(problem)
     request = lk.requests.get(request_id)
     if request is None or request_id in {s.request for s in solution.sessions}:
@@ -792,13 +792,13 @@ def why_unscheduled(
     _facts(c, solution)
     m = _Model(c)
     families = sorted(m.literals, key=_deletion_key)
-    status, solver = m.solve(families, deadline - wallclock.monotonic())
+    status, solver = m.solve(families, clock.left())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return (_tradeoff(c, m, solver),)
     if status != cp_model.INFEASIBLE:
         return ()
     found = m.core(solver)
-    core, minimal = _minimise(m, [f for f in families if f in found] or families, deadline)
+    core, minimal = _minimise(m, [f for f in families if f in found] or families, clock)
     if not core:
         return ()  # infeasible on its own: the domain analysis says why
     return (_core_reason(c, core, minimal, margin_days),)

@@ -1,10 +1,16 @@
 """The one builder of test problems: each test states only what matters to its rule.
 
-``ProblemBuilder`` collects parts step by step (defaults: a Monday-Friday horizon in
-September 2027, locations open 08:00-17:00 on weekdays, trainers and groups always
-available, a 120-minute one-session workshop); ``problem()`` and its part helpers make a
-whole problem in one call (a week in February 2027, see "problems in one call" below);
-``random_problem`` makes random campuses that exercise every rule.
+``ProblemBuilder`` is the builder: it collects parts step by step (defaults: a
+Monday-Friday horizon in September 2027, locations open 08:00-17:00 on weekdays, trainers
+and groups always available, a 120-minute one-session workshop, no soft costs but
+``unscheduled``). Every part is made by one constructor each (``loc``, ``trainer``,
+``group``, ``activity``, ``request``, ``session``), which the builder's steps call with
+their defaults. ``problem()`` is a thin wrapper over the builder kept for the validator and
+explanation tests (test_validate.py and test_explain.py: about 70 calls of ``problem()`` and
+600 of the part constructors, with their February 2027 defaults in their expected
+messages); it gives the builder one week in February 2027 and replaces whatever fields it is
+given (see "problems in one call" below). ``random_problem`` makes random campuses that
+exercise every rule.
 """
 
 from __future__ import annotations
@@ -128,11 +134,11 @@ class ProblemBuilder:
         **kw: Any,
     ) -> ProblemBuilder:
         self.locations.append(
-            Location(
-                LocationId(lid),
-                PartnerId(partner),
+            loc(
+                lid,
+                partner,
                 capacity,
-                {EquipmentCode(k): v for k, v in (equipment or {}).items()},
+                equipment={EquipmentCode(k): v for k, v in (equipment or {}).items()},
                 availability=availability or weekly(),
                 **kw,
             )
@@ -148,10 +154,10 @@ class ProblemBuilder:
         **kw: Any,
     ) -> ProblemBuilder:
         self.trainers.append(
-            Trainer(
-                TrainerId(tid),
-                PartnerId(partner),
-                frozenset(qualifications),
+            trainer(
+                tid,
+                partner,
+                qualifications=frozenset(qualifications),
                 availability=availability,
                 **kw,
             )
@@ -159,13 +165,13 @@ class ProblemBuilder:
         return self
 
     def activity(self, code: str = "w", **kw: Any) -> ProblemBuilder:
-        self.activities.append(Activity(ActivityCode(code), **kw))
+        self.activities.append(activity(code, **kw))
         return self
 
     def group(
         self, gid: str, school: str = "school", headcount: int = 20, **kw: Any
     ) -> ProblemBuilder:
-        self.groups.append(Group(GroupId(gid), PartnerId(school), headcount, **kw))
+        self.groups.append(group(gid, school, headcount, **kw))
         return self
 
     def request(
@@ -178,12 +184,12 @@ class ProblemBuilder:
         **kw: Any,
     ) -> ProblemBuilder:
         self.requests.append(
-            Request(
-                RequestId(rid),
-                ActivityCode(activity),
-                tuple(GroupId(g) for g in groups),
-                earliest or self.first_day,
-                latest or self.last_day,
+            request(
+                rid,
+                activity,
+                groups,
+                earliest=earliest or self.first_day,
+                latest=latest or self.last_day,
                 **kw,
             )
         )
@@ -375,8 +381,9 @@ def random_problem(
 
 # --- problems in one call ----------------------------------------------------------------
 # For the validator and explanation tests (no solver): one week in February 2027, location
-# L1 of partner P1 open on weekdays 08:00-18:00, trainer T1, group G1 of school S1 (20
-# pupils), activity A (one 2-hour session), request R1 for G1; each argument overrides.
+# L1 of partner P1 open on weekdays 08:00-18:00, trainer T1 of P1, group G1 of school S1
+# (20 pupils), activity A (one 2-hour session), request R1 for G1, the default weights;
+# each argument overrides. The part constructors below are the builder's too.
 
 MON = date(2027, 2, 1)  # a Monday; the default horizon is MON..FRI
 
@@ -395,8 +402,8 @@ def loc(lid: str = "L1", partner: str = "P1", capacity: int = 30, **kw: object) 
     return Location(LocationId(lid), PartnerId(partner), capacity, **kw)  # type: ignore[arg-type]
 
 
-def trainer(tid: str = "T1", **kw: object) -> Trainer:
-    return Trainer(TrainerId(tid), PartnerId("P1"), **kw)  # type: ignore[arg-type]
+def trainer(tid: str = "T1", partner: str = "P1", **kw: object) -> Trainer:
+    return Trainer(TrainerId(tid), PartnerId(partner), **kw)  # type: ignore[arg-type]
 
 
 def group(gid: str = "G1", school: str = "S1", headcount: int = 20, **kw: object) -> Group:
@@ -421,14 +428,12 @@ def request(
 
 
 def problem(**kw: object) -> Problem:
-    kw.setdefault("first_day", MON)
-    kw.setdefault("last_day", day(4))
-    kw.setdefault("locations", (loc(),))
-    kw.setdefault("trainers", (trainer(),))
-    kw.setdefault("activities", (activity(),))
-    kw.setdefault("groups", (group(),))
-    kw.setdefault("requests", (request(),))
-    return Problem(**kw)  # type: ignore[arg-type]
+    """A thin wrapper over ``ProblemBuilder``: the week above, then ``kw``'s fields."""
+    b = ProblemBuilder(MON, days=5)
+    b.locations, b.trainers, b.activities = [loc()], [trainer()], [activity()]
+    b.groups, b.requests = [group()], [request()]
+    b.weights = Weights()
+    return replace(b.build(), **kw)  # type: ignore[arg-type]
 
 
 def sess(

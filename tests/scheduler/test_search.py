@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from scheduler import SolveOptions, Status, Weights, solve
+from scheduler.cpsat.budget import TimeBudget
 from scheduler.cpsat.hints import complete_assignment
 from scheduler.cpsat.interval.engine import _extract
 from scheduler.cpsat.interval.lns import Lns
@@ -81,13 +82,10 @@ def test_lns_never_returns_a_worse_plan_than_its_start(seed: int) -> None:
     assert done is not None
     values, start = done
     lns = Lns(built, seed=seed, workers=1, deterministic=True)
-    import time
-
     result = lns.run(
         values,
         start,
-        deadline=time.perf_counter() + 20,
-        det_budget=0.5,
+        budget=TimeBudget(0.5, deterministic=True),
         step_seconds=0.1,
         lower_bound=0,
     )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +44,64 @@ def test_deterministic_mode_gives_identical_solutions() -> None:
     assert first.objective == second.objective
     assert first.components == second.components
     assert first.changes == second.changes
+
+
+# what the search did, beyond the plan: in deterministic mode none of it may depend on load
+SEARCH_WORK = ("lns_iterations", "lns_improvements", "start_search_iterations", "num_branches")
+
+
+@pytest.mark.parametrize("time_first", [False, True], ids=["interval", "time-first"])
+def test_deterministic_mode_gives_the_same_plan_on_a_loaded_machine(
+    monkeypatch: pytest.MonkeyPatch, time_first: bool
+) -> None:
+    # a loaded machine, as the engine sees it: the wall clock runs five times as fast
+    # relative to the solver's work; every phase's limit must come from deterministic time
+    problem = random_problem(9, grid_minutes=60 if time_first else 15)
+    options = SolveOptions(
+        time_limit_seconds=1, deterministic=True, seed=7, time_first=time_first or None
+    )
+    first = solve(problem, options)
+    real = time.perf_counter
+    zero = real()
+    monkeypatch.setattr(time, "perf_counter", lambda: zero + 5 * (real() - zero))
+    loaded = solve(problem, options)
+    monkeypatch.undo()
+    assert loaded.status == first.status
+    assert loaded.sessions == first.sessions and loaded.objective == first.objective
+    work = [{k: s.statistics.get(k) for k in SEARCH_WORK} for s in (first, loaded)]
+    assert work[0] == work[1]
+    if time_first:
+        assert first.statistics["engine"] == "time-first"
+
+
+PLAN_OF_A_PROCESS = """
+from scheduler import SolveOptions, solve
+from tests.scheduler.builder import random_problem
+for seed, grid, requests, time_first in ((3, 60, 40, True), (5, 15, 20, None)):
+    problem = random_problem(seed, grid_minutes=grid, requests=requests)
+    options = SolveOptions(time_limit_seconds=2, deterministic=True, seed=1, time_first=time_first)
+    solution = solve(problem, options)
+    print(solution.objective, solution.sessions)
+"""
+
+
+def test_deterministic_mode_gives_the_same_plan_in_another_process() -> None:
+    # `campus solve` twice is two processes, with different string hashes: no model or
+    # neighbourhood may follow the order of a set of ids
+    root = Path(__file__).resolve().parents[2]
+    plans = [
+        subprocess.run(
+            [sys.executable, "-c", PLAN_OF_A_PROCESS],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed), "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in (1, 2)
+    ]
+    assert plans[0].count("PlannedSession") > 10
+    assert plans[0] == plans[1]
 
 
 def test_progress_callback_sees_improving_solutions() -> None:

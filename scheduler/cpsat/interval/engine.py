@@ -107,7 +107,6 @@ def solve_interval(
     tuning = settings.interval
     det = options.deterministic
     clock = TimeBudget(budget, det, started)
-    deadline = clock.deadline  # deterministic mode: only a guard
     built = build_model(problem, cands)
     build_seconds = time.perf_counter() - started
     if built.model is None or built.vars is None:
@@ -119,15 +118,13 @@ def solve_interval(
     plan: list[PlannedSession] | None = None
     if options.first_plan:
         plan = first if first is not None else _greedy(problem, cands, budget, det, settings)
-        start_objective = _start_from(built, plan, best, options, deadline, budget, tuning)
+        start_objective = _start_from(built, plan, best, options, clock, tuning)
         if start_objective is not None and _misses_demand(cands, plan):
-            more, lean_bound = _schedule_more(
-                problem, cands, plan, options, deadline, budget, tuning
-            )
+            more, lean_bound = _schedule_more(problem, cands, plan, options, clock, tuning)
             best.bound = max(best.bound, lean_bound)
             clock.charge(tuning.demand_share * budget)
             if more is not plan:
-                found = _start_from(built, more, best, options, deadline, budget, tuning)
+                found = _start_from(built, more, best, options, clock, tuning)
                 if found is not None:
                     start_objective, plan = found, more
         clock.charge(tuning.start_share * budget)
@@ -163,8 +160,7 @@ def solve_interval(
         result = lns.run(
             best.values,
             best.objective,
-            deadline=deadline,
-            det_budget=clock.left(),
+            budget=clock,
             step_seconds=_step_seconds(budget, tuning),
             # stop as soon as the plan is within relative_gap of the bound, as CP-SAT would
             lower_bound=max(best.bound, 0.0) / (1.0 - options.relative_gap),
@@ -204,18 +200,19 @@ def _start_from(
     plan: list[PlannedSession],
     best: _Best,
     options: SolveOptions,
-    deadline: float,
-    budget: float,
+    clock: TimeBudget,
     tuning: IntervalSettings,
 ) -> int | None:
-    """Complete ``plan`` into a full assignment; hint the model with it if it is the best."""
+    """Complete ``plan`` into a full assignment; hint the model with it if it is the best.
+
+    Deterministic mode: half the start share of the budget, never the clock's time left."""
     assert built.model is not None
     det = options.deterministic
-    left = max(tuning.min_complete_seconds, tuning.start_share * (deadline - time.perf_counter()))
+    left = max(tuning.min_complete_seconds, tuning.start_share * clock.wall_left())
     done = complete_assignment(
         built.model,
         decision_values(built, plan),
-        seconds=tuning.start_share * budget / 2 if det else left,
+        seconds=tuning.start_share * clock.seconds / 2 if det else left,
         workers=options.effective_workers,
         seed=options.seed,
         deterministic=det,
@@ -281,8 +278,7 @@ def _schedule_more(
     cands: Candidates,
     plan: list[PlannedSession],
     options: SolveOptions,
-    deadline: float,
-    budget: float,
+    clock: TimeBudget,
     tuning: IntervalSettings,
 ) -> tuple[list[PlannedSession], float]:
     """A first phase on a lean model: demand first, without the structural components.
@@ -295,6 +291,10 @@ def _schedule_more(
     the full search. Returned with it: the lean model's bound, which is a bound of the whole
     problem too (its objective is the whole one less components that are never negative;
     -inf when it proved none, or when the unscheduled weight 0 was raised to 1).
+
+    Its time: ``demand_share`` of the wall time left, or in deterministic mode of the
+    budget's deterministic time (the wall clock then only guards it), so that a loaded
+    machine does not change the plan.
     """
     none = -math.inf
     lean_weights = dataclasses.replace(
@@ -307,14 +307,15 @@ def _schedule_more(
     if lean.model is None:
         return plan, none
     det = options.deterministic
-    seconds = tuning.demand_share * (deadline - time.perf_counter())
+    wall = tuning.demand_share * clock.wall_left()  # deterministic mode: only a guard
+    seconds = tuning.demand_share * clock.seconds if det else wall
     done = complete_assignment(lean.model, decision_values(lean, plan), seconds=seconds,
                                workers=1, seed=options.seed, deterministic=det)  # fmt: skip
     if done is None:
         return plan, none
     set_hint(lean.model, done[0])
     solver = cp_model.CpSolver()
-    _configure(solver.parameters, options, seconds, tuning.demand_share * budget)
+    _configure(solver.parameters, options, wall, seconds)
     solver.parameters.relative_gap_limit = 0.0
     # done once the bound says no further request fits (less than one priority point left)
     solver.parameters.absolute_gap_limit = max(0, lean_weights.unscheduled - 1)

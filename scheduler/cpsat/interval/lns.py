@@ -15,13 +15,12 @@ from __future__ import annotations
 import logging
 import os
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.budget import limit
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, fix_values, set_hint
 from scheduler.cpsat.interval.model import BuiltModel
 from scheduler.cpsat.pool import SubSolves
@@ -147,7 +146,8 @@ class Lns:
                         chosen.update(uses[other][: k - len(chosen)])
                 chosen.update(uses[key][: k - len(chosen)])
         # related requests grown from a seed (an unscheduled one when there is one)
-        seed = rng.choice(missing) if missing and rng.random() < 0.6 else rng.randrange(n)
+        unscheduled = self.settings.interval.unscheduled_seed
+        seed = rng.choice(missing) if missing and rng.random() < unscheduled else rng.randrange(n)
         frontier = [seed]
         while frontier and len(chosen) < k:
             i = frontier.pop(rng.randrange(len(frontier)))
@@ -217,30 +217,26 @@ class Lns:
         return code, found, solver.deterministic_time, solver.wall_time
 
     def _adapt(self, code: int) -> None:
-        if code == cp_model.OPTIMAL:
-            self.size = min(len(self.requests), self.size * 1.15 + 0.5)
-        else:
-            self.size = max(2.0, self.size * 0.85)
+        resize = self.settings.interval.resize
+        self.size = resize.after(self.size, code == cp_model.OPTIMAL, len(self.requests))
 
     def run(
         self,
         values: Values,
         objective: int,
         *,
-        deadline: float,
-        det_budget: float,
+        budget: TimeBudget,
         step_seconds: float,
         lower_bound: float,  # stop once the objective is at or below this
         on_improve: Callable[[Values, int], None] | None = None,
     ) -> LnsResult:
-        """Improve ``values`` until the deadline (or deterministic budget) runs out.
+        """Improve ``values`` until ``budget`` runs out; each sub-solve is charged to it.
 
         With several cores and no need for determinism, that many sub-solves run side by
         side on one worker each; a result found from a plan that has since improved is
         dropped (it may not fit the new plan).
         """
         iterations = improvements = 0
-        spent = 0.0
         version = 0
         pool: SubSolves[tuple[int, int], tuple[int, Values | None, float, float]]
         with SubSolves(self.threads, self.deterministic) as pool:
@@ -248,22 +244,22 @@ class Lns:
                 while (
                     pool.has_room()
                     and objective > lower_bound + 1e-9
-                    and deadline - time.perf_counter() > 0.05
-                    and not (self.deterministic and spent >= det_budget)
+                    and budget.wall_left() > 0.05
+                    and not (self.deterministic and budget.left() <= 0)
                 ):
-                    left = deadline - time.perf_counter()
                     free = self.neighbourhood(values)
-                    det_seconds = min(step_seconds, det_budget - spent)
-                    seconds = left if self.deterministic else min(step_seconds, left)
+                    step = min(step_seconds, budget.left())
+                    # deterministic mode: ``step`` is deterministic time, the wall a guard
+                    wall = budget.wall_left() if self.deterministic else step
                     seed = self.seed + iterations + len(pool) + 1
-                    args = (values, free, seed, seconds, det_seconds)
+                    args = (values, free, seed, wall, step)
                     if not pool.start((version, len(free)), self._step, *args):
                         break  # one at a time: the order of results must not vary
                 if not pool:
                     break
                 for (base, _size), (code, found, det_time, _wall) in pool.finished():
                     iterations += 1
-                    spent += det_time + self.settings.iteration_cost
+                    budget.charge(det_time + self.settings.iteration_cost)
                     self._adapt(code)
                     if found is None or found[-1] >= objective or base != version:
                         continue

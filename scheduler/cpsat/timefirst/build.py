@@ -311,7 +311,7 @@ def _trainers_never_overlap(sm: SlotModel) -> None:
     neighbourhood also the ones chosen."""
     by_trainer: dict[TrainerId, dict[int, list[Lit]]] = {}
     for u in sm.units:
-        for tid in u.must_trainers | (u.free_trainers if sm.exact else frozenset()):
+        for tid in sorted(u.must_trainers | (u.free_trainers if sm.exact else frozenset())):
             _cover(u.trainer_lits(tid), u.size, by_trainer.setdefault(tid, {}))
     for cover in by_trainer.values():
         _at_most_one_per_slot(sm, cover)
@@ -341,7 +341,7 @@ def _trainer_max_minutes_per_week(sm: SlotModel) -> None:
     spd = sm.grid.slots_per_day
     terms: dict[tuple[TrainerId, tuple[int, int]], list[Term]] = {}
     for u in sm.units:
-        for tid in u.must_trainers | (u.free_trainers if sm.exact else frozenset()):
+        for tid in sorted(u.must_trainers | (u.free_trainers if sm.exact else frozenset())):
             if sm.trainer(tid).max_minutes_per_week is None:
                 continue
             for t, lit in u.trainer_lits(tid).items():
@@ -364,7 +364,7 @@ def _trainer_max_minutes_per_week(sm: SlotModel) -> None:
 def _trainers_counted(sm: SlotModel) -> None:
     """Per slot, sessions choosing among a set of trainers need no more than it holds."""
     pools = {u.free_trainers | u.must_trainers for u in sm.units if u.free_needed}
-    for pool in pools:
+    for pool in sorted(pools, key=sorted):  # sorted: the same model in every process
         terms: dict[int, list[Term]] = {}
         demand: dict[int, int] = {}
         for u in sm.units:
@@ -400,7 +400,7 @@ def _locations_counted(sm: SlotModel) -> None:
                 for s in range(first, first + u.size):
                     if not opens.is_open(sc.frozen.location, s):
                         held.setdefault(s, set()).add(sc.frozen.location)
-    for pool in pools:
+    for pool in sorted(pools, key=sorted):  # sorted: the same model in every process
         cover: dict[int, list[Lit]] = {}
         for u in booking:
             if u.locations is not None and u.locations <= pool:
@@ -438,7 +438,7 @@ def _same_location(sm: SlotModel) -> None:
         places = frozenset().union(*(u.places for u in units))
         if len(places) < 2:
             continue
-        one = {lid: m.new_bool_var(f"uses_only[{rid},{lid}]") for lid in places}
+        one = {lid: m.new_bool_var(f"uses_only[{rid},{lid}]") for lid in sorted(places)}
         m.add(sum(one.values()) == present)
         for u in units:
             for (_t, lid), lit in u.z.items():
@@ -461,9 +461,9 @@ def _travel_between_free(sm: SlotModel) -> None:
         for t, lid, lit in placements:
             for gid in u.groups:
                 owners.setdefault(("g", gid), []).append((u, t, lid, [lit]))
-            for tid in u.must_trainers:
+            for tid in sorted(u.must_trainers):
                 owners.setdefault(("t", tid), []).append((u, t, lid, [lit]))
-            for tid in u.free_trainers:
+            for tid in sorted(u.free_trainers):
                 w = u.w.get((t, tid))
                 if w is not None:
                     owners.setdefault(("t", tid), []).append((u, t, lid, [lit, w]))

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.best import BestObjective, ProgressCallback, demand_floor, plan_solution
-from scheduler.cpsat.budget import GUARD, TimeBudget, limit
+from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, complete_assignment, set_hint
 from scheduler.cpsat.pool import SubSolves
 from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates
@@ -119,7 +119,10 @@ def solve_slots(
 ) -> SlotResult:
     """CP-SAT on the time-first model, from ``plan`` when given."""
     started = time.perf_counter()
-    hint_seconds = min(5.0, seconds / 4) if plan is not None else 0.0
+    tuning = settings.time_first
+    hint_seconds = 0.0
+    if plan is not None:
+        hint_seconds = min(tuning.slot_hint_seconds, seconds * tuning.hint_share)
     hinted = _hint(sm, plan, hint_seconds, seed, deterministic) if plan is not None else None
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -202,7 +205,9 @@ def place(
     free = {rc.request.id for rc in cands.requests if rc.schedulable and rc.sessions}
     keep = {rid for rid in free if all((rid, sc.index) in starts for sc in _sessions(cands, rid))}
     sm = build_neighbourhood(problem, cands, [], keep, keep_starts=starts)
-    _hint(sm, hint, min(2.0, seconds / 4), seed, deterministic)
+    tuning = settings.time_first
+    _hint(sm, hint, min(tuning.place_hint_seconds, seconds * tuning.hint_share), seed,
+          deterministic)  # fmt: skip
     solver, code = _solve(sm.model, seconds, workers, seed, deterministic)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint if placed else None
@@ -310,10 +315,10 @@ class NeighbourhoodSearch:
         rng = self.rng
         placed = {s.request for s in plan}
         missing = [r.id for r in self.requests if r.id not in placed]
-        if missing and rng.random() < 0.5:
+        if missing and rng.random() < self.tuning.unscheduled_seed:
             return rng.choice(missing)
         costly = [(rid, c) for rid, c in local.items() if c > 0]
-        if costly and rng.random() < 0.7:
+        if costly and rng.random() < self.tuning.costly_seed:
             return rng.choices([rid for rid, _ in costly], [c for _, c in costly])[0]
         return rng.choice(self.requests).id
 
@@ -329,7 +334,7 @@ class NeighbourhoodSearch:
             tids = {t for s in mine for t in s.trainers} | set(
                 [request.trainer] if request.trainer else []
             )
-            return [o for tid in tids for o in self.by_trainer.get(tid, [])]
+            return [o for tid in sorted(tids) for o in self.by_trainer.get(tid, [])]
         # "place", "rooms": who uses its locations on its days (and could swap with it)
         days = {(s.location, s.start.date()) for s in mine}
         return [s.request for s in plan if (s.location, s.start.date()) in days]
@@ -363,7 +368,8 @@ class NeighbourhoodSearch:
         """Operators that improve get chosen more often (never less than a floor)."""
         score = self.scores[operator]
         improvement = 1.0 if improved else 0.0
-        self.scores[operator] = max(self.tuning.score_floor, 0.9 * score + improvement)
+        decayed = self.tuning.score_decay * score + improvement
+        self.scores[operator] = max(self.tuning.score_floor, decayed)
 
     # --- one step ---
     def step(
@@ -398,26 +404,22 @@ class NeighbourhoodSearch:
         they time out, apart from the others': with every start kept, a "rooms" sub-model
         of four times as many requests solves in a fraction of the time of the others, so
         tied to their size it grew with them into sub-models of over a second each."""
-        size = self.size[operator]
-        if code == cp_model.OPTIMAL:
-            self.size[operator] = min(len(self.requests), size * 1.1 + 0.3)
-        else:
-            self.size[operator] = max(2.0, size * 0.85)
+        optimal = code == cp_model.OPTIMAL
+        self.size[operator] = self.tuning.resize.after(self.size[operator], optimal,
+                                                       len(self.requests))  # fmt: skip
 
     def run(
         self,
         plan: list[PlannedSession],
         *,
-        deadline: float,
-        det_budget: float,
+        budget: TimeBudget,
         lower_bound: float,
         relative_gap: float = 0.0,
         on_improve: Callable[[list[PlannedSession], int], None] | None = None,
     ) -> tuple[list[PlannedSession], int]:
-        """Improve ``plan`` until the deadline (deterministic mode: ``det_budget`` of
-        deterministic time), or until it is within ``relative_gap`` of ``lower_bound``."""
+        """Improve ``plan`` until ``budget`` runs out (each sub-model is charged to it), or
+        until it is within ``relative_gap`` of ``lower_bound``."""
         current = _Current(list(plan), self.cost(plan))
-        spent = 0.0
         target = max(lower_bound, 0.0) / (1.0 - relative_gap) + 1e-9
         pool: SubSolves[tuple[int, set[RequestId], str], _Step]
         with SubSolves(self.threads, self.deterministic) as pool:
@@ -425,14 +427,12 @@ class NeighbourhoodSearch:
                 while (
                     pool.has_room()
                     and current.objective > target
-                    and deadline - time.perf_counter() > 0.05
-                    and not (self.deterministic and spent >= det_budget)
+                    and budget.wall_left() > 0.05
+                    and not (self.deterministic and budget.left() <= 0)
                 ):
                     free, operator = self.neighbourhood(current.plan)
                     rooms_only = operator == "rooms"
-                    left = deadline - time.perf_counter()
-                    if self.deterministic:
-                        left = det_budget - spent
+                    left = budget.left()
                     seed = self.seed + self.iterations + len(pool) + 1
                     args = (
                         current.plan,
@@ -447,7 +447,7 @@ class NeighbourhoodSearch:
                     break
                 for (base, free, operator), result in pool.finished():
                     self.iterations += 1
-                    spent += result.deterministic_time
+                    budget.charge(result.deterministic_time)
                     self._adapt(operator, result.code)
                     found = result.plan
                     if found is not None and base != current.version:  # the plan moved on
@@ -613,11 +613,9 @@ def solve_time_first(
     lower = max(report.bound, 0.0)
     search = NeighbourhoodSearch(problem, cands, options.seed, threads, det, settings)
     if options.lns and best_cost > lower / (1.0 - options.relative_gap) + 1e-9:
-        left = clock.left()
         best, best_cost = search.run(
             best,
-            deadline=time.perf_counter() + (GUARD * left + 1 if det else left),
-            det_budget=left,
+            budget=clock.child(clock.left()),
             lower_bound=lower,
             relative_gap=options.relative_gap,
             on_improve=lambda _plan, cost: report.offer(cost),

@@ -71,7 +71,7 @@ def _trainer_travel(sm: SlotModel) -> list[Term]:
     travel = problem.travel
     for u in sm.units:
         places = u.places
-        for tid in u.must_trainers:
+        for tid in sorted(u.must_trainers):
             home = sm.trainer(tid).home
             if home is None:
                 continue
@@ -275,7 +275,7 @@ def _trainer_idle(sm: SlotModel) -> list[Term]:
     g, spd = grid.grid_minutes, grid.slots_per_day
     touched: dict[tuple[TrainerId, int], list[tuple[Unit, int, Lit]]] = {}
     for u in sm.units:
-        for tid in u.must_trainers | u.free_trainers:
+        for tid in sorted(u.must_trainers | u.free_trainers):
             for t, lit in u.trainer_lits(tid).items():
                 touched.setdefault((tid, t // spd), []).append((u, t, lit))
     fixed: dict[tuple[TrainerId, int], list[tuple[int, int]]] = {}

@@ -76,7 +76,7 @@ class StartSearch:
         for i, u in enumerate(self.units):
             for gid in u.groups:
                 self.by_group.setdefault(gid, []).append(i)
-            for tid in u.must_trainers | u.free_trainers:
+            for tid in sorted(u.must_trainers | u.free_trainers):
                 self.by_trainer.setdefault(tid, []).append(i)
         spd = sm.grid.slots_per_day
         self.days = sorted({t // spd for u in self.units for t in u.x})
@@ -193,7 +193,7 @@ class StartSearch:
     def _related(self, i: int, through: str) -> list[int]:
         u = self.units[i]
         if through == "trainer":
-            keys = u.must_trainers | u.free_trainers
+            keys = sorted(u.must_trainers | u.free_trainers)
             return [o for key in keys for o in self.by_trainer.get(key, [])]
         return [o for gid in u.groups for o in self.by_group.get(gid, [])]
 
@@ -302,10 +302,8 @@ class StartSearch:
 
     def _adapt(self, operator: str, code: int) -> None:
         n = float(len(self.units))
-        if code == cp_model.OPTIMAL:
-            self.size[operator] = min(n, self.size[operator] * 1.1 + 0.3)
-        else:
-            self.size[operator] = max(2.0, self.size[operator] * 0.85)
+        optimal = code == cp_model.OPTIMAL
+        self.size[operator] = self.tuning.resize.after(self.size[operator], optimal, n)
 
     def run(
         self,
