@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from models.db import is_transient
-from models.scenario import _reason  # the scenario files' words for the same validation errors
+from models.scenario import validation_reason  # the scenario files' words
 from models.text import excerpt
 
 MEDIA_TYPE = "application/problem+json"
@@ -131,7 +131,7 @@ def field_reason(error: dict[str, Any]) -> str:
         return "a JSON body is required"
     if kind == "model_attributes_type":
         return f"must be a JSON object (got {excerpt(error.get('input'))})"
-    return _reason(error)
+    return validation_reason(error)
 
 
 def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:

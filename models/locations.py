@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
 from models.keys import Principal
-from models.scenario import MAX_DATED, DatedWindow, Key, _in_clock_gap
+from models.scenario import MAX_DATED, DatedWindow, Key, windows_in_clock_gap
 from scheduler.timegrid import skipped_span
 
 # Roles that may read locations at all (schools and trainers get 403 from the API).
@@ -88,7 +88,7 @@ def add_one_off_window(
     a one-off window of the same day, and more than MAX_DATED one-off windows.
     """
     window = DatedWindow(date=day, start=start, end=end)
-    for issue in _in_clock_gap("", "$", [window]):  # the scenario files' check and words
+    for issue in windows_in_clock_gap("", "$", [window]):  # the scenario files' check
         gap = skipped_span(day)
         starts_in_gap = gap is not None and gap[0] <= start.hour * 60 + start.minute < gap[1]
         raise LocationChangeError("invalid", "$.start" if starts_in_gap else "$.end", issue.reason)

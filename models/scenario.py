@@ -393,7 +393,8 @@ def _number(bound: Any) -> str:
     return str(int(bound)) if isinstance(bound, float) and bound.is_integer() else str(bound)
 
 
-def _reason(error: Any) -> str:
+def validation_reason(error: Any) -> str:
+    """A pydantic error in the words of docs/scenario.md (the API answers with the same)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = excerpt(error.get("input"))
@@ -701,7 +702,9 @@ def parse_scenario(data: Any, file: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [ScenarioIssue(file, _path(e["loc"]), _reason(e)) for e in exc.errors()]
+        problems = [
+            ScenarioIssue(file, _path(e["loc"]), validation_reason(e)) for e in exc.errors()
+        ]
         raise ScenarioError(problems) from None
 
 
@@ -776,7 +779,9 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _in_clock_gap(file: str, path: str, windows: Sequence[DatedWindow]) -> list[ScenarioIssue]:
+def windows_in_clock_gap(
+    file: str, path: str, windows: Sequence[DatedWindow]
+) -> list[ScenarioIssue]:
     """One-off windows starting or ending in the hour the clocks skip (spring forward)."""
     from scheduler.timegrid import skipped_span  # the engine's own notion of that hour
 
@@ -853,7 +858,7 @@ def check_scenarios(files: Sequence[tuple[str, Scenario]], known: KnownKeys) -> 
             where = f"locations[{i}].availability.weekly"
             problems += _overlapping(file, where, loc.availability.weekly)
             where = f"locations[{i}].availability.one_off"
-            problems += _in_clock_gap(file, where, loc.availability.one_off)
+            problems += windows_in_clock_gap(file, where, loc.availability.one_off)
         for i, t in enumerate(sc.trainers):
             ref(file, f"trainers[{i}].partner", "partner", t.partner, partners)
             ref(file, f"trainers[{i}].home", "location", t.home, locations)
