@@ -19,7 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from scheduler.cpsat.prep.candidates import Candidates, RequestCandidates, SessionCandidates
+from scheduler.cpsat.prep.candidates import (
+    Candidates,
+    RequestCandidates,
+    SessionCandidates,
+    mask_slots,
+)
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, GreedySettings
 from scheduler.problem import (
     GroupId,
@@ -235,7 +240,7 @@ class Greedy:
     ) -> list[int]:
         """Start slots worth trying on ``day``: all of them on a coarse grid, else corners."""
         if bin(mask).count("1") <= self.settings.max_exact_slots:
-            return _bits(mask)
+            return mask_slots(mask)
         out: set[int] = set()
         m, i = mask, 0
         while m:  # first slot of every run of allowed starts
@@ -427,17 +432,6 @@ def _idle_delta(busy: list[_Busy], slot: int, dur: int, g: int) -> int:
     hi = max(b.start * g + b.duration for b in busy)
     s, e = slot * g, slot * g + dur
     return max(0, (max(hi, e) - min(lo, s)) - (hi - lo) - dur)
-
-
-def _bits(mask: int) -> list[int]:
-    out = []
-    i = 0
-    while mask:
-        if mask & 1:
-            out.append(i)
-        mask >>= 1
-        i += 1
-    return out
 
 
 def greedy_plan(
