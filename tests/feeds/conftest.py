@@ -22,6 +22,21 @@ WINDOW = FeedWindow(weeks_before=4, weeks_after=52, cancelled_days=14)
 SETTINGS = FeedSettings(public_url="https://campus.test", window=WINDOW)
 
 
+class Clock:
+    """A settable clock for the app (``create_app(clock=...)``): tests walk time forward."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
 def build_campus(engine: Engine, *, republish: bool = False) -> Engine:
     """Load the data, publish plan 1 at T1 and, if asked, the re-solve (plan 2) at T2."""
     upgrade(engine)

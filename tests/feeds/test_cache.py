@@ -12,7 +12,6 @@ import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -29,21 +28,8 @@ from models.feeds import (
     revoke_token,
 )
 from models.publish import publish
-from tests.feeds.conftest import NOW, SETTINGS, build_campus
+from tests.feeds.conftest import NOW, SETTINGS, Clock, build_campus
 from tests.feeds.factory import PLAN_2, T2, make_run, uid
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
 
 
 def _app(engine: Engine, clock: Clock, **settings: int) -> tuple[TestClient, FeedCache]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -16,23 +16,8 @@ from models import entities as e
 from models.db import session_scope
 from models.feeds import create_token, hash_token, revoke_token, rotate_token
 from models.publish import publish
-from tests.feeds.conftest import NOW, SETTINGS
+from tests.feeds.conftest import NOW, SETTINGS, Clock
 from tests.feeds.factory import PLAN_2, T2, make_run, uid
-
-
-class Clock:
-    """A settable clock so tests can walk through grace periods."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
 
 
 @pytest.fixture
