@@ -72,7 +72,7 @@ def load(
             summary = load_files(session, files)
     except ScenarioError as exc:
         for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
+            err.print(str(problem))
         raise fail(f"nothing was imported ({len(exc.problems)} problem(s))") from None
     table = Table(title=f"Loaded into {describe(db)}")
     table.add_column("section")

@@ -83,7 +83,7 @@ def demo(
             load_files(session, files)
     except ScenarioError as exc:
         for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
+            err.print(str(problem))
         raise fail("the example did not load") from None
     shown = example.relative_to(ROOT) if example.is_relative_to(ROOT) else example
     loaded = Table(title=f"1. Loaded {shown} into {describe(db)}")
@@ -118,7 +118,6 @@ def demo(
         console.print(table)
         console.print(
             "top reasons: " + ", ".join(f"{code} ({n})" for code, n in top.most_common()),
-            highlight=False,
         )
 
     settings = FeedSettings.from_env()

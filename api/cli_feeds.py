@@ -87,8 +87,8 @@ def _view(
 
 
 def _print_urls(settings: FeedSettings, token: str) -> None:
-    console.print(f"  https:  {settings.feed_url(token)}", highlight=False, markup=False)
-    console.print(f"  webcal: {settings.webcal_url(token)}", highlight=False, markup=False)
+    console.print(f"  https:  {settings.feed_url(token)}")
+    console.print(f"  webcal: {settings.webcal_url(token)}")
     console.print(
         "  The token is shown only now; it is stored as a hash. Treat the URL as a password.",
         style="dim",
@@ -110,13 +110,13 @@ def _print_changes(changes: tuple[Change, ...]) -> None:
         new = [c for c in items if c.kind == "new"]
         if len(new) > 3:  # a first publication: a count, not hundreds of lines
             items = [c for c in items if c.kind != "new"]
-            console.print(f"  {'new':<10} {len(new)} sessions", highlight=False)
+            console.print(f"  {'new':<10} {len(new)} sessions")
         for c in items:
             what = f" ({', '.join(c.what)})" if c.what else ""
             text = c.after if c.kind == "new" else c.before
             if c.kind not in ("new", "cancelled"):
                 text = f"{c.before} -> {c.after}"
-            console.print(f"  {c.kind:<10} {c.title}{what}: {text}", highlight=False, markup=False)
+            console.print(f"  {c.kind:<10} {c.title}{what}: {text}")
 
 
 def publish_command(
@@ -175,7 +175,6 @@ def publish_command(
         counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
         console.print(
             f"published run {publication.run_id} as version {publication.version}: {counts}",
-            highlight=False,
         )
         _print_changes(result.changes)
     if exported is not None:
@@ -206,7 +205,7 @@ def feeds_create(
             _row, token = create_token(session, view, key, now=_now(), label=label)
     except FeedError as exc:
         raise fail(str(exc)) from None
-    console.print(f"feed for {view} {subject.name}:", highlight=False)
+    console.print(f"feed for {view} {subject.name}:")
     _print_urls(settings, token)
 
 
@@ -261,7 +260,6 @@ def feeds_rotate(
     console.print(
         f"new feed for {view} {subject.name} (the old URL serves an empty calendar for "
         f"{settings.revoked_days} days, then 410 Gone):",
-        highlight=False,
     )
     _print_urls(settings, token)
 
@@ -291,7 +289,6 @@ def feeds_revoke(
     console.print(
         f"revoked token {token_id} ({view} {key or 'campus'}); it serves an empty calendar "
         f"for {settings.revoked_days} days, then 410 Gone",
-        highlight=False,
     )
 
 

@@ -178,18 +178,17 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
             bold(f"validator found {len(result.report.violations)} hard violation(s):", "bold red")
         )
         for v in result.report.violations[:20]:
-            err.print(f"  {v.rule}/{v.check}: {v.message}", markup=False)
+            err.print(f"  {v.rule}/{v.check}: {v.message}")
     else:
         console.print("validator: 0 hard violations")
     if solution.incomplete:
         console.print(
             "running courses that cannot be completed (past sessions kept): "
             + ", ".join(solution.incomplete),
-            markup=False,
         )
     left = unscheduled_requests(result)
     if left:
-        console.print("unscheduled: " + ", ".join(left), markup=False)
+        console.print("unscheduled: " + ", ".join(left))
     if left or solution.incomplete:
         console.print("  ask why with: campus explain REQUEST")
 
@@ -290,7 +289,7 @@ def register(app: typer.Typer) -> None:
             }, indent=2, default=str))  # fmt: skip
             return
         if note is not None:
-            err.print(f"note: {note}", markup=False)
+            err.print(f"note: {note}")
         if reasons is None:
             console.print(f"{request} is scheduled in run {found.id}.")
             return
