@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.settings import FeedSettings
 from api.problems import Problem
+from models.audit import Actor
 from models.db import session_scope
 from models.keys import Principal, authenticate
 
@@ -103,3 +104,8 @@ def require_role(principal: Principal, *roles: str, what: str) -> None:
             403,
             f"a {principal.role} key may not use {what} (allowed: {', '.join(roles)})",
         )
+
+
+def actor_of(principal: Principal) -> Actor:
+    """The audit's "who" for a key: its role and label (never the secret)."""
+    return Actor(role=principal.role, label=principal.label, key_id=principal.key_id)

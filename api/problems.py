@@ -22,6 +22,7 @@ from fastapi.exception_handlers import (
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -39,9 +40,11 @@ TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    412: "precondition-failed",
     413: "too-large",
     415: "unsupported-media-type",
     422: "invalid-input",
+    428: "precondition-required",
     500: "internal-error",
     503: "busy",
 }
@@ -65,6 +68,10 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] | None = None
+    sessions: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="409 of a change under the published plan: the sessions it would break",
+    )
 
 
 class Problem(Exception):
@@ -77,12 +84,14 @@ class Problem(Exception):
         *,
         headers: dict[str, str] | None = None,
         errors: Sequence[dict[str, str]] = (),
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.headers = headers or {}
         self.errors = list(errors)
+        self.extensions = extensions or {}
 
 
 def problem_response(
@@ -91,6 +100,7 @@ def problem_response(
     *,
     headers: dict[str, str] | None = None,
     errors: Sequence[dict[str, str]] = (),
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + TYPES.get(status, "error"),
@@ -100,6 +110,7 @@ def problem_response(
     }
     if errors:
         body["errors"] = list(errors)
+    body.update(extensions or {})
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
@@ -150,7 +161,9 @@ def _is_api(request: Request) -> bool:
 
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return problem_response(exc.status, exc.detail, headers=exc.headers, errors=exc.errors)
+    return problem_response(
+        exc.status, exc.detail, headers=exc.headers, errors=exc.errors, extensions=exc.extensions
+    )
 
 
 async def _on_validation(request: Request, exc: Exception) -> Response:
@@ -176,6 +189,15 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
 
 
+async def _on_stale(request: Request, exc: Exception) -> Response:
+    """Two writers read the same version; the other one's update came first."""
+    return problem_response(
+        412,
+        "someone else changed this while your change was on its way, and nothing of yours was "
+        "written: GET it again and re-apply your change with the new ETag",
+    )
+
+
 async def _on_database(request: Request, exc: Exception) -> Response:
     """A busy database (lock, serialization failure) is 503: the request may simply be sent again.
 
@@ -198,6 +220,7 @@ def install(app: FastAPI) -> None:
     """Register the handlers; the next API resources raise ``Problem`` and get the same shape."""
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(DBAPIError, _on_database)
+    app.add_exception_handler(StaleDataError, _on_stale)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,7 +70,31 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Partner(Base):
+# Tables whose rows the HTTP API changes one at a time (listed in migration 0005).
+VERSIONED_TABLES = (
+    "partners", "equipment_types", "locations", "location_windows",
+    "location_one_off_windows", "location_closures", "holidays", "trainers",
+    "trainer_windows", "trainer_absences", "activity_types", "groups", "group_windows",
+    "requests",
+)  # fmt: skip
+
+
+class Versioned:
+    """A row counter the ORM bumps on every UPDATE and checks in its WHERE clause.
+
+    It is the entity's ETag: an update that read version 3 writes ``WHERE version = 3``, so
+    of two concurrent writers one updates and the other matches no row (StaleDataError,
+    answered 412), on SQLite and PostgreSQL alike.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Partner(Versioned, Base):
     __tablename__ = "partners"
     __table_args__ = (CheckConstraint(_in("kind", PARTNER_KINDS), name="kind"),)
 
@@ -86,7 +110,7 @@ class Partner(Base):
     locations: Mapped[list[Location]] = relationship(back_populates="partner")
 
 
-class EquipmentType(Base):
+class EquipmentType(Versioned, Base):
     __tablename__ = "equipment_types"
     __table_args__ = (CheckConstraint(_in("team", TEAMS), name="team"),)
 
@@ -96,7 +120,7 @@ class EquipmentType(Base):
     team: Mapped[str] = mapped_column(String(10))
 
 
-class Location(Base):
+class Location(Versioned, Base):
     __tablename__ = "locations"
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity_positive"),
@@ -168,14 +192,14 @@ def _weekly_checks() -> tuple[CheckConstraint, ...]:
     )
 
 
-class LocationWindow(_WeeklyWindowColumns, Base):
+class LocationWindow(_WeeklyWindowColumns, Versioned, Base):
     __tablename__ = "location_windows"
     __table_args__ = _weekly_checks()
 
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"))
 
 
-class LocationOneOffWindow(Base):
+class LocationOneOffWindow(Versioned, Base):
     __tablename__ = "location_one_off_windows"
     __table_args__ = (CheckConstraint('"end" > start', name="end_after_start"),)
 
@@ -193,14 +217,14 @@ class _DateRangeColumns:
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 
-class LocationClosure(_DateRangeColumns, Base):
+class LocationClosure(_DateRangeColumns, Versioned, Base):
     __tablename__ = "location_closures"
     __table_args__ = (CheckConstraint("last >= first", name="last_not_before_first"),)
 
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"))
 
 
-class Holiday(Base):
+class Holiday(Versioned, Base):
     """A campus-wide day range without sessions (public holidays, school holidays Noord)."""
 
     __tablename__ = "holidays"
@@ -217,7 +241,7 @@ class Holiday(Base):
     last: Mapped[date] = mapped_column(Date)
 
 
-class Trainer(Base):
+class Trainer(Versioned, Base):
     __tablename__ = "trainers"
     __table_args__ = (
         CheckConstraint(
@@ -258,21 +282,21 @@ class TrainerQualification(Base):
     qualification: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
-class TrainerWindow(_WeeklyWindowColumns, Base):
+class TrainerWindow(_WeeklyWindowColumns, Versioned, Base):
     __tablename__ = "trainer_windows"
     __table_args__ = _weekly_checks()
 
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"))
 
 
-class TrainerAbsence(_DateRangeColumns, Base):
+class TrainerAbsence(_DateRangeColumns, Versioned, Base):
     __tablename__ = "trainer_absences"
     __table_args__ = (CheckConstraint("last >= first", name="last_not_before_first"),)
 
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"))
 
 
-class ActivityType(Base):
+class ActivityType(Versioned, Base):
     __tablename__ = "activity_types"
     __table_args__ = (
         CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
@@ -340,7 +364,7 @@ class ActivityEquipment(Base):
     equipment_type: Mapped[EquipmentType] = relationship()
 
 
-class Group(Base):
+class Group(Versioned, Base):
     __tablename__ = "groups"
     __table_args__ = (
         CheckConstraint("headcount > 0", name="headcount_positive"),
@@ -367,14 +391,14 @@ class Group(Base):
     )
 
 
-class GroupWindow(_WeeklyWindowColumns, Base):
+class GroupWindow(_WeeklyWindowColumns, Versioned, Base):
     __tablename__ = "group_windows"
     __table_args__ = _weekly_checks()
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
 
 
-class Request(Base):
+class Request(Versioned, Base):
     __tablename__ = "requests"
     __table_args__ = (
         CheckConstraint("latest >= earliest", name="latest_not_before_earliest"),
@@ -635,6 +659,27 @@ class PublishedSessionTrainer(Base):
     trainer: Mapped[Trainer] = relationship()
 
 
+class ReplanMark(Base):
+    """A published session that a confirmed change (closure, absence, shrunk window) broke.
+
+    The planner sees the open marks; the next solve re-plans those sessions. ``resolved_at``
+    is set when a publication has moved or cancelled the session.
+    """
+
+    __tablename__ = "replan_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_session_id: Mapped[int] = mapped_column(
+        ForeignKey("published_sessions.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    published_session: Mapped[PublishedSession] = relationship()
+
+
 class FeedToken(Base):
     """A secret feed URL for one subscriber and view; only the token's SHA-256 is stored.
 
@@ -706,3 +751,37 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+AUDIT_ACTIONS = ("create", "update", "delete", "erase")
+
+
+class AuditEvent(Base):
+    """One write, as it happened: who, when, which entity, each changed field's old and new.
+
+    Rows are only ever added (models/audit.py); the exceptions are pruning after the campus's
+    retention period and ``campus erase``, which anonymises a person (docs/privacy.md).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_role: Mapped[str] = mapped_column(String(20))  # a key's role, or "cli"
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    actor_key_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    entity: Mapped[str] = mapped_column(String(40))  # "location", "request", ...
+    entity_key: Mapped[str] = mapped_column(String(200))  # "ww-hal", "ww-hal/one-off/12"
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> [old, new]
+
+
+class CampusSettingsRow(Versioned, Base):
+    """The campus's settings as one JSON document (models/settings.py gives it its shape)."""
+
+    __tablename__ = "campus_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -8,14 +8,17 @@ adding a one-off window touches that window's row and nothing else of the locati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
+from models.audit import Actor, diff, record, snapshot
 from models.keys import Principal
 from models.scenario import MAX_DATED, DatedWindow, Key, windows_in_clock_gap
 from scheduler.timegrid import skipped_span
@@ -107,3 +110,30 @@ def add_one_off_window(
     row = e.LocationOneOffWindow(day=day, start=start, end=end)
     location.one_off_windows.append(row)
     return row
+
+
+# The location's own fields that PATCH may change (its children have their own endpoints).
+LOCATION_FIELDS = (
+    "name", "address", "latitude", "longitude", "capacity", "buffer_minutes", "hosts_training",
+)  # fmt: skip
+
+
+def update_location(
+    session: Session,
+    location: e.Location,
+    changes: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> dict[str, list[Any]]:
+    """Set the named fields and nothing else; audited; returns ``{field: [old, new]}``."""
+    unknown = set(changes) - set(LOCATION_FIELDS)
+    if unknown:
+        raise LocationChangeError("invalid", f"$.{min(unknown)}", "is not a field of a location")
+    before = snapshot(location, LOCATION_FIELDS)
+    for name, value in changes.items():
+        setattr(location, name, value)
+    changed = diff(before, snapshot(location, LOCATION_FIELDS))
+    record(session, actor, entity="location", key=location.key, action="update",
+           changes=changed, now=now)  # fmt: skip
+    return changed

@@ -1,24 +1,39 @@
 """Who may do what: every key x every /api/v1 endpoint x own / other partner -> exact status.
 
-"own" is ww-hal (warmte-west, the company key's partner); "other" is en-lab (elektro-noord);
-"missing" is a location that does not exist. Outside its scope a key gets exactly what a
-missing location gets (404), and a role that may never use an endpoint gets 403 whatever it
-names. The planner key covers the campus, so its own and other are both allowed.
+For locations "own" is ww-hal (warmte-west, the company key's partner), "other" en-lab
+(elektro-noord) and "missing" a location that does not exist; each resource names its own
+three in TARGETS. Outside its scope a key gets exactly what a missing entity gets (404), and a
+role that may never use an endpoint gets 403 whatever it names. The planner key covers the
+campus, so its own and other are both allowed. Changes are sent with ``If-Match: *``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from tests.http.conftest import Api
 
-TARGETS = {"own": "ww-hal", "other": "en-lab", "missing": "no-such-location"}
-ENDPOINTS = {
-    "me": ("GET", "/api/v1/me"),
-    "list locations": ("GET", "/api/v1/locations"),
-    "location": ("GET", "/api/v1/locations/{loc}"),
-    "availability": ("GET", "/api/v1/locations/{loc}/availability"),
-    "add one-off": ("POST", "/api/v1/locations/{loc}/availability/one-off"),
+# resource -> the entity each column of the matrix names (own, other, missing)
+TARGETS = {
+    "loc": {"own": "ww-hal", "other": "en-lab", "missing": "no-such-location"},
+}
+Body = Callable[[date], dict[str, Any]] | None
+
+
+def _one_off(day: date) -> dict[str, Any]:
+    return {"date": day.isoformat(), "start": "09:00", "end": "12:00"}
+
+
+# name -> method, path (with at most one {resource} placeholder), body for the given day
+ENDPOINTS: dict[str, tuple[str, str, Body]] = {
+    "me": ("GET", "/api/v1/me", None),
+    "list locations": ("GET", "/api/v1/locations", None),
+    "location": ("GET", "/api/v1/locations/{loc}", None),
+    "update location": ("PATCH", "/api/v1/locations/{loc}", lambda day: {"capacity": 20}),
+    "availability": ("GET", "/api/v1/locations/{loc}/availability", None),
+    "add one-off": ("POST", "/api/v1/locations/{loc}/availability/one-off", _one_off),
 }
 
 # fmt: off
@@ -28,6 +43,7 @@ MATRIX = [
     ("anonymous", "list locations",  401, 401, 401),
     ("anonymous", "location",        401, 401, 401),
     ("anonymous", "availability",    401, 401, 401),
+    ("anonymous", "update location", 401, 401, 401),
     ("anonymous", "add one-off",     401, 401, 401),
     ("revoked",   "me",              401, 401, 401),
     ("revoked",   "add one-off",     401, 401, 401),
@@ -37,21 +53,25 @@ MATRIX = [
     ("planner",   "list locations",  200, 200, 200),
     ("planner",   "location",        200, 200, 404),
     ("planner",   "availability",    200, 200, 404),
+    ("planner",   "update location", 200, 200, 404),
     ("planner",   "add one-off",     201, 201, 404),
     ("company",   "me",              200, 200, 200),
     ("company",   "list locations",  200, 200, 200),
     ("company",   "location",        200, 404, 404),
     ("company",   "availability",    200, 404, 404),
+    ("company",   "update location", 200, 404, 404),
     ("company",   "add one-off",     201, 404, 404),
     ("school",    "me",              200, 200, 200),
     ("school",    "list locations",  403, 403, 403),
     ("school",    "location",        403, 403, 403),
     ("school",    "availability",    403, 403, 403),
+    ("school",    "update location", 403, 403, 403),
     ("school",    "add one-off",     403, 403, 403),
     ("trainer",   "me",              200, 200, 200),
     ("trainer",   "list locations",  403, 403, 403),
     ("trainer",   "location",        403, 403, 403),
     ("trainer",   "availability",    403, 403, 403),
+    ("trainer",   "update location", 403, 403, 403),
     ("trainer",   "add one-off",     403, 403, 403),
 ]
 # fmt: on
@@ -74,15 +94,18 @@ def test_every_key_gets_exactly_its_status_on_every_endpoint(api: Api) -> None:
     failures = []
     day = date(2027, 5, 3)
     for who, endpoint, *statuses in MATRIX:
-        method, template = ENDPOINTS[endpoint]
-        for (target, location), expected in zip(TARGETS.items(), statuses, strict=True):
+        method, template, body = ENDPOINTS[endpoint]
+        resource = next((r for r in TARGETS if "{" + r + "}" in template), "loc")
+        for (target, entity), expected in zip(TARGETS[resource].items(), statuses, strict=True):
             day += timedelta(days=1)  # every POST its own day: no 409 from an earlier row
-            body = {"date": day.isoformat(), "start": "09:00", "end": "12:00"}
+            headers = api.headers(who)
+            if method in ("PATCH", "PUT", "DELETE"):
+                headers["If-Match"] = "*"
             response = api.client.request(
                 method,
-                template.format(loc=location),
-                headers=api.headers(who),
-                json=body if method == "POST" else None,
+                template.format(**{resource: entity}),
+                headers=headers,
+                json=body(day) if body else None,
             )
             where = f"{who} {method} {template} ({target})"
             if response.status_code != expected:

@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from api.deps import ApiSessionDep, PrincipalDep, require_role
+from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
+from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
@@ -22,6 +23,7 @@ from api.routes.v1.schemas import (
     ClosureOut,
     LocationOut,
     LocationPage,
+    LocationPatch,
     OneOffWindowIn,
     OneOffWindowOut,
     WeeklyWindowOut,
@@ -34,6 +36,7 @@ from models.locations import (
     add_one_off_window,
     find_location,
     list_locations,
+    update_location,
 )
 from models.text import excerpt
 
@@ -87,8 +90,38 @@ def get_locations(
 
 
 @router.get("/{key}", operation_id="getLocation", responses=responses(401, 403, 404))
-def get_location(key: str, session: ApiSessionDep, principal: PrincipalDep) -> LocationOut:
-    return _out(_location(session, principal, key))
+def get_location(
+    key: str, session: ApiSessionDep, principal: PrincipalDep, response: Response
+) -> LocationOut:
+    """One location; its ETag header is what a PATCH sends back as If-Match."""
+    location = _location(session, principal, key)
+    set_etag(response, location)
+    return _out(location)
+
+
+@router.patch(
+    "/{key}",
+    operation_id="updateLocation",
+    responses=responses(401, 403, 404, 412, 422, 428, 503),
+)
+def patch_location(
+    key: str,
+    patch: LocationPatch,
+    session: ApiSessionDep,
+    principal: PrincipalDep,
+    now: NowDep,
+    response: Response,
+    if_match: IfMatchDep = None,
+) -> LocationOut:
+    """Change the fields the body names; everything else of the location stays as it was."""
+    location = _location(session, principal, key)
+    check_if_match(if_match, location, what=f"location {location.key}")
+    update_location(
+        session, location, patch.model_dump(exclude_unset=True), actor=actor_of(principal), now=now
+    )
+    session.flush()  # a concurrent writer's version shows here (StaleDataError -> 412)
+    set_etag(response, location)
+    return _out(location)
 
 
 @router.get(

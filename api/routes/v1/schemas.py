@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from models.scenario import ClockTime, Weekday
+from models.scenario import Address, ClockTime, Minutes, Name, People, Weekday
 from models.text import excerpt
 
 MAX_PAGE = 200  # items per page of a list endpoint
@@ -120,3 +120,23 @@ class OneOffWindowIn(_In):
         if start is not None and end <= start:
             raise ValueError(f"end {end:%H:%M} is not after start {start:%H:%M}")
         return end
+
+
+class LocationPatch(_In):
+    """The fields to change; every field left out keeps its value (equipment and windows have
+    their own endpoints)."""
+
+    name: Name | None = None
+    address: Address | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    capacity: People | None = None
+    buffer_minutes: Minutes | None = None
+    hosts_training: bool | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise ValueError(f"{info.field_name} cannot be null: leave it out to keep it")
+        return value
