@@ -185,13 +185,16 @@ class GroupAvailability(_Model):
     weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
 
 
+UnavailableReason = Literal["exam", "internship", "trip", "other"]  # GROUP_AWAY_REASONS
+
+
 class Unavailable(_Model):
     """Whole days ``first``..``last`` a group cannot come at all, and why: exam weeks,
     internship (BPV), a trip, or other; ``note`` is a short remark for the planner."""
 
     first: date
     last: date
-    reason: Literal["exam", "internship", "trip", "other"]
+    reason: UnavailableReason
     note: Name = ""
 
     @model_validator(mode="after")

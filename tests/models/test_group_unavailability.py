@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from sqlalchemy import Engine, select
@@ -12,10 +13,17 @@ from sqlalchemy import Engine, select
 from models import entities as e
 from models.bridge import Horizon, build_problem
 from models.db import session_scope
-from models.scenario import MAX_DATED, KnownKeys, ScenarioError, check_scenarios, read_scenario
+from models.scenario import (
+    MAX_DATED,
+    KnownKeys,
+    ScenarioError,
+    UnavailableReason,
+    check_scenarios,
+    read_scenario,
+)
 from models.store import dump_scenario, export_scenario, load_files
 from scheduler import SolveOptions, explain, solve
-from scheduler.problem import DateRange, GroupId, RequestId
+from scheduler.problem import GROUP_AWAY_REASONS, DateRange, GroupId, RequestId
 from tests.conftest import DATA, MINI
 
 SECOND = DATA / "second-school.yaml"
@@ -191,3 +199,7 @@ def test_the_number_of_periods_of_a_group_is_bounded(tmp_path: Path) -> None:
     assert problems(tmp_path, one * (MAX_DATED + 1)) == [
         f"groups[0].unavailable: must hold at most {MAX_DATED} entries (got {MAX_DATED + 1})"
     ]
+
+
+def test_the_formats_reasons_are_the_ones_the_engine_and_the_database_know() -> None:
+    assert get_args(UnavailableReason) == GROUP_AWAY_REASONS
