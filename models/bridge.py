@@ -4,7 +4,8 @@ It lives on the models side so that ``scheduler/`` never sees SQLAlchemy. Defaul
 users rely on are decided here and documented in docs/scenario.md:
 - a location without weekly windows is never available (its owner must declare them);
 - a trainer without weekly windows is available Monday-Friday 08:00-18:00;
-- a group without weekly windows can travel Monday-Friday 08:30-16:30;
+- a group without weekly windows can travel Monday-Friday 08:30-16:30, and never on the
+  days of its unavailability periods (exams, internship, trip), which become its closures;
 - a group's home is its own home location, else the first location of its school.
 """
 
@@ -225,7 +226,12 @@ def build_problem(
                 school=p.PartnerId(g.school.key),
                 headcount=g.headcount,
                 home=_home_of(g),  # type: ignore[arg-type]
-                availability=p.Availability(weekly=_weekly(g.windows) or GROUP_DEFAULT),
+                availability=p.Availability(
+                    weekly=_weekly(g.windows) or GROUP_DEFAULT,
+                    closures=tuple(
+                        p.DateRange(u.first, u.last, u.reason, u.note) for u in g.unavailable
+                    ),
+                ),
                 max_travel_minutes=g.max_travel_minutes,
             )
             for g in session.scalars(select(e.Group).order_by(e.Group.key))

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from scheduler.problem import GROUP_AWAY_REASONS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -389,6 +391,9 @@ class Group(Versioned, Base):
     windows: Mapped[list[GroupWindow]] = relationship(
         cascade="all, delete-orphan", order_by="GroupWindow.id"
     )
+    unavailable: Mapped[list[GroupUnavailability]] = relationship(
+        cascade="all, delete-orphan", order_by="GroupUnavailability.id"
+    )
 
 
 class GroupWindow(_WeeklyWindowColumns, Versioned, Base):
@@ -396,6 +401,24 @@ class GroupWindow(_WeeklyWindowColumns, Versioned, Base):
     __table_args__ = _weekly_checks()
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+
+
+class GroupUnavailability(Base):
+    """Whole days a group cannot come at all (exam weeks, internship/BPV, a trip): its school
+    declares them, and the engine plans none of the group's sessions on them."""
+
+    __tablename__ = "group_unavailability"
+    __table_args__ = (
+        CheckConstraint("last >= first", name="last_not_before_first"),
+        CheckConstraint(_in("reason", GROUP_AWAY_REASONS), name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    first: Mapped[date] = mapped_column(Date)
+    last: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Request(Versioned, Base):

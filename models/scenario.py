@@ -44,7 +44,7 @@ MAX_DAYS_BETWEEN = 366
 MAX_PRIORITY = 100
 MAX_NOTE = 2000  # characters of a request's note
 MAX_WEEKLY = 400  # weekly windows of one location, trainer or group (checked pairwise)
-MAX_DATED = 1000  # one-off windows, closures or absences of one location or trainer
+MAX_DATED = 1000  # one-off windows, closures, absences or unavailable periods of one entity
 
 # Reading limits: a scenario file is written by people or by `campus generate`, never
 # megabytes of nesting or of aliases (docs/scenario.md, "Limits").
@@ -185,6 +185,25 @@ class GroupAvailability(_Model):
     weekly: list[WeeklyWindow] = Field(default=[], max_length=MAX_WEEKLY)
 
 
+UnavailableReason = Literal["exam", "internship", "trip", "other"]  # GROUP_AWAY_REASONS
+
+
+class Unavailable(_Model):
+    """Whole days ``first``..``last`` a group cannot come at all, and why: exam weeks,
+    internship (BPV), a trip, or other; ``note`` is a short remark for the planner."""
+
+    first: date
+    last: date
+    reason: UnavailableReason
+    note: Name = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Unavailable:
+        if self.last < self.first:
+            raise ValueError(f"last {self.last} is before first {self.first}")
+        return self
+
+
 class Equipment(_Model):
     code: Key
     name: Name
@@ -290,6 +309,7 @@ class Group(_Model):
     home: Key | None = None
     max_travel_minutes: Minutes | None = None
     availability: GroupAvailability = GroupAvailability()
+    unavailable: list[Unavailable] = Field(default=[], max_length=MAX_DATED)
 
 
 class Preferences(_Model):

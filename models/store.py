@@ -158,7 +158,8 @@ class _Loader:
         for a in sc.activities:
             self._activity(a)
         self.session.flush()
-        self.groups = self._rows(e.Group, "key", *((e.Group.windows,) if sc.groups else ()))
+        children = (e.Group.windows, e.Group.unavailable) if sc.groups else ()
+        self.groups = self._rows(e.Group, "key", *children)
         for g in sc.groups:
             self._group(g)
         self.session.flush()
@@ -248,6 +249,14 @@ class _Loader:
         row.home_location = None if g.home is None else self.locations[g.home]
         row.max_travel_minutes = g.max_travel_minutes
         _sync(row.windows, e.GroupWindow, [_weekly_fields(w) for w in g.availability.weekly])
+        _sync(
+            row.unavailable,
+            e.GroupUnavailability,
+            [
+                {"first": u.first, "last": u.last, "reason": u.reason, "note": u.note}
+                for u in g.unavailable
+            ],
+        )
 
     def _request(self, requests: dict[str, e.Request], r: s.Request) -> None:
         row = self._upsert(requests, e.Request, "requests", key=r.key)
@@ -413,6 +422,15 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                 home=g.home_location.key if g.home_location else None,
                 max_travel_minutes=g.max_travel_minutes,
                 availability=s.GroupAvailability(weekly=_weekly(g.windows)),
+                unavailable=[
+                    s.Unavailable(
+                        first=u.first,
+                        last=u.last,
+                        reason=u.reason,  # type: ignore[arg-type]
+                        note=u.note,
+                    )
+                    for u in g.unavailable
+                ],
             )
             for g in session.scalars(select(e.Group).order_by(e.Group.key))
         ],

@@ -24,6 +24,7 @@ from scheduler.cpsat.why import why_unscheduled
 from scheduler.lookup import (
     Lookup,
     covers,
+    fmt_away,
     fmt_session,
     hhmm,
     minute_of,
@@ -34,6 +35,7 @@ from scheduler.problem import (
     Activity,
     Availability,
     DateRange,
+    Group,
     Location,
     LocationId,
     PlannedSession,
@@ -402,6 +404,54 @@ def _trainer_days(a: _Analysis) -> list[Reason]:
     return reasons
 
 
+def _away(group: Group, days: list[date]) -> list[DateRange]:
+    """The group's unavailability periods that touch ``days`` (sorted, non-empty)."""
+    return _absences(group.availability, days) if days else []
+
+
+def _all_away(groups: list[Group], days: list[date]) -> bool:
+    """Whether on each of ``days`` at least one of the groups cannot come at all."""
+    return bool(days) and all(
+        any(c.contains(d) for g in groups for c in g.availability.closures) for d in days
+    )
+
+
+def _fmt_group_away(group: Group, periods: list[DateRange]) -> str:
+    return f"group {group.id} " + ", ".join(fmt_away(c) for c in periods)
+
+
+def _away_details(groups: dict[str, list[DateRange]]) -> dict[str, list[dict[str, object]]]:
+    return {
+        gid: [
+            {"first": c.first, "last": c.last, "reason": c.reason, "note": c.note}
+            for c in periods
+        ]
+        for gid, periods in groups.items()
+    }
+
+
+def _group_days(a: _Analysis) -> list[Reason]:
+    """A group that cannot come at all on any of the days (exams, internship, trip).
+
+    Only when the periods cover every day: days left over are the later stages' business,
+    which name the periods among the limits of the dates.
+    """
+    groups = [a.lk.groups[g] for g in a.request.groups]
+    if not _all_away(groups, a.days):
+        return []
+    away = {g.id: _away(g, a.days) for g in groups}
+    away = {gid: periods for gid, periods in away.items() if periods}
+    who = "the group" if len(groups) == 1 else "all its groups"
+    return [
+        Reason(
+            Code.GROUP_UNAVAILABLE,
+            "; ".join(_fmt_group_away(a.lk.groups[gid], p) for gid, p in away.items())
+            + f": no working day {a.dates} when {who} can come",
+            {"groups": _away_details(away), "days": len(a.days)},
+        )
+    ]
+
+
 # --- stage 3: when do location, groups, trainers and dates meet ----------------------------
 
 
@@ -558,7 +608,8 @@ def _max_sessions(a: _Analysis, slots: Iterable[tuple[Slot, LocationId]]) -> int
 
 def _limits(a: _Analysis) -> tuple[str, dict[str, object]]:
     """What cuts days out of the request's dates: the horizon, now, holidays, closures of
-    the fitting locations, absences of the trainers; named with their reasons."""
+    the fitting locations, periods its groups cannot come, absences of the trainers; named
+    with their reasons."""
     problem, r = a.lk.problem, a.request
     parts: list[str] = []
     details: dict[str, object] = {}
@@ -590,6 +641,12 @@ def _limits(a: _Analysis) -> tuple[str, dict[str, object]]:
             details["closures"] = {
                 k: [(c.first, c.last, c.reason) for c in v] for k, v in closed.items()
             }
+    groups = [a.lk.groups[g] for g in r.groups]
+    gone = {g.id: _away(g, span) for g in groups}
+    gone = {k: v for k, v in gone.items() if v}
+    if gone:
+        parts += [_fmt_group_away(a.lk.groups[k], v) for k, v in gone.items()]
+        details["group_unavailable"] = _away_details(gone)
     people = [a.lk.trainers[a.fixed]] if a.fixed is not None else a.trainers
     away = {t.id: _absences(t.availability, span) for t in people}
     away = {k: v for k, v in away.items() if v}
@@ -796,8 +853,9 @@ def _fmt_closures(found: list[dict[str, object]]) -> str:
 def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reason:
     """Which session of a running course cannot follow, which rule stops it, and the options.
 
-    The rules are tried in the order a planner would change them: the fixed trainer, the
-    one location the course must keep, its dates (spacing, request window, horizon).
+    The rules are tried in the order a planner would change them: its groups' periods away
+    (exams, internship, trip), the fixed trainer, the one location the course must keep,
+    its dates (spacing, request window, horizon).
     """
     act = lk.activity_of(request)
     kept = sorted((s for s in solution.sessions if s.request == request.id), key=lambda s: s.index)
@@ -811,7 +869,18 @@ def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reas
     rule, blocking, why = "combination", [], ""
     options: list[dict[str, object]] = []
     fixed = lk.trainers.get(request.trainer) if request.trainer else None
-    if days and fixed is not None and not _open_on(fixed.availability, days, dur):
+    groups = [lk.groups[g] for g in request.groups]
+    if _all_away(groups, days):
+        rule = "group_unavailable"
+        gone = {g.id: _away(g, days) for g in groups}
+        gone = {k: v for k, v in gone.items() if v}
+        blocking = [
+            {"group": gid, **period}
+            for gid, found in _away_details(gone).items()
+            for period in found
+        ]
+        why = "; ".join(_fmt_group_away(lk.groups[k], v) for k, v in gone.items())
+    elif days and fixed is not None and not _open_on(fixed.availability, days, dur):
         rule = "fixed_trainer"
         blocking = _closures(fixed.availability, days, trainer=fixed.id)
         why = f"its fixed trainer {fixed.id} is " + (
@@ -922,7 +991,7 @@ def _explain_request(
     reasons = [r for stage in STATIC_STAGES for r in stage(a)]
     if reasons:
         return tuple(reasons)
-    reasons = _trainer_days(a)
+    reasons = _group_days(a) + _trainer_days(a)
     if reasons:
         return tuple(reasons)
     slots = _slots(a)

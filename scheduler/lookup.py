@@ -17,6 +17,7 @@ from scheduler.problem import (
     Activity,
     ActivityCode,
     Availability,
+    DateRange,
     Group,
     GroupId,
     Location,
@@ -56,6 +57,24 @@ def fmt_spans(spans: Iterable[Span]) -> str:
     """Spans for a human: '09:00-12:00, 13:00-17:00', or 'closed all day'."""
     text = ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in spans)
     return text or "closed all day"
+
+
+_AWAY_WORDS = {
+    "exam": "has exams",
+    "internship": "is on internship",
+    "trip": "is on a trip",
+    "other": "is away",
+}
+
+
+def fmt_away(period: DateRange) -> str:
+    """A group's unavailability period in words, after the group's name:
+    'is on internship 2027-03-15..2027-04-09 (BPV Dekker)'."""
+    words = _AWAY_WORDS.get(period.reason)
+    if words is None:  # a reason outside the categories (a hand-built Problem): say it as is
+        words = "is away" + (f" ({period.reason})" if period.reason else "")
+    days = f"{period.first}" if period.first == period.last else f"{period.first}..{period.last}"
+    return f"{words} {days}" + (f" ({period.note})" if period.note else "")
 
 
 def fmt_session(session: PlannedSession) -> str:

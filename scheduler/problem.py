@@ -58,11 +58,16 @@ def _check_span(start: time, end: time, what: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class DateRange:
-    """Whole days from ``first`` to ``last`` inclusive (closures, holidays, absences)."""
+    """Whole days from ``first`` to ``last`` inclusive (closures, holidays, absences).
+
+    A group's unavailability period is one too (in its availability's closures): ``reason``
+    is then its category (one of ``GROUP_AWAY_REASONS``) and ``note`` the school's short note.
+    """
 
     first: date
     last: date
     reason: str = ""
+    note: str = ""
 
     def __post_init__(self) -> None:
         if self.last < self.first:
@@ -231,8 +236,15 @@ class Activity:
         return max(1, math.ceil(participants / self.participants_per_trainer))
 
 
+GROUP_AWAY_REASONS = ("exam", "internship", "trip", "other")
+"""Why a group cannot come at all for a while: exam weeks, internship (BPV), a trip, other."""
+
+
 @dataclass(frozen=True, slots=True)
 class Group:
+    """A class of a school; ``availability.closures`` are the periods it cannot come at all
+    (exam weeks, internships, trips), which every rule treats as days without a window."""
+
     id: GroupId
     school: PartnerId
     headcount: int

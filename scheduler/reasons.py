@@ -25,6 +25,7 @@ class Code(StrEnum):
     NO_CERTIFIED_TRAINER = "no_certified_trainer"
     FIXED_TRAINER_UNAVAILABLE = "fixed_trainer_unavailable"
     TRAINERS_UNAVAILABLE = "trainers_unavailable"
+    GROUP_UNAVAILABLE = "group_unavailable"  # exams, internship, trip on every open day
     NO_COMMON_TIME = "no_common_time"
     SESSIONS_DO_NOT_FIT_WINDOW = "sessions_do_not_fit_window"
     CAPACITY_TAKEN = "capacity_taken"

@@ -19,6 +19,7 @@ from scheduler.costs import raw_costs, weigh
 from scheduler.lookup import (
     Lookup,
     covers,
+    fmt_away,
     fmt_session,
     fmt_spans,
     is_frozen_reference,
@@ -543,13 +544,17 @@ def trainers(ctx: _Context) -> Iterator[Violation]:
 
 
 def groups(ctx: _Context) -> Iterator[Violation]:
-    """A group is in one place at a time, when it can come, and not too far from home."""
+    """A group is in one place at a time, when it can come (never in a period it cannot come
+    at all: exams, internship, trip), and not too far from home."""
     by_day: dict[tuple[GroupId, date], list[_Placed]] = defaultdict(list)
     for p in ctx.placed:
         for gid in p.request.groups:
             g = ctx.lk.groups[gid]
+            away = next((c for c in g.availability.closures if c.contains(p.day)), None)
             spans = spans_on(g.availability, p.day)
-            if not covers(spans, p.start, p.end) and not p.history:
+            if away is not None and not p.history:
+                yield _v("groups", "away", f"session {p.text}: group {gid} {fmt_away(away)}", p)
+            elif not covers(spans, p.start, p.end) and not p.history:
                 yield _v(
                     "groups",
                     "unavailable",
@@ -749,6 +754,7 @@ HISTORY_EXEMPT = frozenset(
         ("trainers", "uncertified"),
         ("trainers", "unavailable"),
         ("groups", "unavailable"),
+        ("groups", "away"),
         ("groups", "too_far"),
         ("request_window", "outside_dates"),
         ("request_window", "blocked"),

@@ -134,3 +134,80 @@ def test_a_company_that_cannot_see_a_location_leaves_it_unchanged(api: Api) -> N
     )
     seen = api.client.get(path, headers=api.headers("planner")).json()
     assert seen["one_off"] == []
+
+
+# --- groups: the periods a group cannot come (api/routes/v1/groups.py) ---------------------
+# "own" is vz-3bb-a (of vmbo-zuidoost, the school key's partner); "other" is mw-2a of
+# mbo-west, a second school loaded from tests/data/second-school.yaml; "missing" does not
+# exist. DELETE removes a period the planner key has just added to that group.
+
+GROUP_TARGETS = {"own": "vz-3bb-a", "other": "mw-2a", "missing": "no-such-group"}
+GROUP_ENDPOINTS = {
+    "unavailable": ("GET", "/api/v1/groups/{group}/unavailable"),
+    "add unavailable": ("POST", "/api/v1/groups/{group}/unavailable"),
+    "remove unavailable": ("DELETE", "/api/v1/groups/{group}/unavailable/{period}"),
+}
+
+# fmt: off
+GROUP_MATRIX = [
+    # key          endpoint              own  other missing
+    ("anonymous", "unavailable",         401, 401, 401),
+    ("anonymous", "add unavailable",     401, 401, 401),
+    ("anonymous", "remove unavailable",  401, 401, 401),
+    ("revoked",   "add unavailable",     401, 401, 401),
+    ("expired",   "remove unavailable",  401, 401, 401),
+    ("planner",   "unavailable",         200, 200, 404),
+    ("planner",   "add unavailable",     201, 201, 404),
+    ("planner",   "remove unavailable",  204, 204, 404),
+    ("company",   "unavailable",         403, 403, 403),
+    ("company",   "add unavailable",     403, 403, 403),
+    ("company",   "remove unavailable",  403, 403, 403),
+    ("school",    "unavailable",         200, 404, 404),
+    ("school",    "add unavailable",     201, 404, 404),
+    ("school",    "remove unavailable",  204, 404, 404),
+    ("trainer",   "unavailable",         403, 403, 403),
+    ("trainer",   "add unavailable",     403, 403, 403),
+    ("trainer",   "remove unavailable",  403, 403, 403),
+]
+# fmt: on
+
+# What a school key must never read of another school: its name, address, groups' names, notes.
+MBO_WEST = ["Mbo West", "Slotermeer", "2 Installateur A", "BPV bij Dekker"]
+
+
+def test_every_key_gets_exactly_its_status_on_every_group_endpoint(api: Api) -> None:
+    from models.db import session_scope
+    from models.store import load_files
+    from tests.conftest import DATA
+
+    with session_scope(api.engine) as session:
+        load_files(session, [DATA / "second-school.yaml"])
+    assert {endpoint for _, endpoint, *_ in GROUP_MATRIX} == set(GROUP_ENDPOINTS)
+    failures = []
+    body = {"first": "2027-06-07", "last": "2027-06-11", "reason": "exam"}
+    for who, endpoint, *statuses in GROUP_MATRIX:
+        method, template = GROUP_ENDPOINTS[endpoint]
+        for (target, group), expected in zip(GROUP_TARGETS.items(), statuses, strict=True):
+            period = 1
+            if method == "DELETE" and target != "missing":
+                made = api.client.post(
+                    f"/api/v1/groups/{group}/unavailable", headers=api.headers("planner"), json=body
+                )
+                assert made.status_code == 201, made.text
+                period = made.json()["id"]
+            response = api.client.request(
+                method,
+                template.format(group=group, period=period),
+                headers=api.headers(who),
+                json=body if method == "POST" else None,
+            )
+            where = f"{who} {method} {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            foreign = MBO_WEST if who != "planner" else []
+            leaked = [text for text in foreign if text in response.text]
+            if leaked:
+                failures.append(f"{where}: the answer shows {leaked}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == []
