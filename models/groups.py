@@ -9,11 +9,14 @@ period's row and nothing else of the group.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
+from models.audit import Actor, diff, record, snapshot
 from models.keys import Principal
 from models.scenario import MAX_DATED, Key, Unavailable
 
@@ -52,7 +55,12 @@ def find_group(session: Session, principal: Principal, key: str) -> e.Group | No
     return session.scalars(query.options(selectinload(e.Group.unavailable))).one_or_none()
 
 
-def add_unavailable(group: e.Group, period: Unavailable) -> e.GroupUnavailability:
+UNAVAILABLE_FIELDS = ("first", "last", "reason", "note")
+
+
+def add_unavailable(
+    session: Session, group: e.Group, period: Unavailable, *, actor: Actor, now: datetime
+) -> e.GroupUnavailability:
     """Declare ONE period the group cannot come; its other periods and fields stay as they were.
 
     ``period`` is valid by construction (the scenario format's model: dates in order, a
@@ -67,13 +75,34 @@ def add_unavailable(group: e.Group, period: Unavailable) -> e.GroupUnavailabilit
         first=period.first, last=period.last, reason=period.reason, note=period.note
     )
     group.unavailable.append(row)
+    session.flush()  # the id names the period in the audit
+    record(
+        session,
+        actor,
+        entity="group-unavailable",
+        key=f"{group.key}/{row.id}",
+        action="create",
+        changes=diff({}, snapshot(row, UNAVAILABLE_FIELDS)),
+        now=now,
+    )
     return row
 
 
-def remove_unavailable(group: e.Group, period_id: int) -> bool:
+def remove_unavailable(
+    session: Session, group: e.Group, period_id: int, *, actor: Actor, now: datetime
+) -> bool:
     """Remove the group's period ``period_id``; False when the group has no such period."""
     for row in group.unavailable:
         if row.id == period_id:
+            record(
+                session,
+                actor,
+                entity="group-unavailable",
+                key=f"{group.key}/{row.id}",
+                action="delete",
+                changes=diff(snapshot(row, UNAVAILABLE_FIELDS), {}),
+                now=now,
+            )
             group.unavailable.remove(row)  # delete-orphan: the row goes with it
             return True
     return False

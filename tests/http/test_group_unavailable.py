@@ -160,3 +160,20 @@ def test_a_group_with_the_most_periods_a_file_may_hold_gets_409(api: Api) -> Non
         f"group vz-3bb-a already has {MAX_DATED} unavailable periods: remove a period first"
     )
     assert len(listed(api)) == MAX_DATED
+
+
+def test_adding_and_removing_a_period_is_audited_with_who_and_what(api: Api) -> None:
+    created = api.client.post(OWN, headers=api.headers("school"), json=GOOD).json()
+    api.client.delete(f"{OWN}/{created['id']}", headers=api.headers("planner"))
+    with session_scope(api.engine) as session:
+        rows = session.scalars(select(e.AuditEvent).order_by(e.AuditEvent.id)).all()
+        seen = [(r.actor_role, r.actor_label, r.entity, r.entity_key, r.action) for r in rows]
+        changes = [r.changes for r in rows]
+    key = f"vz-3bb-a/{created['id']}"
+    assert seen == [
+        ("school", "Ans", "group-unavailable", key, "create"),
+        ("planner", "Planbureau", "group-unavailable", key, "delete"),
+    ]
+    period = {k: GOOD[k] for k in ("first", "last", "reason", "note")}
+    assert changes[0] == {k: [None, v] for k, v in period.items()}
+    assert changes[1] == {k: [v, None] for k, v in period.items()}

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy.orm import Session
 
-from api.deps import ApiSessionDep, PrincipalDep, require_role
+from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.problems import Problem, responses
 from api.routes.v1.schemas import Day
 from models import entities as e
@@ -110,12 +110,19 @@ def post_unavailable(
     period: UnavailableIn,
     session: ApiSessionDep,
     principal: PrincipalDep,
+    now: NowDep,
     response: Response,
 ) -> UnavailableOut:
     """Add ONE period; the group's other periods, windows and fields stay as they were."""
     group = _group(session, principal, key)
     try:
-        row = add_unavailable(group, Unavailable(**period.model_dump()))
+        row = add_unavailable(
+            session,
+            group,
+            Unavailable(**period.model_dump()),
+            actor=actor_of(principal),
+            now=now,
+        )
     except GroupChangeError as exc:
         raise Problem(409, f"{exc.reason}: remove a period first") from None
     session.flush()
@@ -135,10 +142,11 @@ def delete_unavailable(
     period_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     session: ApiSessionDep,
     principal: PrincipalDep,
+    now: NowDep,
 ) -> Response:
     """Remove ONE period by its id (from the list); nothing else of the group changes."""
     group = _group(session, principal, key)
-    if not remove_unavailable(group, period_id):
+    if not remove_unavailable(session, group, period_id, actor=actor_of(principal), now=now):
         raise Problem(
             404,
             f"group {group.key} has no unavailable period {period_id}: "
