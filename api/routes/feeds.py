@@ -87,7 +87,55 @@ def _full_path(
     return _answer(request, settings, subject, feed.body, feed.etag, feed.last_modified)
 
 
-@router.api_route("/cal/{token}.ics", methods=["GET", "HEAD"], response_class=Response)
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_CACHING = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (
+        ("ETag", "strong validator of the bytes: send it back as If-None-Match"),
+        ("Last-Modified", "when these bytes were first served"),
+        ("Cache-Control", "private, max-age=<CAMPUS_FEED_MAX_AGE>"),
+    )
+}
+_GONE = {
+    "description": "the subject was deleted, or the token was revoked more than "
+    "CAMPUS_FEED_REVOKED_DAYS ago: unsubscribe",
+    "content": _TEXT,
+}
+_UNKNOWN = {"description": "no such feed token", "content": _TEXT}
+_DOWN = {"description": "the database is unreachable", "content": _TEXT}
+_NOT_MODIFIED = {
+    "description": "unchanged since If-None-Match / If-Modified-Since: no body",
+    "headers": _CACHING,
+}
+
+
+def _feed_responses(*, body: bool) -> dict[int | str, dict[str, object]]:
+    """What GET (with the iCalendar body) or HEAD (headers only) really answers."""
+    ok: dict[str, object] = {
+        "description": "the iCalendar feed (an empty calendar for a recently revoked token)",
+        "headers": _CACHING,
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    }
+    if not body:
+        ok = {"description": "the GET's headers, Content-Length included, without the body",
+              "headers": _CACHING}  # fmt: skip
+    return {200: ok, 304: _NOT_MODIFIED, 404: _UNKNOWN, 410: _GONE, 500: _DOWN}
+
+
+@router.head(
+    "/cal/{token}.ics",
+    operation_id="headCalendarFeed",
+    response_class=Response,
+    responses=_feed_responses(body=False),
+    summary="Calendar feed headers",
+)
+@router.get(
+    "/cal/{token}.ics",
+    operation_id="getCalendarFeed",
+    response_class=Response,
+    responses=_feed_responses(body=True),
+    summary="Calendar feed",
+)
 async def calendar_feed(
     token: str,
     request: Request,
