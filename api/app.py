@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import openapi, problems
 from api.deps import Clock
 from api.feeds.cache import FeedCache, TokenLookup
+from api.feeds.fetches import FetchRecorder
 from api.feeds.settings import FeedSettings
 from api.limits import BodyLimit
 from api.routes import feeds, health, v1
@@ -93,6 +94,7 @@ def create_app(
     app.state.clock = clock or _utc_now
     app.state.feed_cache = FeedCache(max_seconds=app.state.feed_settings.cache_seconds)
     app.state.token_lookup = TokenLookup(app.state.engine)
+    app.state.fetch_recorder = FetchRecorder(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
     app.include_router(v1.router)
