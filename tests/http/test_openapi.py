@@ -59,7 +59,7 @@ def test_every_operation_documents_its_bodies(document: dict[str, Any]) -> None:
         success = [code for code in responses if code.startswith("2")]
         assert success, f"{where}: no success response"
         if method != "head":
-            for code in success:
+            for code in (code for code in success if code != "204"):  # 204: no body, by rule
                 content = responses[code].get("content", {})
                 assert content and all("schema" in c for c in content.values()), (
                     f"{where} {code}: no response schema"
