@@ -13,9 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import problems
+from api import openapi, problems
 from api.deps import Clock
 from api.feeds.cache import FeedCache, TokenLookup
+from api.feeds.fetches import FetchRecorder
 from api.feeds.settings import FeedSettings
 from api.limits import BodyLimit
 from api.routes import feeds, health, v1
@@ -84,6 +85,8 @@ def create_app(
         summary="The HTTP API (/api/v1) and calendar feeds of the Technische Installatie Campus.",
         version="0.1.0",
         redirect_slashes=False,  # see _relative_slash_redirects
+        docs_url=None,  # api/openapi.py serves /docs and /redoc without a CDN
+        redoc_url=None,
         lifespan=_lifespan,
     )
     app.state.engine = engine if engine is not None else make_engine()
@@ -91,10 +94,12 @@ def create_app(
     app.state.clock = clock or _utc_now
     app.state.feed_cache = FeedCache(max_seconds=app.state.feed_settings.cache_seconds)
     app.state.token_lookup = TokenLookup(app.state.engine)
+    app.state.fetch_recorder = FetchRecorder(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
     app.include_router(v1.router)
     problems.install(app)
+    openapi.install(app)
     app.add_middleware(BodyLimit)
     app.router.default = _relative_slash_redirects(app.router)
     return app

@@ -6,13 +6,13 @@ helpers come from api.cli_common).
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -24,8 +24,11 @@ from models import entities as e
 from models.db import session_scope, write_retrying
 from models.feeds import (
     FeedError,
+    as_utc,
     create_token,
+    describe_token,
     find_subject,
+    find_token,
     list_tokens,
     revoke_token,
     rotate_token,
@@ -182,6 +185,61 @@ def publish_command(
         console.print(f"static feeds in {out}: {len(written)} written, {len(unchanged)} unchanged")
 
 
+LabelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--label",
+        help="Whose token: the person or team it is for, e.g. 'Ans, BBL-team'.",
+    ),
+]
+TokenIdArg = Annotated[
+    int | None,
+    typer.Argument(help="The token's id, as `campus feeds list` shows it.", show_default=False),
+]
+
+
+def _named_view(
+    school: str | None,
+    group: str | None,
+    trainer: str | None,
+    location: str | None,
+    company: str | None,
+    campus: bool,
+) -> tuple[str, str] | None:
+    """The view named by the options, or None when none is given (the token id names it)."""
+    if not (school or group or trainer or location or company or campus):
+        return None
+    return _view(school, group, trainer, location, company, campus)
+
+
+def _token_name(token_id: int | None, view: tuple[str, str] | None) -> dict[str, object]:
+    if token_id is None and view is None:
+        raise fail(
+            "name the token by its id (campus feeds list shows it) or by one of --school, "
+            "--group, --trainer, --location, --company, --campus (with --label if it has "
+            "several tokens)"
+        )
+    if token_id is not None and view is not None:
+        raise fail("name the token by its id or by its subject and --label, not both")
+    if view is None:
+        return {"token_id": token_id}
+    return {"view": view[0], "key": view[1]}
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    """When, in UTC, and how long ago in words a planner reads at a glance."""
+    if moment is None:
+        return "never"
+    moment = as_utc(moment)
+    hours = int((now - moment).total_seconds() // 3600)
+    when = f"{moment:%Y-%m-%d %H:%M}"
+    if hours < 1:
+        return f"{when} (this hour)"
+    if hours < 48:
+        return f"{when} ({hours} h ago)"
+    return f"{when} ({hours // 24} days ago)"
+
+
 @feeds_app.command("create")
 def feeds_create(
     school: SchoolOpt = None,
@@ -190,104 +248,157 @@ def feeds_create(
     location: LocationOpt = None,
     company: CompanyOpt = None,
     campus: CampusOpt = False,
-    label: Annotated[str, typer.Option(help="A note for the planner, e.g. who asked.")] = "",
+    label: LabelOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Create the secret feed URL of one subscriber and view, and print it once.
+    """Create a secret feed URL for one subscriber and view, and print it once.
 
-    Example: [bold]campus feeds create --school vakcollege-noord[/]
+    A subscriber may have several URLs, one per person: give each its own --label (at most
+    one may be without). Each can be rotated or revoked without touching the others.
+
+    Example: [bold]campus feeds create --school vakcollege-noord --label "Ans, BBL-team"[/]
     """
     view, key = _view(school, group, trainer, location, company, campus)
     settings = FeedSettings.from_env()
     try:
         with session_scope(ready_engine(db)) as session:
             subject = find_subject(session, view, key)
-            _row, token = create_token(session, view, key, now=_now(), label=label)
+            row, token = create_token(session, view, key, now=_now(), label=label or "")
+            named = describe_token(row)
     except FeedError as exc:
         raise fail(str(exc)) from None
     console.print(f"feed for {view} {subject.name}:")
+    console.print(f"  {named}; `campus feeds list` shows when it was last fetched")
     _print_urls(settings, token)
 
 
 @feeds_app.command("list")
 def feeds_list(
-    all_: Annotated[bool, typer.Option("--all", help="Also show revoked tokens.")] = False,
-    db: DbOption = None,
-) -> None:
-    """List feed tokens (never the secrets: only their ids, views and dates).
-
-    Example: [bold]campus feeds list --all[/]
-    """
-    with session_scope(ready_engine(db)) as session:
-        rows = list_tokens(session, include_revoked=all_)
-        table = Table(title="Feed tokens")
-        for column in ("id", "view", "subject", "label", "created (UTC)", "revoked (UTC)"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(
-                str(row.id),
-                row.view,
-                row.subject_key or "-",
-                row.label,
-                f"{row.created_at:%Y-%m-%d %H:%M}",
-                f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
-            )
-    console.print(table)
-
-
-@feeds_app.command("rotate")
-def feeds_rotate(
     school: SchoolOpt = None,
     group: GroupOpt = None,
     trainer: TrainerOpt = None,
     location: LocationOpt = None,
     company: CompanyOpt = None,
     campus: CampusOpt = False,
+    all_: Annotated[bool, typer.Option("--all", help="Also show revoked tokens.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Replace a subscriber's feed URL: the old one is revoked, a new one printed.
+    """List feed tokens: whose they are and when each was last fetched (never the secrets).
 
-    Example: [bold]campus feeds rotate --trainer t-chantal-timmer[/]
+    "last fetched" is when a calendar app last asked for the URL, to the hour: it is
+    written at most once an hour per token. A token never fetched is not subscribed (yet).
+
+    Example: [bold]campus feeds list --school vakcollege-noord[/]
     """
-    view, key = _view(school, group, trainer, location, company, campus)
+    view = _named_view(school, group, trainer, location, company, campus)
+    now = _now()
+    with session_scope(ready_engine(db)) as session:
+        rows = list_tokens(session, include_revoked=all_)
+        if view is not None:
+            with contextlib.suppress(FeedError):  # a deleted subject: its stored key
+                view = (view[0], find_subject(session, *view).key)
+            rows = [row for row in rows if (row.view, row.subject_key) == view]
+        table = [
+            (
+                str(row.id),
+                f"{row.view} {row.subject_key or 'campus'}",
+                row.label or "(no label)",
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                _ago(row.last_fetched_at, now),
+                f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
+            )
+            for row in rows
+        ]
+    header = ("id", "subscriber", "label", "created", "last fetched", "revoked")
+    shown = 6 if all_ else 5
+    widths = [max(len(cells[i]) for cells in [header, *table]) for i in range(shown)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first = cells[0].rjust(widths[0])
+        rest = [cell.ljust(width) for cell, width in zip(cells[1:shown], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    lines = [line(cells) for cells in table]
+    if rows:
+        console.print(bold(line(header)))
+    for text in lines:
+        console.print(text)
+    if not rows:
+        console.print("no feed tokens" + ("" if all_ else " (--all also shows revoked ones)"))
+    else:
+        console.print(
+            "Times are UTC; last fetched is recorded at most once an hour per token.",
+            style="dim",
+        )
+
+
+@feeds_app.command("rotate")
+def feeds_rotate(
+    token_id: TokenIdArg = None,
+    school: SchoolOpt = None,
+    group: GroupOpt = None,
+    trainer: TrainerOpt = None,
+    location: LocationOpt = None,
+    company: CompanyOpt = None,
+    campus: CampusOpt = False,
+    label: LabelOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Replace one feed URL: that token is revoked, a new one with its label printed.
+
+    Name the token by its id, or by its subscriber (and --label when it has several).
+
+    Example: [bold]campus feeds rotate 7[/] or
+    [bold]campus feeds rotate --trainer t-chantal-timmer[/]
+    """
+    name = _token_name(token_id, _named_view(school, group, trainer, location, company, campus))
     settings = FeedSettings.from_env()
     try:
         with session_scope(ready_engine(db)) as session:
-            subject = find_subject(session, view, key)
-            _row, token = rotate_token(session, view, key, now=_now())
+            old = find_token(session, label=label, **name)  # type: ignore[arg-type]
+            replaced = old.id
+            new, token = rotate_token(session, token_id=old.id, now=_now())
+            subject = find_subject(session, new.view, new.subject_key)
+            named = describe_token(new)
     except FeedError as exc:
         raise fail(str(exc)) from None
     console.print(
-        f"new feed for {view} {subject.name} (the old URL serves an empty calendar for "
-        f"{settings.revoked_days} days, then 410 Gone):",
+        f"new feed for {subject.view} {subject.name} (the old URL serves an empty calendar "
+        f"for {settings.revoked_days} days, then 410 Gone):",
     )
+    console.print(f"  {named}, replacing token {replaced}")
     _print_urls(settings, token)
 
 
 @feeds_app.command("revoke")
 def feeds_revoke(
+    token_id: TokenIdArg = None,
     school: SchoolOpt = None,
     group: GroupOpt = None,
     trainer: TrainerOpt = None,
     location: LocationOpt = None,
     company: CompanyOpt = None,
     campus: CampusOpt = False,
+    label: LabelOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Stop a subscriber's feed URL: empty calendar for a grace period, then 410 Gone.
+    """Stop one feed URL; the subscriber's other tokens keep working.
 
-    Example: [bold]campus feeds revoke --company installatiebedrijf-dekker[/]
+    Name the token by its id, or by its subscriber (and --label when it has several).
+
+    Example: [bold]campus feeds revoke 7[/] or
+    [bold]campus feeds revoke --school vakcollege-noord --label "Ans, BBL-team"[/]
     """
-    view, key = _view(school, group, trainer, location, company, campus)
+    name = _token_name(token_id, _named_view(school, group, trainer, location, company, campus))
     settings = FeedSettings.from_env()
     try:
         with session_scope(ready_engine(db)) as session:
-            row = revoke_token(session, view, key, now=_now())
-            token_id = row.id
+            row = revoke_token(session, now=_now(), label=label, **name)  # type: ignore[arg-type]
+            named, view, key = describe_token(row), row.view, row.subject_key
     except FeedError as exc:
         raise fail(str(exc)) from None
     console.print(
-        f"revoked token {token_id} ({view} {key or 'campus'}); it serves an empty calendar "
+        f"revoked {named} ({view} {key or 'campus'}); it serves an empty calendar "
         f"for {settings.revoked_days} days, then 410 Gone",
     )
 

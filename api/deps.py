@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.feeds.cache import FeedCache, TokenLookup
+from api.feeds.fetches import FetchRecorder
 from api.feeds.settings import FeedSettings
 from api.problems import Problem
 from models.audit import Actor
@@ -44,6 +45,10 @@ async def get_token_lookup(request: Request) -> TokenLookup:
     return request.app.state.token_lookup
 
 
+async def get_fetch_recorder(request: Request) -> FetchRecorder:
+    return request.app.state.fetch_recorder
+
+
 async def get_now(request: Request) -> datetime:
     """The current time, from the app's clock (tests freeze it)."""
     return request.app.state.clock()
@@ -55,6 +60,7 @@ SettingsDep = Annotated[FeedSettings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 FeedCacheDep = Annotated[FeedCache, Depends(get_feed_cache)]
 TokenLookupDep = Annotated[TokenLookup, Depends(get_token_lookup)]
+FetchRecorderDep = Annotated[FetchRecorder, Depends(get_fetch_recorder)]
 
 
 # --- who is asking (the HTTP API under /api/v1) -----------------------------------------

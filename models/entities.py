@@ -706,8 +706,10 @@ class ReplanMark(Base):
 class FeedToken(Base):
     """A secret feed URL for one subscriber and view; only the token's SHA-256 is stored.
 
+    A subject may have several working tokens (one per teacher), told apart by their labels.
     ``active`` is TRUE while the token works and NULL once revoked: the unique constraint then
-    allows one working token per (view, subject) and any number of revoked ones.
+    allows one working token per (view, subject, label) and any number of revoked ones.
+    ``last_fetched_at`` is coarse (written at most once an hour, models/feeds.py).
     """
 
     __tablename__ = "feed_tokens"
@@ -716,7 +718,7 @@ class FeedToken(Base):
         CheckConstraint(
             "(active IS NULL) = (revoked_at IS NOT NULL)", name="active_iff_not_revoked"
         ),
-        UniqueConstraint("view", "subject_key", "active"),
+        UniqueConstraint("view", "subject_key", "label", "active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -727,6 +729,9 @@ class FeedToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     active: Mapped[bool | None] = mapped_column(Boolean, default=True)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
 
 
 class FeedState(Base):

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from models import entities as e
+from models.text import single_line
 
 VIEWS: tuple[str, ...] = e.FEED_VIEWS
 TEAM_LABELS = {
@@ -270,21 +271,62 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _active(session: Session, view: str, key: str) -> e.FeedToken | None:
-    return session.scalars(
-        select(e.FeedToken).where(
-            e.FeedToken.view == view, e.FeedToken.subject_key == key, e.FeedToken.active.is_(True)
+MAX_LABEL = 200
+FETCH_RESOLUTION = timedelta(hours=1)  # last_fetched_at is written at most this often
+
+
+def _working(session: Session, view: str, key: str) -> list[e.FeedToken]:
+    return list(
+        session.scalars(
+            select(e.FeedToken)
+            .where(
+                e.FeedToken.view == view,
+                e.FeedToken.subject_key == key,
+                e.FeedToken.active.is_(True),
+            )
+            .order_by(e.FeedToken.id)
         )
-    ).one_or_none()
+    )
+
+
+def describe_token(row: e.FeedToken) -> str:
+    """How a planner names a token: its id and label (``token 7 'Ans, BBL-team'``)."""
+    return f"token {row.id} {row.label!r}" if row.label else f"token {row.id} (no label)"
+
+
+def _subject_text(view: str, key: str) -> str:
+    return f"the {view} {key}" if key else "the campus"
+
+
+def check_label(label: str) -> str:
+    """The label as stored (trimmed), or FeedError: it is how planners name the token."""
+    label = label.strip()
+    if len(label) > MAX_LABEL:
+        raise FeedError(f"the label is longer than {MAX_LABEL} characters")
+    try:
+        single_line(label)
+    except ValueError as exc:
+        raise FeedError(f"the label {exc}") from None
+    return label
 
 
 def create_token(
     session: Session, view: str, key: str, *, now: datetime, label: str = ""
 ) -> tuple[e.FeedToken, str]:
-    """A new secret for (view, subject); the plain token is returned once and never stored."""
+    """A new secret for (view, subject); the plain token is returned once and never stored.
+
+    A subject may have any number of working tokens, each with a label of its own (one per
+    teacher, say); at most one of them may be without a label.
+    """
     key = find_subject(session, view, key).key
-    if _active(session, view, key) is not None:
-        raise FeedError(f"the {view} {key or 'campus'} already has a feed token; rotate it instead")
+    label = check_label(label)
+    for row in _working(session, view, key):
+        if row.label == label:
+            named = f"labelled {label!r}" if label else "without a label"
+            raise FeedError(
+                f"{_subject_text(view, key)} already has a feed token {named} ({row.id}): give "
+                "the new one another --label (e.g. the teacher's name), or rotate it instead"
+            )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = e.FeedToken(
         token_hash=hash_token(token),
@@ -300,25 +342,87 @@ def create_token(
     return row, token
 
 
-def revoke_token(session: Session, view: str, key: str, *, now: datetime) -> e.FeedToken:
-    """Stop the current token; it serves an empty calendar for a grace period, then 410."""
-    with contextlib.suppress(FeedError):  # a deleted subject's token: revoke by stored key
+def find_token(
+    session: Session,
+    view: str | None = None,
+    key: str = "",
+    *,
+    label: str | None = None,
+    token_id: int | None = None,
+) -> e.FeedToken:
+    """The working token a planner names: by its id, or by its subject (and label).
+
+    The subject alone is enough while it has one working token; with several, the label
+    (or the id) must say which. FeedError says what exists when the name fits none.
+    """
+    if token_id is not None:
+        if view is not None or label is not None:
+            raise FeedError("name the token by its id or by its subject and label, not both")
+        row = session.get(e.FeedToken, token_id) if 0 < token_id < 2**31 else None
+        if row is None:
+            raise FeedError(f"there is no feed token {token_id} (campus feeds list shows them)")
+        if row.active is None:
+            raise FeedError(f"feed token {token_id} was already revoked")
+        return row
+    if view is None:
+        raise FeedError("name the token by its id or by its subject")
+    with contextlib.suppress(FeedError):  # a deleted subject's token: found by its stored key
         key = find_subject(session, view, key).key
-    row = _active(session, view, key)
-    if row is None:
-        raise FeedError(f"the {view} {key or 'campus'} has no active feed token")
+    rows = _working(session, view, key)
+    if label is not None:
+        wanted = label.strip()
+        rows = [row for row in rows if row.label == wanted]
+        if not rows:
+            others = _working(session, view, key)
+            have = ", ".join(describe_token(row) for row in others) or "none"
+            raise FeedError(
+                f"{_subject_text(view, key)} has no working feed token labelled {wanted!r} "
+                f"(working: {have})"
+            )
+    if not rows:
+        raise FeedError(f"{_subject_text(view, key)} has no active feed token")
+    if len(rows) > 1:
+        raise FeedError(
+            f"{_subject_text(view, key)} has {len(rows)} working feed tokens "
+            f"({', '.join(describe_token(row) for row in rows)}): name one by its id or --label"
+        )
+    return rows[0]
+
+
+def revoke(row: e.FeedToken, *, now: datetime) -> e.FeedToken:
+    """Stop this token; it serves an empty calendar for a grace period, then 410."""
     row.active = None
     row.revoked_at = as_utc(now)
+    return row
+
+
+def revoke_token(
+    session: Session,
+    view: str | None = None,
+    key: str = "",
+    *,
+    now: datetime,
+    label: str | None = None,
+    token_id: int | None = None,
+) -> e.FeedToken:
+    """Revoke the token find_token names; the subject's other tokens keep working."""
+    row = revoke(find_token(session, view, key, label=label, token_id=token_id), now=now)
     session.flush()
     return row
 
 
 def rotate_token(
-    session: Session, view: str, key: str, *, now: datetime
+    session: Session,
+    view: str | None = None,
+    key: str = "",
+    *,
+    now: datetime,
+    label: str | None = None,
+    token_id: int | None = None,
 ) -> tuple[e.FeedToken, str]:
-    """Revoke the current token and create its successor in the same transaction."""
-    old = revoke_token(session, view, key, now=now)
-    return create_token(session, view, key, now=now, label=old.label)
+    """Revoke the named token and create its successor (same label) in one transaction."""
+    old = revoke_token(session, view, key, now=now, label=label, token_id=token_id)
+    return create_token(session, old.view, old.subject_key, now=now, label=old.label)
 
 
 def list_tokens(session: Session, *, include_revoked: bool = False) -> list[e.FeedToken]:
@@ -348,6 +452,8 @@ class TokenCheck:
     name: str | None  # the subject's name as find_subject gives it; None: no exact match
     revoked_at: datetime | None
     version: int  # publication_version()
+    token_id: int = 0
+    last_fetched_at: datetime | None = None
 
 
 def _subject_name_column():  # type: ignore[no-untyped-def]
@@ -375,6 +481,8 @@ _TOKEN_CHECK = select(
     e.FeedToken.token_hash,
     _subject_name_column(),
     select(func.max(e.Publication.version)).scalar_subquery(),
+    e.FeedToken.id,
+    e.FeedToken.last_fetched_at,
 ).where(e.FeedToken.token_hash == bindparam("digest"))  # one statement object: its SQL is cached
 
 
@@ -391,7 +499,40 @@ def check_token(connection: Connection, token: str) -> TokenCheck | None:
     if row is None or not hmac.compare_digest(row[3], digest):
         return None
     revoked_at = as_utc(row[2]) if row[2] is not None else None
-    return TokenCheck(row[0], row[1], row[4], revoked_at, row[5] or 0)
+    fetched = as_utc(row[7]) if row[7] is not None else None
+    return TokenCheck(row[0], row[1], row[4], revoked_at, row[5] or 0, row[6], fetched)
+
+
+# --- when each token was last fetched ---------------------------------------------------
+
+
+def fetch_due(last_fetched_at: datetime | None, now: datetime) -> bool:
+    """Whether a fetch at ``now`` should be written: the stored one is an hour old or more.
+
+    A calendar app polls every few minutes; "last fetched" only has to tell a planner who is
+    still subscribed, so an hour's precision saves a write per poll.
+    """
+    return last_fetched_at is None or as_utc(now) - as_utc(last_fetched_at) >= FETCH_RESOLUTION
+
+
+def record_fetch(connection: Connection, token_id: int, now: datetime) -> bool:
+    """Store ``now`` as the token's last fetch unless a value less than an hour old is there.
+
+    One conditional UPDATE: concurrent requests, or several server processes, write at most
+    once per hour per token. True when this call wrote.
+    """
+    now = as_utc(now).replace(microsecond=0)
+    token = e.FeedToken.__table__
+    done = connection.execute(
+        token.update()
+        .where(
+            token.c.id == token_id,
+            (token.c.last_fetched_at.is_(None))
+            | (token.c.last_fetched_at <= now - FETCH_RESOLUTION),
+        )
+        .values(last_fetched_at=now)
+    )
+    return done.rowcount == 1
 
 
 # --- feed states (Last-Modified) --------------------------------------------------------

@@ -15,14 +15,24 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import EngineDep, FeedCacheDep, NowDep, SettingsDep, TokenLookupDep
+from api.deps import (
+    EngineDep,
+    FeedCacheDep,
+    FetchRecorderDep,
+    NowDep,
+    SettingsDep,
+    TokenLookupDep,
+)
 from api.feeds.cache import FeedCache, LookupUnavailable, served_feed
+from api.feeds.fetches import FetchRecorder
 from api.feeds.http import MEDIA_TYPE, PRIVACY_HEADERS, feed_headers, not_modified, strong_etag
 from api.feeds.ical import render_feed
 from api.feeds.settings import FeedSettings
 from models.db import session_scope
+from models.entities import FeedToken
 from models.feeds import FeedData, FeedError, FeedSubject, as_utc, find_subject, lookup_token
 
 router = APIRouter(tags=["feeds"])
@@ -60,34 +70,95 @@ def _full_path(
     settings: FeedSettings,
     cache: FeedCache,
     now: datetime,
+    fetches: FetchRecorder,
 ) -> Response:
     """Every case, in one transaction: lookup, 410s, revoked calendar, render if needed."""
     with session_scope(engine) as session:
         row = lookup_token(session, token)
         if row is None:
             return _unknown()
-        try:
-            subject = find_subject(session, row.view, row.subject_key)
-        except FeedError:  # the school, trainer, ... was deleted: the feed is gone for good
-            return Response("feed gone\n", 410, headers=_GONE_HEADERS, media_type="text/plain")
-        if row.revoked_at is not None:
-            revoked_at = as_utc(row.revoked_at)
-            if as_utc(now) >= revoked_at + timedelta(days=settings.revoked_days):
-                return Response(
-                    "feed revoked\n", 410, headers=_GONE_HEADERS, media_type="text/plain"
-                )
-            # An empty but valid calendar first, so subscribed apps clear the sessions they hold.
-            body = render_feed(
-                FeedData(subject, ()),
-                refresh=settings.refresh,
-                note="Deze link is ingetrokken; vraag de planner om een nieuwe.",
-            )
-            return _answer(request, settings, subject, body, strong_etag(body), revoked_at)
-        feed = served_feed(session, subject, settings=settings, cache=cache, now=now)
+        token_id, fetched = row.id, row.last_fetched_at
+        response = _known_token(session, row, request, settings, cache, now)
+    return fetches.note(response, token_id, fetched, now)
+
+
+def _known_token(
+    session: Session,
+    row: FeedToken,
+    request: Request,
+    settings: FeedSettings,
+    cache: FeedCache,
+    now: datetime,
+) -> Response:
+    """The answer for a token that exists: its feed, the empty calendar, or 410."""
+    try:
+        subject = find_subject(session, row.view, row.subject_key)
+    except FeedError:  # the school, trainer, ... was deleted: the feed is gone for good
+        return Response("feed gone\n", 410, headers=_GONE_HEADERS, media_type="text/plain")
+    if row.revoked_at is not None:
+        revoked_at = as_utc(row.revoked_at)
+        if as_utc(now) >= revoked_at + timedelta(days=settings.revoked_days):
+            return Response("feed revoked\n", 410, headers=_GONE_HEADERS, media_type="text/plain")
+        # An empty but valid calendar first, so subscribed apps clear the sessions they hold.
+        body = render_feed(
+            FeedData(subject, ()),
+            refresh=settings.refresh,
+            note="Deze link is ingetrokken; vraag de planner om een nieuwe.",
+        )
+        return _answer(request, settings, subject, body, strong_etag(body), revoked_at)
+    feed = served_feed(session, subject, settings=settings, cache=cache, now=now)
     return _answer(request, settings, subject, feed.body, feed.etag, feed.last_modified)
 
 
-@router.api_route("/cal/{token}.ics", methods=["GET", "HEAD"], response_class=Response)
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_CACHING = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (
+        ("ETag", "strong validator of the bytes: send it back as If-None-Match"),
+        ("Last-Modified", "when these bytes were first served"),
+        ("Cache-Control", "private, max-age=<seconds>"),
+    )
+}
+_GONE = {
+    "description": "the subject was deleted, or the token was revoked more than "
+    "CAMPUS_FEED_REVOKED_DAYS ago: unsubscribe",
+    "content": _TEXT,
+}
+_UNKNOWN = {"description": "no such feed token", "content": _TEXT}
+_DOWN = {"description": "the database is unreachable", "content": _TEXT}
+_NOT_MODIFIED = {
+    "description": "unchanged since If-None-Match / If-Modified-Since: no body",
+    "headers": _CACHING,
+}
+
+
+def _feed_responses(*, body: bool) -> dict[int | str, dict[str, object]]:
+    """What GET (with the iCalendar body) or HEAD (headers only) really answers."""
+    ok: dict[str, object] = {
+        "description": "the iCalendar feed (an empty calendar for a recently revoked token)",
+        "headers": _CACHING,
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    }
+    if not body:
+        ok = {"description": "the GET's headers, Content-Length included, without the body",
+              "headers": _CACHING}  # fmt: skip
+    return {200: ok, 304: _NOT_MODIFIED, 404: _UNKNOWN, 410: _GONE, 500: _DOWN}
+
+
+@router.head(
+    "/cal/{token}.ics",
+    operation_id="headCalendarFeed",
+    response_class=Response,
+    responses=_feed_responses(body=False),
+    summary="Calendar feed headers",
+)
+@router.get(
+    "/cal/{token}.ics",
+    operation_id="getCalendarFeed",
+    response_class=Response,
+    responses=_feed_responses(body=True),
+    summary="Calendar feed",
+)
 async def calendar_feed(
     token: str,
     request: Request,
@@ -96,6 +167,7 @@ async def calendar_feed(
     cache: FeedCacheDep,
     lookup: TokenLookupDep,
     now: NowDep,
+    fetches: FetchRecorderDep,
 ) -> Response:
     """The subscriber's calendar; 304 when unchanged; empty then 410 once revoked."""
     try:
@@ -109,6 +181,9 @@ async def calendar_feed(
             subject = FeedSubject(check.view, check.key, check.name)
             entry = cache.get(subject, version=check.version, now=as_utc(now))
             if entry is not None:
-                return _answer(request, settings, subject, entry.body, entry.etag,
-                               entry.last_modified)  # fmt: skip
-    return await run_in_threadpool(_full_path, engine, token, request, settings, cache, now)
+                answer = _answer(request, settings, subject, entry.body, entry.etag,
+                                 entry.last_modified)  # fmt: skip
+                return fetches.note(answer, check.token_id, check.last_fetched_at, now)
+    return await run_in_threadpool(
+        _full_path, engine, token, request, settings, cache, now, fetches
+    )

@@ -51,7 +51,7 @@ def test_token_lifecycle(loaded: Engine) -> None:
         assert lookup_token(session, new) is new_row
 
 
-def test_one_working_token_per_subject_is_enforced_by_the_database(loaded: Engine) -> None:
+def test_one_working_token_per_subject_and_label_is_enforced_by_the_db(loaded: Engine) -> None:
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError), session_scope(loaded) as session:
