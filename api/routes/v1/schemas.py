@@ -122,7 +122,33 @@ class OneOffWindowIn(_In):
         return end
 
 
-class LocationPatch(_In):
+def _no_null_fields(schema: dict[str, Any]) -> None:
+    """A PATCH field may be left out but not sent as null: say so in the JSON Schema too."""
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf")
+        if options:
+            kept = [option for option in options if option.get("type") != "null"]
+            prop.pop("anyOf")
+            prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+        prop.pop("default", None)
+
+
+class _Patch(_In):
+    """A partial update: every field optional, none of them nullable."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, json_schema_extra=_no_null_fields
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise ValueError(f"{info.field_name} cannot be null: leave it out to keep it")
+        return value
+
+
+class LocationPatch(_Patch):
     """The fields to change; every field left out keeps its value (equipment and windows have
     their own endpoints)."""
 
@@ -133,10 +159,3 @@ class LocationPatch(_In):
     capacity: People | None = None
     buffer_minutes: Minutes | None = None
     hosts_training: bool | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null: leave it out to keep it")
-        return value
