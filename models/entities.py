@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from models.absences import ABSENCE_CATEGORIES
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -290,10 +292,17 @@ class TrainerWindow(_WeeklyWindowColumns, Versioned, Base):
 
 
 class TrainerAbsence(_DateRangeColumns, Versioned, Base):
+    """A trainer away for whole days; ``category`` says why (models/absences.py), and
+    ``reason`` stays empty: no free text about a person's health is kept."""
+
     __tablename__ = "trainer_absences"
-    __table_args__ = (CheckConstraint("last >= first", name="last_not_before_first"),)
+    __table_args__ = (
+        CheckConstraint("last >= first", name="last_not_before_first"),
+        CheckConstraint(_in("category", ABSENCE_CATEGORIES), name="category"),
+    )
 
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
 
 
 class ActivityType(Versioned, Base):
