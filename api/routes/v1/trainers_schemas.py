@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from api.routes.v1.schemas import Day, _In, _Out
 from models.scenario import MAX_HOURS_PER_WEEK, ClockTime, Key, Name, Tag, Weekday
@@ -147,13 +147,21 @@ class WeeklyIn(_In):
     valid_from: Day | None = None
     valid_to: Day | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> WeeklyIn:
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end:%H:%M} is not after start {self.start:%H:%M}")
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"end {end:%H:%M} is not after start {start:%H:%M}")
+        return end
+
+    @field_validator("valid_to")
+    @classmethod
+    def _not_before_from(cls, valid_to: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        valid_from = info.data.get("valid_from")
+        if valid_from and valid_to and valid_to < valid_from:
+            raise ValueError(f"valid_to {valid_to} is before valid_from {valid_from}")
+        return valid_to
 
 
 class WeeklyPatch(_In):
