@@ -259,7 +259,24 @@ def delete_trainer(session: Session, trainer: e.Trainer, *, actor: Actor, now: d
     before = {"partner": trainer.partner.key, **trainer_values(trainer)}
     record(session, actor, entity="trainer", key=trainer.key, action="delete",
            changes={k: [v, None] for k, v in before.items()}, now=now)  # fmt: skip
+    _revoke_access(session, trainer.key, now=now)
     session.delete(trainer)
+
+
+def _revoke_access(session: Session, key: str, *, now: datetime) -> None:
+    """Revoke the API keys and calendar feed tokens that name trainer ``key``: they name it by
+    key, so a trainer added later under the same key would otherwise inherit them."""
+    for api_key in session.scalars(
+        select(e.ApiKey).where(e.ApiKey.trainer_key == key, e.ApiKey.revoked_at.is_(None))
+    ):
+        api_key.revoked_at = now
+    for token in session.scalars(
+        select(e.FeedToken).where(
+            e.FeedToken.view == "trainer", e.FeedToken.subject_key == key,
+            e.FeedToken.active.is_(True),
+        )
+    ):  # fmt: skip
+        token.active, token.revoked_at = None, now
 
 
 # --- the trainer's sessions of the published plan ----------------------------------------
@@ -290,7 +307,7 @@ def trainer_sessions(
     if first is not None:
         query = query.where(e.PublishedSession.start >= datetime.combine(first, time()))
     if last is not None:
-        query = query.where(e.PublishedSession.start < datetime.combine(last, time.max))
+        query = query.where(e.PublishedSession.start <= datetime.combine(last, time.max))
     return list(session.scalars(query))
 
 

@@ -17,10 +17,12 @@ from sqlalchemy import select
 
 from models import entities as e
 from models.db import session_scope
+from models.feeds import create_token
+from models.keys import create_key
 from models.publish import publish
 from tests.feeds.factory import Planned, make_run
 from tests.http.auth_helpers import assert_problem
-from tests.http.conftest import Api
+from tests.http.conftest import MADE, Api
 
 SANNE = "/api/v1/trainers/t-sanne"
 AHMED = "/api/v1/trainers/t-ahmed"
@@ -403,3 +405,24 @@ def test_bad_changes_of_a_weekly_window(api: Api) -> None:
     missing = f"{SANNE}/availability/weekly/999999"
     assert_problem(api.client.patch(missing, headers=headers, json={"end": "17:00"}), 404)
     assert_problem(api.client.patch(path, headers=api.headers("trainer"), json={}), 428)
+
+
+def test_deleting_a_trainer_revokes_what_names_it_so_a_new_namesake_inherits_nothing(
+    api: Api,
+) -> None:
+    planner = api.headers("planner")
+    body = {"key": "t-weg", "name": "Weg", "partner": "warmte-west"}
+    assert api.client.post("/api/v1/trainers", headers=planner, json=body).status_code == 201
+    with session_scope(api.engine) as session:
+        _, secret = create_key(session, role="trainer", trainer="t-weg", now=MADE)
+        token, _ = create_token(session, "trainer", "t-weg", now=MADE)
+        token_id = token.id
+    own = {"Authorization": f"Bearer {secret}"}
+    assert api.client.get("/api/v1/trainers/t-weg", headers=own).status_code == 200
+    gone = api.client.delete("/api/v1/trainers/t-weg", headers={**planner, "If-Match": "*"})
+    assert gone.status_code == 204
+    assert api.client.post("/api/v1/trainers", headers=planner, json=body).status_code == 201
+    assert_problem(api.client.get("/api/v1/trainers/t-weg", headers=own), 401)
+    with session_scope(api.engine) as session:
+        row = session.get(e.FeedToken, token_id)
+        assert row is not None and row.active is None and row.revoked_at is not None

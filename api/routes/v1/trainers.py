@@ -74,6 +74,8 @@ from scheduler.timegrid import from_aware
 router = APIRouter(prefix="/trainers", tags=["trainers"])
 WHAT = "trainers"
 MANAGE = "adding, changing or deleting trainers"
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # the scenario format's keys
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]+$"  # no control characters (PostgreSQL refuses NUL)
 
 
 def _trainer(session: Session, principal: Principal, key: str) -> e.Trainer:
@@ -148,8 +150,12 @@ def _confirm_breaks(
 def get_trainers(
     session: ApiSessionDep,
     principal: PrincipalDep,
-    partner: Annotated[str | None, Query(max_length=80, description="a partner's key")] = None,
-    qualification: Annotated[str | None, Query(max_length=80)] = None,
+    partner: Annotated[
+        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a partner's key")
+    ] = None,
+    qualification: Annotated[
+        str | None, Query(max_length=80, pattern=TEXT_PATTERN, description="a qualification tag")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TrainerPage:
