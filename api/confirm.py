@@ -36,7 +36,7 @@ def confirm_or_409(rows: Sequence[e.PublishedSession], confirm: bool, *, what: s
         {
             "uid": s.uid,
             "request": s.request,
-            "session": s.session_index + 1,
+            "session": s.session_index,
             "location": s.location,
             "start": s.start.isoformat(timespec="minutes"),
             "end": s.end.isoformat(timespec="minutes"),

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import entities as e
+from models.absences import CATEGORY_WORDS
 from models.travel import travel_matrix
 from scheduler import problem as p
 from scheduler.solution import Solution
@@ -80,6 +81,18 @@ def wall_now() -> datetime:
 
 def _weekly(rows: Sequence[e.LocationWindow | e.TrainerWindow | e.GroupWindow]) -> tuple:
     return tuple(p.WeeklyWindow(w.weekday, w.start, w.end, w.valid_from, w.valid_to) for w in rows)
+
+
+def trainer_availability(trainer: e.Trainer) -> p.Availability:
+    """When the engine may plan ``trainer``: the weekly windows (none: the default week)
+    minus the absences, each named by its category in words, never by a free text."""
+    return p.Availability(
+        weekly=_weekly(trainer.windows) or TRAINER_DEFAULT,
+        closures=tuple(
+            p.DateRange(a.first, a.last, CATEGORY_WORDS.get(a.category, CATEGORY_WORDS["other"]))
+            for a in trainer.absences
+        ),
+    )
 
 
 def _home_of(group: e.Group) -> str | None:
@@ -193,10 +206,7 @@ def build_problem(
                 partner=p.PartnerId(t.partner.key),
                 qualifications=frozenset(q.qualification for q in t.qualifications),
                 certified=t.certified,
-                availability=p.Availability(
-                    weekly=_weekly(t.windows) or TRAINER_DEFAULT,
-                    closures=tuple(p.DateRange(a.first, a.last, a.reason) for a in t.absences),
-                ),
+                availability=trainer_availability(t),
                 max_minutes_per_week=t.max_minutes_per_week,
                 home=p.LocationId(t.home_location.key) if t.home_location else None,
             )

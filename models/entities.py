@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from models.absences import ABSENCE_CATEGORIES
 from scheduler.problem import GROUP_AWAY_REASONS
 
 NAMING_CONVENTION = {
@@ -292,10 +293,17 @@ class TrainerWindow(_WeeklyWindowColumns, Versioned, Base):
 
 
 class TrainerAbsence(_DateRangeColumns, Versioned, Base):
+    """A trainer away for whole days; ``category`` says why (models/absences.py), and
+    ``reason`` stays empty: no free text about a person's health is kept."""
+
     __tablename__ = "trainer_absences"
-    __table_args__ = (CheckConstraint("last >= first", name="last_not_before_first"),)
+    __table_args__ = (
+        CheckConstraint("last >= first", name="last_not_before_first"),
+        CheckConstraint(_in("category", ABSENCE_CATEGORIES), name="category"),
+    )
 
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
 
 
 class ActivityType(Versioned, Base):

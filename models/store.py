@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
 from models import scenario as s
+from models.absences import category_of_reason
 
 T = TypeVar("T")
 
@@ -226,7 +227,13 @@ class _Loader:
             row.absences,
             e.TrainerAbsence,
             [
-                {"first": a.first, "last": a.last, "reason": a.reason}
+                # only the category is kept of a file's reason text (models/absences.py)
+                {
+                    "first": a.first,
+                    "last": a.last,
+                    "reason": "",
+                    "category": category_of_reason(a.reason),
+                }
                 for a in t.availability.absences
             ],
         )
@@ -387,7 +394,8 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                 availability=s.TrainerAvailability(
                     weekly=_weekly(t.windows),
                     absences=[
-                        s.DateRange(first=a.first, last=a.last, reason=a.reason) for a in t.absences
+                        s.DateRange(first=a.first, last=a.last, reason=a.category)
+                        for a in t.absences
                     ],
                 ),
             )

@@ -18,12 +18,28 @@ from tests.http.conftest import Api
 # resource -> the entity each column of the matrix names (own, other, missing)
 TARGETS = {
     "loc": {"own": "ww-hal", "other": "en-lab", "missing": "no-such-location"},
+    # trainers: t-sanne (warmte-west; the trainer key's own), t-ahmed (elektro-noord)
+    "trainer": {"own": "t-sanne", "other": "t-ahmed", "missing": "no-such-trainer"},
 }
 Body = Callable[[date], dict[str, Any]] | None
 
 
 def _one_off(day: date) -> dict[str, Any]:
     return {"date": day.isoformat(), "start": "09:00", "end": "12:00"}
+
+
+def _new_trainer(day: date, partner: str) -> dict[str, Any]:
+    return {"key": f"t-new-{day:%Y%m%d}", "name": "Nieuwe trainer", "partner": partner}
+
+
+def _absence(day: date) -> dict[str, Any]:
+    return {"first": day.isoformat(), "last": day.isoformat(), "category": "leave"}
+
+
+def _weekly(day: date) -> dict[str, Any]:
+    """A window valid on ``day`` only (every cell its own day), after t-sanne's hours."""
+    return {"weekday": day.isoweekday(), "start": "19:00", "end": "20:00",
+            "valid_from": day.isoformat(), "valid_to": day.isoformat()}  # fmt: skip
 
 
 # name -> method, path (with at most one {resource} placeholder), body for the given day
@@ -34,6 +50,16 @@ ENDPOINTS: dict[str, tuple[str, str, Body]] = {
     "update location": ("PATCH", "/api/v1/locations/{loc}", lambda day: {"capacity": 20}),
     "availability": ("GET", "/api/v1/locations/{loc}/availability", None),
     "add one-off": ("POST", "/api/v1/locations/{loc}/availability/one-off", _one_off),
+    # --- trainers ---
+    "list trainers": ("GET", "/api/v1/trainers", None),
+    "trainer": ("GET", "/api/v1/trainers/{trainer}", None),
+    "add trainer": ("POST", "/api/v1/trainers", lambda day: _new_trainer(day, "warmte-west")),
+    "update trainer": ("PATCH", "/api/v1/trainers/{trainer}", lambda day: {"certified": True}),
+    "trainer sessions": ("GET", "/api/v1/trainers/{trainer}/sessions", None),
+    "trainer availability": ("GET", "/api/v1/trainers/{trainer}/availability", None),
+    "trainer absences": ("GET", "/api/v1/trainers/{trainer}/absences", None),
+    "add absence": ("POST", "/api/v1/trainers/{trainer}/absences", _absence),
+    "add weekly window": ("POST", "/api/v1/trainers/{trainer}/availability/weekly", _weekly),
 }
 
 # fmt: off
@@ -73,6 +99,54 @@ MATRIX = [
     ("trainer",   "availability",    403, 403, 403),
     ("trainer",   "update location", 403, 403, 403),
     ("trainer",   "add one-off",     403, 403, 403),
+    # --- trainers (own t-sanne, other t-ahmed); deletes: TRAINER_DELETES below ---
+    ("anonymous", "list trainers",        401, 401, 401),
+    ("anonymous", "trainer",              401, 401, 401),
+    ("anonymous", "add trainer",          401, 401, 401),
+    ("anonymous", "update trainer",       401, 401, 401),
+    ("anonymous", "trainer sessions",     401, 401, 401),
+    ("anonymous", "trainer availability", 401, 401, 401),
+    ("anonymous", "trainer absences",     401, 401, 401),
+    ("anonymous", "add absence",          401, 401, 401),
+    ("anonymous", "add weekly window",    401, 401, 401),
+    ("revoked",   "add absence",          401, 401, 401),
+    ("expired",   "add absence",          401, 401, 401),
+    ("planner",   "list trainers",        200, 200, 200),
+    ("planner",   "trainer",              200, 200, 404),
+    ("planner",   "add trainer",          201, 201, 201),
+    ("planner",   "update trainer",       200, 200, 404),
+    ("planner",   "trainer sessions",     200, 200, 404),
+    ("planner",   "trainer availability", 200, 200, 404),
+    ("planner",   "trainer absences",     200, 200, 404),
+    ("planner",   "add absence",          201, 201, 404),
+    ("planner",   "add weekly window",    201, 201, 404),
+    ("company",   "list trainers",        200, 200, 200),
+    ("company",   "trainer",              200, 404, 404),
+    ("company",   "add trainer",          201, 201, 201),
+    ("company",   "update trainer",       200, 404, 404),
+    ("company",   "trainer sessions",     200, 404, 404),
+    ("company",   "trainer availability", 200, 404, 404),
+    ("company",   "trainer absences",     200, 404, 404),
+    ("company",   "add absence",          201, 404, 404),
+    ("company",   "add weekly window",    201, 404, 404),
+    ("school",    "list trainers",        403, 403, 403),
+    ("school",    "trainer",              403, 403, 403),
+    ("school",    "add trainer",          403, 403, 403),
+    ("school",    "update trainer",       403, 403, 403),
+    ("school",    "trainer sessions",     403, 403, 403),
+    ("school",    "trainer availability", 403, 403, 403),
+    ("school",    "trainer absences",     403, 403, 403),
+    ("school",    "add absence",          403, 403, 403),
+    ("school",    "add weekly window",    403, 403, 403),
+    ("trainer",   "list trainers",        200, 200, 200),
+    ("trainer",   "trainer",              200, 404, 404),
+    ("trainer",   "add trainer",          403, 403, 403),
+    ("trainer",   "update trainer",       403, 403, 403),
+    ("trainer",   "trainer sessions",     200, 404, 404),
+    ("trainer",   "trainer availability", 200, 404, 404),
+    ("trainer",   "trainer absences",     200, 404, 404),
+    ("trainer",   "add absence",          201, 404, 404),
+    ("trainer",   "add weekly window",    201, 404, 404),
 ]
 # fmt: on
 
@@ -82,7 +156,7 @@ WARMTE_WEST = ["warmte-west", "Warmte West", "Praktijkhal", "Contactweg", "Sanne
 FOREIGN = {
     "company": ELEKTRO_NOORD,
     "school": ELEKTRO_NOORD + WARMTE_WEST,
-    "trainer": [*ELEKTRO_NOORD, "Praktijkhal", "Contactweg"],
+    "trainer": [*ELEKTRO_NOORD, "Praktijkhal", "Contactweg", "Ahmed"],
     "anonymous": ELEKTRO_NOORD + WARMTE_WEST,
     "revoked": ELEKTRO_NOORD + WARMTE_WEST,
     "expired": ELEKTRO_NOORD + WARMTE_WEST,
@@ -206,6 +280,104 @@ def test_every_key_gets_exactly_its_status_on_every_group_endpoint(api: Api) -> 
                 failures.append(f"{where}: {response.status_code}, expected {expected}")
             foreign = MBO_WEST if who != "planner" else []
             leaked = [text for text in foreign if text in response.text]
+            if leaked:
+                failures.append(f"{where}: the answer shows {leaked}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == []
+
+
+# --- trainers: the endpoints that delete or change one child row --------------------------
+# Each cell gets fresh targets, made by the planner just before it (a delete that succeeds
+# would otherwise leave the next row nothing to delete): "own" is a new trainer of
+# warmte-west (delete trainer) or a new row of t-sanne, "other" the same for elektro-noord /
+# t-ahmed, "missing" a trainer that does not exist.
+Setup = Callable[[Api, str, date], str]
+
+
+def _fresh_trainer(api: Api, target: str, day: date) -> str:
+    if target == "missing":
+        return "/api/v1/trainers/no-such-trainer"
+    partner = "warmte-west" if target == "own" else "elektro-noord"
+    body = {"key": f"t-del-{target}-{day:%Y%m%d}", "name": "Tijdelijk", "partner": partner}
+    made = api.client.post("/api/v1/trainers", headers=api.headers("planner"), json=body)
+    assert made.status_code == 201, made.text
+    return f"/api/v1/trainers/{body['key']}"
+
+
+def _fresh_child(kind: str) -> Setup:
+    def setup(api: Api, target: str, day: date) -> str:
+        key = TARGETS["trainer"][target]
+        if target == "missing":
+            return f"/api/v1/trainers/{key}/{kind}/1"
+        if kind == "absences":
+            made = api.client.post(
+                f"/api/v1/trainers/{key}/absences",
+                headers=api.headers("planner"),
+                json=_absence(day),
+            )
+        else:
+            made = api.client.post(
+                f"/api/v1/trainers/{key}/availability/weekly",
+                headers=api.headers("planner"),
+                json=_weekly(day),
+            )
+        assert made.status_code == 201, made.text
+        return f"/api/v1/trainers/{key}/{kind}/{made.json()['id']}"
+
+    return setup
+
+
+# name -> method, setup (makes the target, returns its path), body
+TRAINER_DELETES: dict[str, tuple[str, Setup, dict[str, Any] | None]] = {
+    "delete trainer": ("DELETE", _fresh_trainer, None),
+    "delete absence": ("DELETE", _fresh_child("absences"), None),
+    "change weekly window": ("PATCH", _fresh_child("availability/weekly"), {"end": "19:30"}),
+    "delete weekly window": ("DELETE", _fresh_child("availability/weekly"), None),
+}
+
+# fmt: off
+TRAINER_DELETE_MATRIX = [
+    # key          endpoint                own  other missing
+    ("anonymous", "delete trainer",        401, 401, 401),
+    ("anonymous", "delete absence",        401, 401, 401),
+    ("anonymous", "change weekly window",  401, 401, 401),
+    ("anonymous", "delete weekly window",  401, 401, 401),
+    ("planner",   "delete trainer",        204, 204, 404),
+    ("planner",   "delete absence",        204, 204, 404),
+    ("planner",   "change weekly window",  200, 200, 404),
+    ("planner",   "delete weekly window",  204, 204, 404),
+    ("company",   "delete trainer",        204, 404, 404),
+    ("company",   "delete absence",        204, 404, 404),
+    ("company",   "change weekly window",  200, 404, 404),
+    ("company",   "delete weekly window",  204, 404, 404),
+    ("school",    "delete trainer",        403, 403, 403),
+    ("school",    "delete absence",        403, 403, 403),
+    ("school",    "change weekly window",  403, 403, 403),
+    ("school",    "delete weekly window",  403, 403, 403),
+    ("trainer",   "delete trainer",        403, 403, 403),
+    ("trainer",   "delete absence",        204, 404, 404),
+    ("trainer",   "change weekly window",  200, 404, 404),
+    ("trainer",   "delete weekly window",  204, 404, 404),
+]
+# fmt: on
+
+
+def test_every_key_gets_exactly_its_status_on_every_trainer_delete(api: Api) -> None:
+    assert {endpoint for _, endpoint, *_ in TRAINER_DELETE_MATRIX} == set(TRAINER_DELETES)
+    failures = []
+    day = date(2027, 9, 6)
+    for who, endpoint, *statuses in TRAINER_DELETE_MATRIX:
+        method, setup, body = TRAINER_DELETES[endpoint]
+        for target, expected in zip(TARGETS["trainer"], statuses, strict=True):
+            day += timedelta(days=1)
+            path = setup(api, target, day)
+            headers = {**api.headers(who), "If-Match": "*"}
+            response = api.client.request(method, path, headers=headers, json=body)
+            where = f"{who} {method} {path} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            leaked = [text for text in FOREIGN.get(who, []) if text in response.text]
             if leaked:
                 failures.append(f"{where}: the answer shows {leaked}")
             if response.status_code >= 400:

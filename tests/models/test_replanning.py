@@ -90,7 +90,7 @@ def test_a_trainer_falling_ill_changes_only_their_sessions(
     day = victim.start.date()
     with session_scope(engine) as session:
         trainer = session.scalars(select(e.Trainer).filter_by(key=ill)).one()
-        trainer.absences.append(e.TrainerAbsence(first=day, last=day, reason="ziek"))
+        trainer.absences.append(e.TrainerAbsence(first=day, last=day, category="sick"))
     again = replan(engine)
     hit = {
         f"{s.request}#{s.index}"
@@ -236,7 +236,7 @@ def test_the_fixed_trainer_of_a_running_course_falling_ill(engine: Engine) -> No
     with session_scope(engine) as session:
         cem = session.scalars(select(e.Trainer).filter_by(key="t-cem")).one()
         cem.absences.append(
-            e.TrainerAbsence(first=date(2027, 3, 29), last=date(2027, 4, 2), reason="ziek")
+            e.TrainerAbsence(first=date(2027, 3, 29), last=date(2027, 4, 2), category="sick")
         )
     _after_session_1(engine, first)
     (reason,) = explain_request(engine, "r6").reasons or ()

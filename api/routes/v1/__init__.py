@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.v1 import groups, locations, me
+from api.routes.v1 import groups, locations, me, trainers
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
 router.include_router(locations.router)
 router.include_router(groups.router)
+router.include_router(trainers.router)
