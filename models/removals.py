@@ -85,17 +85,18 @@ class RemovalsRefused(s.ScenarioError):
         return sum(r.count for r in self.removals)
 
 
-def show(value: Any) -> str:
-    """A stored value or list item on one line, written as in a scenario file."""
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="python", by_alias=True, exclude_defaults=True)
-    elif isinstance(value, str):
-        return excerpt(value)
+def _flow(value: Any) -> str:
+    """A value on one line as YAML flow, the way a scenario file may write it."""
     text = yaml.safe_dump(
         value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6
     )
     text = text.removesuffix("\n").removesuffix("\n...").strip()
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def show(value: Any) -> str:
+    """A stored field's value on one line: text quoted and escaped, anything else as YAML."""
+    return excerpt(value) if isinstance(value, str) else _flow(value)
 
 
 def _identity(item: Any) -> Any:
@@ -107,6 +108,15 @@ def _identity(item: Any) -> Any:
                 return (name, getattr(item, name))
         return item.model_dump_json()
     return item
+
+
+def _written(model: BaseModel, name: str) -> list[Any]:
+    """A list field's items as the file format writes them (defaults left out)."""
+    info = type(model).model_fields[name]
+    dumped = model.model_dump(
+        mode="python", by_alias=True, exclude_defaults=True, include={name}
+    )
+    return list(dumped.get(info.alias or name, []))
 
 
 def _counted(name: str, n: int) -> str:
@@ -131,17 +141,19 @@ def compare(file: str, path: str, given: BaseModel, stored: BaseModel) -> list[R
         elif isinstance(new, list) and isinstance(old, list):
             kept = Counter(_identity(item) for item in new)
             gone = []
-            for item in old:
+            for i, item in enumerate(old):
                 identity = _identity(item)
                 if kept[identity] > 0:
                     kept[identity] -= 1
                 else:
-                    gone.append(show(item))
+                    gone.append(i)
             if gone:
+                written = _written(stored, name)  # weekdays as 'tue', times as '13:00'
+                gone = [_flow(written[i]) for i in gone]
                 what = f"{_counted(name, len(gone))} not in the file"
                 found.append(Removal(file, where, what, "removed", tuple(gone)))
         elif isinstance(new, dict) and isinstance(old, dict):
-            gone = [f"{key}: {show(value)}" for key, value in old.items() if key not in new]
+            gone = [f"{key}: {_flow(value)}" for key, value in old.items() if key not in new]
             if gone:
                 what = f"{_counted(name, len(gone))} not in the file"
                 found.append(Removal(file, where, what, "removed", tuple(gone)))
