@@ -90,7 +90,8 @@ def load_scenarios(
     ``dry_run`` writes nothing and returns what the load would create, update and remove.
     """
     s.check_scenarios(files, known_keys(session))
-    removed, summary = find_removals(session, files)
+    rows: list[Any] = []  # held while loading: the loader then finds them in the session
+    removed, summary = find_removals(session, files, keep=rows)
     if dry_run:
         return summary
     if removed and not replace:
@@ -575,13 +576,14 @@ def _stored(session: Session, section: _Section, keys: set[Hashable]) -> Iterato
 
 
 def find_removals(
-    session: Session, files: Sequence[tuple[str, s.Scenario]]
+    session: Session, files: Sequence[tuple[str, s.Scenario]], keep: list[Any] | None = None
 ) -> tuple[list[Removal], LoadSummary]:
     """What loading ``files`` would remove from the entities they name, without writing.
 
     Each stored entity that a file names is exported into the file's model and compared
     with it (models/removals.py). Entities no file names are never touched by a load, so
-    they are not compared. Also returns what the load would create and update.
+    they are not compared. Also returns what the load would create and update. The rows
+    read are appended to ``keep``: the session holds its rows only while they are used.
     """
     removed: list[Removal] = []
     summary = LoadSummary()
@@ -594,6 +596,8 @@ def find_removals(
         if not named:
             continue
         stored = {section.stored_key(row): row for row in _stored(session, section, set(named))}
+        if keep is not None:
+            keep.extend(stored.values())
         for key, (file, item) in named.items():
             row = stored.get(key)
             summary.count(section.name, created=row is None)
