@@ -140,18 +140,18 @@ def compare(file: str, path: str, given: BaseModel, stored: BaseModel) -> list[R
             found += compare(file, where, new, old)  # left out: the default, all fields unset
         elif isinstance(new, list) and isinstance(old, list):
             kept = Counter(_identity(item) for item in new)
-            gone = []
+            missing: list[int] = []  # positions in the stored list
             for i, item in enumerate(old):
                 identity = _identity(item)
                 if kept[identity] > 0:
                     kept[identity] -= 1
                 else:
-                    gone.append(i)
-            if gone:
+                    missing.append(i)
+            if missing:
                 written = _written(stored, name)  # weekdays as 'tue', times as '13:00'
-                gone = [_flow(written[i]) for i in gone]
-                what = f"{_counted(name, len(gone))} not in the file"
-                found.append(Removal(file, where, what, "removed", tuple(gone)))
+                what = f"{_counted(name, len(missing))} not in the file"
+                items = tuple(_flow(written[i]) for i in missing)
+                found.append(Removal(file, where, what, "removed", items))
         elif isinstance(new, dict) and isinstance(old, dict):
             gone = [f"{key}: {_flow(value)}" for key, value in old.items() if key not in new]
             if gone:
