@@ -19,6 +19,7 @@ from api.cli_tools import register as register_tool_commands
 from api.files import write_atomic
 from models.db import ENV_URL, describe, make_engine, session_scope
 from models.migrate import current_revision, upgrade
+from models.removals import RemovalsRefused
 from models.scenario import ScenarioError, json_schema
 from models.store import dump_scenario, export_scenario, load_files
 
@@ -58,26 +59,62 @@ def db_upgrade(db: DbOption = None) -> None:
 @app.command()
 def load(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files, loaded together.")],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Apply the load even where it removes stored data the files leave out "
+            "(windows, equipment, fields...), and list what it removed.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Only check the files and show what the load would change."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Import scenario files: upsert by key, all in one transaction.
 
     On any error nothing is imported and every problem is listed as FILE: PATH: REASON.
+    The files are the truth for the entities they name: anything stored that they leave out
+    (a window, an equipment entry, a field) would be removed. Such a load is refused, with
+    what it would remove listed, unless [bold]--replace[/] is given.
 
     Example: [bold]campus load examples/amsterdam/*.yaml[/]
+    or [bold]campus load --dry-run my-location.yaml[/]
     """
     engine = ready_engine(db)
     try:
         with session_scope(engine) as session:
-            summary = load_files(session, files)
+            summary = load_files(session, files, replace=replace, dry_run=dry_run)
+    except RemovalsRefused as exc:
+        for removal in exc.removals:
+            for text in removal.lines():
+                err.print(text)
+        raise fail(
+            f"nothing was imported: the files would remove the {exc.count} item(s) listed "
+            "above; re-run with --replace to apply"
+        ) from None
     except ScenarioError as exc:
         for problem in exc.problems:
             err.print(str(problem))
         raise fail(f"nothing was imported ({len(exc.problems)} problem(s))") from None
-    table = Table(title=f"Loaded into {describe(db)}")
+    if summary.removed:
+        count = sum(r.count for r in summary.removed)
+        console.print(f"{'would remove' if dry_run else 'removed'} {count} item(s):")
+        for removal in summary.removed:
+            for text in removal.lines(done=not dry_run):
+                console.print(text)
+    if dry_run:
+        title = f"Dry run against {describe(db)}: nothing was written"
+    else:
+        title = f"Loaded into {describe(db)}"
+    table = Table(title=title)
     table.add_column("section")
-    table.add_column("created", justify="right")
-    table.add_column("updated", justify="right")
+    table.add_column("created" if not dry_run else "would create", justify="right")
+    table.add_column("updated" if not dry_run else "would update", justify="right")
     for section in sorted(set(summary.created) | set(summary.updated)):
         table.add_row(
             section, str(summary.created.get(section, 0)), str(summary.updated.get(section, 0))

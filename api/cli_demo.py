@@ -22,6 +22,7 @@ from models.bridge import Horizon
 from models.db import describe, session_scope
 from models.planning import plan
 from models.publish import PublishError, publish
+from models.removals import RemovalsRefused
 from models.scenario import ScenarioError
 from models.store import load_files
 from scheduler import SolveOptions
@@ -69,7 +70,8 @@ def demo(
     """Load the Amsterdam example, plan the demo weeks, publish the feeds, show the result.
 
     What `make demo` runs. Loading is idempotent, so running it again re-plans against the
-    plan it published before (and shows that nothing moves).
+    plan it published before (and shows that nothing moves). A database holding data the
+    example would remove is left alone (as `campus load` without --replace does).
 
     Example: [bold]campus demo[/] or [bold]campus demo --db sqlite:///demo.db --out /tmp/feeds[/]
     """
@@ -81,6 +83,15 @@ def demo(
     try:
         with session_scope(engine) as session:
             load_files(session, files)
+    except RemovalsRefused as exc:  # the database holds data the example would remove
+        for removal in exc.removals:
+            for text in removal.lines():
+                err.print(text)
+        raise fail(
+            f"the example was not loaded: it would remove the {exc.count} item(s) listed "
+            f"above from {describe(db)}; use a fresh database (--db), or load the example "
+            "with `campus load --replace` first"
+        ) from None
     except ScenarioError as exc:
         for problem in exc.problems:
             err.print(str(problem))

@@ -1,13 +1,15 @@
 """Scenario files in and out of the database: idempotent upsert by key, and export.
 
 Loading is all or nothing: every file is parsed and cross-checked before the first row is
-written, and the caller's transaction rolls back if the database refuses anything.
+written, and the caller's transaction rolls back if the database refuses anything. It
+removes nothing unless asked to: what a file would remove from the entities it names
+(models/removals.py) is found first, and without ``replace`` the load is refused.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,16 +22,21 @@ from sqlalchemy.orm import Session, selectinload
 from models import entities as e
 from models import scenario as s
 from models.absences import category_of_reason
+from models.removals import Removal, RemovalsRefused, compare
 
 T = TypeVar("T")
 
 
 @dataclass
 class LoadSummary:
-    """How many entities of each section were created or updated."""
+    """How many entities of each section were created or updated, and what was removed.
+
+    After a dry run: what a load would create, update and remove (nothing was written).
+    """
 
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    removed: list[Removal] = field(default_factory=list)
 
     def count(self, section: str, created: bool) -> None:
         target = self.created if created else self.updated
@@ -61,13 +68,35 @@ def read_files(paths: Sequence[Path]) -> list[tuple[str, s.Scenario]]:
     return parsed
 
 
-def load_files(session: Session, paths: Sequence[Path]) -> LoadSummary:
+def load_files(
+    session: Session, paths: Sequence[Path], *, replace: bool = False, dry_run: bool = False
+) -> LoadSummary:
+    """Read and load scenario files; see ``load_scenarios`` for ``replace`` and ``dry_run``."""
     files = read_files(paths)
-    return load_scenarios(session, files)
+    return load_scenarios(session, files, replace=replace, dry_run=dry_run)
 
 
-def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) -> LoadSummary:
+def load_scenarios(
+    session: Session,
+    files: Sequence[tuple[str, s.Scenario]],
+    *,
+    replace: bool = False,
+    dry_run: bool = False,
+) -> LoadSummary:
+    """Upsert the scenarios in the caller's transaction.
+
+    Raises ScenarioError for bad files, and RemovalsRefused (a ScenarioError) before writing
+    anything when the files would remove stored data (``find_removals``) and ``replace`` is
+    not set. With ``replace`` the load applies, and the summary lists what it removed.
+    ``dry_run`` writes nothing and returns what the load would create, update and remove.
+    """
     s.check_scenarios(files, known_keys(session))
+    rows: list[Any] = []  # held while loading: the loader then finds them in the session
+    removed, summary = find_removals(session, files, keep=rows)
+    if dry_run:
+        return summary
+    if removed and not replace:
+        raise RemovalsRefused(removed)
     loader = _Loader(session)
     try:
         with session.no_autoflush:  # rows are flushed once complete, never half-filled
@@ -79,6 +108,7 @@ def load_scenarios(session: Session, files: Sequence[tuple[str, s.Scenario]]) ->
         raise s.ScenarioError(
             [s.ScenarioIssue(names, "", f"the database refused the data: {reason}")]
         ) from None
+    loader.summary.removed = removed
     return loader.summary
 
 
@@ -327,145 +357,168 @@ def _weekly(rows: Sequence[Any]) -> list[s.WeeklyWindow]:
     ]
 
 
+def export_equipment(q: e.EquipmentType) -> s.Equipment:
+    return s.Equipment(code=q.code, name=q.name, team=q.team)  # type: ignore[arg-type]
+
+
+def export_holiday(h: e.Holiday) -> s.Holiday:
+    return s.Holiday(name=h.name, kind=h.kind, first=h.first, last=h.last)  # type: ignore[arg-type]
+
+
+def export_partner(p: e.Partner) -> s.Partner:
+    return s.Partner(
+        key=p.key,
+        name=p.name,
+        kind=p.kind,  # type: ignore[arg-type]
+        address=p.address,
+        contact=s.Contact(name=p.contact_name, email=p.contact_email, phone=p.contact_phone),
+    )
+
+
+def export_location(loc: e.Location) -> s.Location:
+    return s.Location(
+        key=loc.key,
+        partner=loc.partner.key,
+        name=loc.name,
+        address=loc.address,
+        lat=loc.latitude,
+        lon=loc.longitude,
+        capacity=loc.capacity,
+        buffer_minutes=loc.buffer_minutes,
+        hosts_training=loc.hosts_training,
+        equipment=dict(sorted((q.equipment_type.code, q.quantity) for q in loc.equipment)),
+        availability=s.LocationAvailability(
+            weekly=_weekly(loc.windows),
+            one_off=[
+                s.DatedWindow(date=w.day, start=w.start, end=w.end) for w in loc.one_off_windows
+            ],
+            closures=[
+                s.DateRange(first=c.first, last=c.last, reason=c.reason) for c in loc.closures
+            ],
+        ),
+    )
+
+
+def export_trainer(t: e.Trainer) -> s.Trainer:
+    return s.Trainer(
+        key=t.key,
+        partner=t.partner.key,
+        name=t.name,
+        email=t.email,
+        qualifications=[q.qualification for q in t.qualifications],
+        certified=t.certified,
+        max_hours_per_week=(
+            None if t.max_minutes_per_week is None else t.max_minutes_per_week / 60
+        ),
+        home=t.home_location.key if t.home_location else None,
+        availability=s.TrainerAvailability(
+            weekly=_weekly(t.windows),
+            absences=[
+                s.DateRange(first=a.first, last=a.last, reason=a.category) for a in t.absences
+            ],
+        ),
+    )
+
+
+def export_activity(a: e.ActivityType) -> s.Activity:
+    return s.Activity(
+        code=a.code,
+        title=a.title,
+        kind=a.kind,  # type: ignore[arg-type]
+        audience=a.audience,  # type: ignore[arg-type]
+        team=a.team,  # type: ignore[arg-type]
+        equipment=[
+            s.EquipmentNeed(
+                code=q.equipment_type.code,
+                quantity=q.quantity,
+                per=q.per,  # type: ignore[arg-type]
+            )
+            for q in sorted(a.equipment, key=lambda q: q.equipment_type.code)
+        ],
+        **{name: getattr(a, name) for name in e.ACTIVITY_RULES},
+    )
+
+
+def export_group(g: e.Group) -> s.Group:
+    return s.Group(
+        key=g.key,
+        school=g.school.key,
+        name=g.name,
+        level=g.level,
+        headcount=g.headcount,
+        home=g.home_location.key if g.home_location else None,
+        max_travel_minutes=g.max_travel_minutes,
+        availability=s.GroupAvailability(weekly=_weekly(g.windows)),
+        unavailable=[
+            s.Unavailable(
+                first=u.first,
+                last=u.last,
+                reason=u.reason,  # type: ignore[arg-type]
+                note=u.note,
+            )
+            for u in g.unavailable
+        ],
+    )
+
+
+def export_request(r: e.Request) -> s.Request:
+    return s.Request(
+        key=r.key,
+        activity=r.activity_type.code,
+        groups=[rg.group.key for rg in r.groups],
+        earliest=r.earliest,
+        latest=r.latest,
+        priority=r.priority,
+        trainer=r.trainer.key if r.trainer else None,
+        preferences=s.Preferences(
+            weekdays=[int(d) for d in r.preferred_weekdays.split(",") if d],
+            time_of_day=r.preferred_time_of_day,  # type: ignore[arg-type]
+            partners=[pp.partner.key for pp in r.preferred_partners],
+            locations=[pl.location.key for pl in r.preferred_locations],
+        ),
+        status=r.status,  # type: ignore[arg-type]
+        note=r.note,
+    )
+
+
+def export_travel(o: e.TravelOverride) -> s.TravelOverride:
+    return s.TravelOverride.model_validate(
+        {"from": o.from_location.key, "to": o.to_location.key, "minutes": o.minutes}
+    )
+
+
 def export_scenario(session: Session, name: str = "") -> s.Scenario:
     """The whole database as one scenario, every list sorted by key for stable output."""
-    by_key = e.Partner.key
-    partners = session.scalars(select(e.Partner).order_by(by_key)).all()
     return s.Scenario(
         name=name,
         equipment=[
-            s.Equipment(code=q.code, name=q.name, team=q.team)  # type: ignore[arg-type]
+            export_equipment(q)
             for q in session.scalars(select(e.EquipmentType).order_by(e.EquipmentType.code))
         ],
         holidays=[
-            s.Holiday(name=h.name, kind=h.kind, first=h.first, last=h.last)  # type: ignore[arg-type]
+            export_holiday(h)
             for h in session.scalars(select(e.Holiday).order_by(e.Holiday.first, e.Holiday.name))
         ],
         partners=[
-            s.Partner(
-                key=p.key,
-                name=p.name,
-                kind=p.kind,
-                address=p.address,  # type: ignore[arg-type]
-                contact=s.Contact(
-                    name=p.contact_name, email=p.contact_email, phone=p.contact_phone
-                ),
-            )
-            for p in partners
+            export_partner(p) for p in session.scalars(select(e.Partner).order_by(e.Partner.key))
         ],
         locations=[
-            s.Location(
-                key=loc.key,
-                partner=loc.partner.key,
-                name=loc.name,
-                address=loc.address,
-                lat=loc.latitude,
-                lon=loc.longitude,
-                capacity=loc.capacity,
-                buffer_minutes=loc.buffer_minutes,
-                hosts_training=loc.hosts_training,
-                equipment=dict(sorted((q.equipment_type.code, q.quantity) for q in loc.equipment)),
-                availability=s.LocationAvailability(
-                    weekly=_weekly(loc.windows),
-                    one_off=[
-                        s.DatedWindow(date=w.day, start=w.start, end=w.end)
-                        for w in loc.one_off_windows
-                    ],
-                    closures=[
-                        s.DateRange(first=c.first, last=c.last, reason=c.reason)
-                        for c in loc.closures
-                    ],
-                ),
-            )
+            export_location(loc)
             for loc in session.scalars(select(e.Location).order_by(e.Location.key))
         ],
         trainers=[
-            s.Trainer(
-                key=t.key,
-                partner=t.partner.key,
-                name=t.name,
-                email=t.email,
-                qualifications=[q.qualification for q in t.qualifications],
-                certified=t.certified,
-                max_hours_per_week=(
-                    None if t.max_minutes_per_week is None else t.max_minutes_per_week / 60
-                ),
-                home=t.home_location.key if t.home_location else None,
-                availability=s.TrainerAvailability(
-                    weekly=_weekly(t.windows),
-                    absences=[
-                        s.DateRange(first=a.first, last=a.last, reason=a.category)
-                        for a in t.absences
-                    ],
-                ),
-            )
-            for t in session.scalars(select(e.Trainer).order_by(e.Trainer.key))
+            export_trainer(t) for t in session.scalars(select(e.Trainer).order_by(e.Trainer.key))
         ],
         activities=[
-            s.Activity(
-                code=a.code,
-                title=a.title,
-                kind=a.kind,
-                audience=a.audience,  # type: ignore[arg-type]
-                team=a.team,
-                equipment=[
-                    s.EquipmentNeed(
-                        code=q.equipment_type.code,
-                        quantity=q.quantity,
-                        per=q.per,  # type: ignore[arg-type]
-                    )
-                    for q in sorted(a.equipment, key=lambda q: q.equipment_type.code)
-                ],
-                **{name: getattr(a, name) for name in e.ACTIVITY_RULES},
-            )
+            export_activity(a)
             for a in session.scalars(select(e.ActivityType).order_by(e.ActivityType.code))
         ],
-        groups=[
-            s.Group(
-                key=g.key,
-                school=g.school.key,
-                name=g.name,
-                level=g.level,
-                headcount=g.headcount,
-                home=g.home_location.key if g.home_location else None,
-                max_travel_minutes=g.max_travel_minutes,
-                availability=s.GroupAvailability(weekly=_weekly(g.windows)),
-                unavailable=[
-                    s.Unavailable(
-                        first=u.first,
-                        last=u.last,
-                        reason=u.reason,  # type: ignore[arg-type]
-                        note=u.note,
-                    )
-                    for u in g.unavailable
-                ],
-            )
-            for g in session.scalars(select(e.Group).order_by(e.Group.key))
-        ],
+        groups=[export_group(g) for g in session.scalars(select(e.Group).order_by(e.Group.key))],
         requests=[
-            s.Request(
-                key=r.key,
-                activity=r.activity_type.code,
-                groups=[rg.group.key for rg in r.groups],
-                earliest=r.earliest,
-                latest=r.latest,
-                priority=r.priority,
-                trainer=r.trainer.key if r.trainer else None,
-                preferences=s.Preferences(
-                    weekdays=[int(d) for d in r.preferred_weekdays.split(",") if d],
-                    time_of_day=r.preferred_time_of_day,  # type: ignore[arg-type]
-                    partners=[pp.partner.key for pp in r.preferred_partners],
-                    locations=[pl.location.key for pl in r.preferred_locations],
-                ),
-                status=r.status,
-                note=r.note,  # type: ignore[arg-type]
-            )
-            for r in session.scalars(select(e.Request).order_by(e.Request.key))
+            export_request(r) for r in session.scalars(select(e.Request).order_by(e.Request.key))
         ],
         travel=[
-            s.TravelOverride.model_validate(
-                {"from": o.from_location.key, "to": o.to_location.key, "minutes": o.minutes}
-            )
+            export_travel(o)
             for o in session.scalars(
                 select(e.TravelOverride).order_by(
                     e.TravelOverride.from_location_id, e.TravelOverride.to_location_id
@@ -473,6 +526,126 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
             )
         ],
     )
+
+
+# ------------------------------------------------------------------ what a load removes
+
+
+@dataclass(frozen=True)
+class _Section:
+    """How the stored entities of one scenario section are found and exported again."""
+
+    name: str
+    model: type
+    key_column: str | None  # the unique key column; None: composite, all rows are read
+    file_key: Callable[[Any], Hashable]  # an entity of the file -> its key
+    stored_key: Callable[[Any], Hashable]  # a row -> the same key
+    export: Callable[[Any], s.BaseModel]
+    options: tuple[Any, ...] = ()  # eager loading, so exporting runs no query per row
+    label: Callable[[Hashable], str] = str  # the key as written in a path: locations[KEY]
+
+
+def _travel_key(tr: s.TravelOverride) -> Hashable:
+    return tuple(sorted((tr.from_, tr.to)))
+
+
+_SECTIONS = (
+    _Section("equipment", e.EquipmentType, "code", lambda q: q.code, lambda q: q.code,
+             export_equipment),
+    _Section("holidays", e.Holiday, None, lambda h: (h.name, h.first),
+             lambda h: (h.name, h.first), export_holiday,
+             label=lambda k: f"{k[0]} {k[1]}"),  # type: ignore[index]
+    _Section("partners", e.Partner, "key", lambda p: p.key, lambda p: p.key, export_partner),
+    _Section("locations", e.Location, "key", lambda loc: loc.key, lambda loc: loc.key,
+             export_location,
+             (selectinload(e.Location.partner),
+              selectinload(e.Location.equipment).selectinload(e.LocationEquipment.equipment_type),
+              selectinload(e.Location.windows), selectinload(e.Location.one_off_windows),
+              selectinload(e.Location.closures))),
+    _Section("trainers", e.Trainer, "key", lambda t: t.key, lambda t: t.key, export_trainer,
+             (selectinload(e.Trainer.partner), selectinload(e.Trainer.home_location),
+              selectinload(e.Trainer.qualifications), selectinload(e.Trainer.windows),
+              selectinload(e.Trainer.absences))),
+    _Section("activities", e.ActivityType, "code", lambda a: a.code, lambda a: a.code,
+             export_activity,
+             (selectinload(e.ActivityType.equipment)
+              .selectinload(e.ActivityEquipment.equipment_type),)),
+    _Section("groups", e.Group, "key", lambda g: g.key, lambda g: g.key, export_group,
+             (selectinload(e.Group.school), selectinload(e.Group.home_location),
+              selectinload(e.Group.windows), selectinload(e.Group.unavailable))),
+    _Section("requests", e.Request, "key", lambda r: r.key, lambda r: r.key, export_request,
+             (selectinload(e.Request.activity_type), selectinload(e.Request.trainer),
+              selectinload(e.Request.groups).selectinload(e.RequestGroup.group),
+              selectinload(e.Request.preferred_partners)
+              .selectinload(e.RequestPreferredPartner.partner),
+              selectinload(e.Request.preferred_locations)
+              .selectinload(e.RequestPreferredLocation.location))),
+    _Section("travel", e.TravelOverride, None, _travel_key,
+             lambda o: tuple(sorted((o.from_location.key, o.to_location.key))), export_travel,
+             (selectinload(e.TravelOverride.from_location),
+              selectinload(e.TravelOverride.to_location)),
+             label=lambda k: " <-> ".join(k)),  # type: ignore[arg-type]
+)  # fmt: skip
+
+_CHUNK = 500  # keys per IN (...) query, far below every database's parameter limit
+
+
+def _stored(session: Session, section: _Section, keys: set[Hashable]) -> Iterator[Any]:
+    """The rows of ``section`` whose key is in ``keys``, with what their export reads."""
+    query = select(section.model).options(*section.options)
+    if section.key_column is None:
+        yield from (row for row in session.scalars(query) if section.stored_key(row) in keys)
+        return
+    column = getattr(section.model, section.key_column)
+    ordered = sorted(keys)  # type: ignore[type-var]
+    for i in range(0, len(ordered), _CHUNK):
+        yield from session.scalars(query.where(column.in_(ordered[i : i + _CHUNK])))
+
+
+def _as_stored(item: Any) -> Any:
+    """The file's item as the database keeps it: an absence's reason becomes its category
+    (only the category is stored), so "Cursus" in the file is the stored "training"."""
+    if not isinstance(item, s.Trainer) or not item.availability.absences:
+        return item
+    absences = [
+        a.model_copy(update={"reason": category_of_reason(a.reason)})
+        for a in item.availability.absences
+    ]
+    availability = item.availability.model_copy(update={"absences": absences})
+    return item.model_copy(update={"availability": availability})
+
+
+def find_removals(
+    session: Session, files: Sequence[tuple[str, s.Scenario]], keep: list[Any] | None = None
+) -> tuple[list[Removal], LoadSummary]:
+    """What loading ``files`` would remove from the entities they name, without writing.
+
+    Each stored entity that a file names is exported into the file's model and compared
+    with it (models/removals.py). Entities no file names are never touched by a load, so
+    they are not compared. Also returns what the load would create and update. The rows
+    read are appended to ``keep``: the session holds its rows only while they are used.
+    """
+    removed: list[Removal] = []
+    summary = LoadSummary()
+    for section in _SECTIONS:
+        named: dict[Hashable, tuple[str, Any]] = {
+            section.file_key(item): (file, item)
+            for file, sc in files
+            for item in getattr(sc, section.name)
+        }
+        if not named:
+            continue
+        stored = {section.stored_key(row): row for row in _stored(session, section, set(named))}
+        if keep is not None:
+            keep.extend(stored.values())
+        for key, (file, item) in named.items():
+            row = stored.get(key)
+            summary.count(section.name, created=row is None)
+            if row is not None:
+                path = f"{section.name}[{section.label(key)}]"
+                removed += compare(file, path, _as_stored(item), section.export(row))
+    summary.removed = removed
+    return removed, summary
 
 
 _CLOCK = re.compile(r"^\d\d:\d\d$")

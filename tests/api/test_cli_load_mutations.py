@@ -4,8 +4,9 @@ Hypothesis takes the test and example scenarios of the repository, breaks one th
 each (a value swapped for a hostile one, a field dropped or invented, an entry doubled,
 bytes inserted, the file cut short) and loads the result into a database that already
 holds the mini campus. Whatever the file, the command either loads it or refuses it with
-one ``FILE: PATH: REASON`` line per problem, and a refused load leaves every table as it
-was (compared as a logical dump, so the same check runs on PostgreSQL). The examples are
+one ``FILE: PATH: REASON`` line per problem (or per removal it would make without
+--replace, followed by the removed items, indented), and a refused load leaves every table
+as it was (compared as a logical dump, so the same check runs on PostgreSQL). The examples are
 derandomized and bounded, so the test is the same few seconds on every run.
 """
 
@@ -145,9 +146,18 @@ def test_no_mutated_file_gives_a_traceback_or_a_half_import(
             return  # the mutation happened to be a valid file
         assert result.exit_code == 1
         lines = result.stderr.splitlines()
-        assert lines[-1] == f"error: nothing was imported ({len(lines) - 1} problem(s))", lines
+        if lines[-1].startswith("error: nothing was imported: the files would remove"):
+            # valid, but it would remove stored data: each removal, then its items indented
+            items = [line for line in lines[:-1] if line.startswith("    ")]
+            headings = len(lines) - 1 - len(items)
+            counted = sum(1 for line in lines[:-1] if line.endswith("(the file leaves it out)"))
+            assert lines[-1].endswith("re-run with --replace to apply"), lines
+            assert f" the {len(items) + counted} item(s) " in lines[-1], lines
+            assert headings > 0, lines
+        else:
+            assert lines[-1] == f"error: nothing was imported ({len(lines) - 1} problem(s))", lines
         for line in lines[:-1]:
-            assert line.startswith(f"{path}: "), line
+            assert line.startswith((f"{path}: ", "    ")), line
             assert control_character(line) is None, line
             assert len(line) < 400, line
         assert logical_dump(engine) == before

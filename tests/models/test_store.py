@@ -66,7 +66,7 @@ def test_reload_applies_a_changed_value(engine: Engine, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with session_scope(engine) as session:
-        load_files(session, [changed])
+        load_files(session, [changed], replace=True)  # it drops en-lab's equipment and windows
     with session_scope(engine) as session:
         lab = session.scalars(select(e.Location).filter_by(key="en-lab")).one()
         assert lab.capacity == 14
@@ -192,7 +192,7 @@ def test_reloading_keeps_the_ids_of_windows_closures_and_absences(
         encoding="utf-8",
     )  # fmt: skip
     with session_scope(engine) as session:
-        load_files(session, [changed])
+        load_files(session, [changed], replace=True)  # the 13:00-17:00 window is no more
     after = child_rows(engine)
     assert [row[0] for row in after["location_windows"]] == [
         row[0] for row in before["location_windows"]
