@@ -80,7 +80,7 @@ def test_each_entity_named_with_only_its_required_fields_loses_the_rest(
             "{weekday: thu, start: '08:00', end: '18:00'}",
         ]),
         "trainers[t-sanne].availability.absences": (1, [
-            "{first: 2027-03-22, last: 2027-03-26, reason: Cursus}"
+            "{first: 2027-03-22, last: 2027-03-26, reason: training}"  # stored as its category
         ]),
         "activities[WS-WARMTEPOMP].team": (1, []),
         "activities[WS-WARMTEPOMP].equipment": (1, ["{code: heat-pump-rig}"]),
