@@ -15,18 +15,17 @@ from sqlalchemy.orm import Session
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
+from api.routes.v1.location_slots import closure_out, one_off_out, weekly_out
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
     MAX_OFFSET,
     MAX_PAGE,
     AvailabilityOut,
-    ClosureOut,
     LocationOut,
     LocationPage,
     LocationPatch,
     OneOffWindowIn,
     OneOffWindowOut,
-    WeeklyWindowOut,
 )
 from models import entities as e
 from models.keys import Principal
@@ -38,6 +37,7 @@ from models.locations import (
     list_locations,
     update_location,
 )
+from models.slots import audit_one_off_added
 from models.text import excerpt
 
 router = APIRouter(prefix="/locations", tags=["locations"])
@@ -68,10 +68,6 @@ def _out(location: e.Location) -> LocationOut:
             for item in sorted(location.equipment, key=lambda item: item.equipment_type.code)
         },
     )
-
-
-def _one_off(row: e.LocationOneOffWindow) -> OneOffWindowOut:
-    return OneOffWindowOut(id=row.id, date=row.day, start=row.start, end=row.end)
 
 
 @router.get("", operation_id="listLocations", responses=responses(401, 403, 422))
@@ -130,26 +126,13 @@ def patch_location(
     responses=responses(401, 403, 404),
 )
 def get_availability(key: str, session: ApiSessionDep, principal: PrincipalDep) -> AvailabilityOut:
-    """Weekly windows, one-off windows and closures, each with its id."""
+    """Weekly windows, one-off windows and closures, each with its id and ETag."""
     location = _location(session, principal, key)
     return AvailabilityOut(
         location=location.key,
-        weekly=[
-            WeeklyWindowOut(
-                id=w.id,
-                weekday=w.weekday,
-                start=w.start,
-                end=w.end,
-                valid_from=w.valid_from,
-                valid_to=w.valid_to,
-            )
-            for w in location.windows
-        ],
-        one_off=[_one_off(w) for w in location.one_off_windows],
-        closures=[
-            ClosureOut(id=c.id, first=c.first, last=c.last, reason=c.reason)
-            for c in location.closures
-        ],
+        weekly=[weekly_out(w) for w in location.windows],
+        one_off=[one_off_out(w) for w in location.one_off_windows],
+        closures=[closure_out(c) for c in location.closures],
     )
 
 
@@ -164,6 +147,7 @@ def post_one_off(
     window: OneOffWindowIn,
     session: ApiSessionDep,
     principal: PrincipalDep,
+    now: NowDep,
     response: Response,
 ) -> OneOffWindowOut:
     """Add ONE one-off window; every other window, the equipment and the address stay."""
@@ -178,6 +162,8 @@ def post_one_off(
             f"{exc.path}: {exc.reason}",
             errors=[{"in": "body", "path": exc.path, "reason": exc.reason}],
         ) from None
+    audit_one_off_added(session, location, row, actor=actor_of(principal), now=now)
     session.flush()
+    set_etag(response, row)
     response.headers["Location"] = f"/api/v1/locations/{location.key}/availability"
-    return _one_off(row)
+    return one_off_out(row)
