@@ -231,6 +231,13 @@ def test_removing_a_window_under_a_published_session_is_409_until_confirmed(api:
     assert [x["weekday"] for x in _availability(api)["weekly"]] == ["tue", "wed"]
     assert _marks(api) == [(WS_UID, "ww-hal: wekelijks venster do 13:00-17:00 verwijderd")]
     assert _marks(api, "company") == _marks(api)
+    (mark,) = api.client.get("/api/v1/replan-marks", headers=api.headers("company")).json()["items"]
+    assert mark | {"id": 0} == {
+        "id": 0, "session": WS_UID, "request": "r-ws-1", "session_number": 1,
+        "location": "ww-hal", "start": "2027-03-25T13:00:00", "end": "2027-03-25T16:00:00",
+        "reason": "ww-hal: wekelijks venster do 13:00-17:00 verwijderd",
+        "marked_at": "2027-01-15T12:00:00Z", "marked_by": "Sanne",
+    }  # fmt: skip
     (_, action, changes), *_ = _audit(api, "location_weekly_window")
     assert action == "delete"
     assert changes["sessions_marked_for_replanning"] == [None, [WS_UID]]
@@ -295,6 +302,12 @@ def test_a_session_at_school_minds_only_the_closures_of_its_site(api: Api) -> No
     assert [s["uid"] for s in assert_problem(refused, 409)["sessions"]] == [
         e.session_uid("r-gl-1", 1)
     ]
+    confirmed = _send(api, "POST", path + "?confirm=true", body, who="planner")
+    assert confirmed.status_code == 201, confirmed.text
+    assert [uid for uid, _ in _marks(api)] == [e.session_uid("r-gl-1", 1)]
+    assert _marks(api, "company") == []  # a mark at another partner's location is not theirs
+    for who in ("school", "trainer"):
+        assert_problem(api.client.get("/api/v1/replan-marks", headers=api.headers(who)), 403)
 
 
 def test_one_off_windows_are_changed_and_removed_under_the_same_rule(api: Api) -> None:

@@ -6,6 +6,7 @@ closures and window changes broke); schools and trainers get 403.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,6 +18,11 @@ from api.routes.v1.slot_schemas import ReplanMarkOut, ReplanMarkPage
 from models.bookings import open_marks
 
 router = APIRouter(prefix="/replan-marks", tags=["replan-marks"])
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored in UTC; SQLite gives it back without its zone, PostgreSQL with it."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @router.get("", operation_id="listReplanMarks", responses=responses(401, 403, 422))
@@ -40,7 +46,7 @@ def get_replan_marks(
                 start=mark.published_session.start,
                 end=mark.published_session.end,
                 reason=mark.reason,
-                marked_at=mark.created_at,
+                marked_at=_utc(mark.created_at),
                 marked_by=mark.actor_label,
             )
             for mark in page.items

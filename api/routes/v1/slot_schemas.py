@@ -139,7 +139,7 @@ class ReplanMarkOut(_Out):
     start: dt.datetime = Field(description="Amsterdam wall time")
     end: dt.datetime = Field(description="Amsterdam wall time")
     reason: str
-    marked_at: dt.datetime
+    marked_at: dt.datetime = Field(description="when the change was confirmed (UTC)")
     marked_by: str = Field(description="the label of the key that made the change")
 
 
