@@ -8,7 +8,7 @@ adding a one-off window touches that window's row and nothing else of the locati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -139,8 +139,10 @@ def update_location(
     *,
     actor: Actor,
     now: datetime,
+    marked: Sequence[str] = (),
 ) -> dict[str, list[Any]]:
-    """Set the named fields and nothing else; audited; returns ``{field: [old, new]}``."""
+    """Set the named fields and nothing else; audited (with the UIDs of the published
+    sessions the change ``marked`` for re-planning); returns ``{field: [old, new]}``."""
     unknown = set(changes) - set(LOCATION_FIELDS)
     if unknown:
         raise LocationChangeError("invalid", f"$.{min(unknown)}", "is not a field of a location")
@@ -148,6 +150,9 @@ def update_location(
     for name, value in changes.items():
         setattr(location, name, value)
     changed = diff(before, snapshot(location, LOCATION_FIELDS))
+    audited = (
+        {**changed, "sessions_marked_for_replanning": [None, list(marked)]} if marked else changed
+    )
     record(session, actor, entity="location", key=location.key, action="update",
-           changes=changed, now=now)  # fmt: skip
+           changes=audited, now=now)  # fmt: skip
     return changed

@@ -12,7 +12,7 @@ gives the engine, so the API and the solver agree on what "open" means.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from models import entities as e
 from models.audit import Actor, diff, record, snapshot
+from models.bookings import participants
 from models.bridge import location_availability
 from models.impact import affected, mark_for_replanning, upcoming_published
 from models.locations import LocationChangeError, check_one_off
@@ -65,20 +66,24 @@ def session_fits(
     return covers(spans_on(availability, day), minute_of(start), minute_of(end))
 
 
-def sessions_broken_by(
-    session: Session, location: e.Location, after: p.Availability, *, now: datetime
-) -> list[e.PublishedSession]:
-    """Published sessions at ``location`` not yet started that fit now and not ``after``."""
-    before = location_availability(location)
-    rows = upcoming_published(session, now_wall=from_aware(now), location_id=location.id)
-
-    def breaks(row: e.PublishedSession) -> bool:
-        at_school = row.request.activity_type.at_school
-        return session_fits(before, row.start, row.end, at_school=at_school) and not session_fits(
-            after, row.start, row.end, at_school=at_school
-        )
-
-    return affected(rows, breaks)
+def _guard_rows(
+    session: Session,
+    location: e.Location,
+    breaks: Callable[[e.PublishedSession], bool],
+    *,
+    confirm: bool,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> list[str]:
+    """Refuse (BreaksSessions) or mark the published sessions at ``location`` that have not
+    started and that ``breaks``; their UIDs."""
+    upcoming = upcoming_published(session, now_wall=from_aware(now), location_id=location.id)
+    broken = affected(upcoming, breaks)
+    if broken and not confirm:
+        raise BreaksSessions(broken)
+    mark_for_replanning(session, broken, reason=f"{location.key}: {reason}", actor=actor, now=now)
+    return [row.uid for row in broken]
 
 
 def _guard(
@@ -91,12 +96,57 @@ def _guard(
     actor: Actor,
     now: datetime,
 ) -> list[str]:
-    """Refuse (BreaksSessions) or mark the sessions ``after`` breaks; their UIDs."""
-    broken = sessions_broken_by(session, location, after, now=now)
-    if broken and not confirm:
-        raise BreaksSessions(broken)
-    mark_for_replanning(session, broken, reason=f"{location.key}: {reason}", actor=actor, now=now)
-    return [row.uid for row in broken]
+    """``_guard_rows`` for a change of open time: sessions that fit now and not ``after``."""
+    before = location_availability(location)
+
+    def breaks(row: e.PublishedSession) -> bool:
+        at_school = row.request.activity_type.at_school
+        return session_fits(before, row.start, row.end, at_school=at_school) and not session_fits(
+            after, row.start, row.end, at_school=at_school
+        )
+
+    return _guard_rows(
+        session, location, breaks, confirm=confirm, reason=reason, actor=actor, now=now
+    )
+
+
+def guard_capacity(
+    session: Session,
+    location: e.Location,
+    capacity: int,
+    *,
+    confirm: bool,
+    actor: Actor,
+    now: datetime,
+) -> list[str]:
+    """Lowering the seats below a published session's headcount (as the engine's validator
+    counts it: not at school, not an activity whose capacity is soft) is refused unless
+    confirmed; confirmed, those sessions are marked. Their UIDs."""
+    old = location.capacity
+
+    def breaks(row: e.PublishedSession) -> bool:
+        activity = row.request.activity_type
+        if activity.at_school or activity.capacity_soft:
+            return False
+        return capacity < participants(row) <= old
+
+    if capacity >= old:
+        return []
+    return _guard_rows(
+        session, location, breaks, confirm=confirm, actor=actor, now=now,
+        reason=f"{capacity} plaatsen in plaats van {old}",
+    )  # fmt: skip
+
+
+def _needed(row: e.PublishedSession, equipment: e.EquipmentType) -> int:
+    """How many of ``equipment`` a session needs (0: none, or it is held at the school)."""
+    activity = row.request.activity_type
+    if activity.at_school:
+        return 0
+    for need in activity.equipment:
+        if need.equipment_type_id == equipment.id:
+            return need.quantity * participants(row) if need.per == "participant" else need.quantity
+    return 0
 
 
 def _audit(
@@ -274,20 +324,26 @@ def set_equipment(
     equipment: e.EquipmentType,
     quantity: int,
     *,
+    confirm: bool,
     actor: Actor,
     now: datetime,
 ) -> bool:
-    """Set one equipment entry (added when new); True when it was new. Audited on the location."""
+    """Set one equipment entry (added when new); True when it was new. Lowering it below what
+    a published session needs is refused unless confirmed. Audited on the location."""
     row = next((q for q in location.equipment if q.equipment_type_id == equipment.id), None)
     old = row.quantity if row is not None else None
+    broken = _guard_equipment(
+        session, location, equipment, old or 0, quantity, confirm=confirm, actor=actor, now=now
+    )
     if row is None:
         location.equipment.append(e.LocationEquipment(equipment_type=equipment, quantity=quantity))
     else:
         row.quantity = quantity
     if old != quantity:
         _bump(location)
-        record(session, actor, entity="location", key=location.key, action="update",
-               changes={f"equipment.{equipment.code}": [old, quantity]}, now=now)  # fmt: skip
+        _audit(session, actor, entity="location", key=location.key, action="update",
+               changes={f"equipment.{equipment.code}": [old, quantity]}, broken=broken,
+               now=now)  # fmt: skip
     return row is None
 
 
@@ -296,6 +352,7 @@ def remove_equipment(
     location: e.Location,
     equipment: e.EquipmentType,
     *,
+    confirm: bool,
     actor: Actor,
     now: datetime,
 ) -> None:
@@ -305,10 +362,33 @@ def remove_equipment(
         raise LocationChangeError(
             "missing", "code", f"location {location.key} has no {equipment.code}"
         )
+    broken = _guard_equipment(
+        session, location, equipment, row.quantity, 0, confirm=confirm, actor=actor, now=now
+    )
     location.equipment.remove(row)
     _bump(location)
-    record(session, actor, entity="location", key=location.key, action="update",
-           changes={f"equipment.{equipment.code}": [row.quantity, None]}, now=now)  # fmt: skip
+    _audit(session, actor, entity="location", key=location.key, action="update",
+           changes={f"equipment.{equipment.code}": [row.quantity, None]}, broken=broken,
+           now=now)  # fmt: skip
+
+
+def _guard_equipment(
+    session: Session,
+    location: e.Location,
+    equipment: e.EquipmentType,
+    old: int,
+    new: int,
+    *,
+    confirm: bool,
+    actor: Actor,
+    now: datetime,
+) -> list[str]:
+    if new >= old:
+        return []
+    return _guard_rows(
+        session, location, lambda row: new < _needed(row, equipment) <= old, confirm=confirm,
+        reason=f"{new}x {equipment.code} in plaats van {old}", actor=actor, now=now,
+    )  # fmt: skip
 
 
 # --- weekly windows ----------------------------------------------------------------------

@@ -383,3 +383,36 @@ def test_bookings_show_the_published_sessions_of_a_week_without_school_data(api:
     assert [b["date"] for b in every["items"]] == ["2027-01-14", "2027-03-19"]
     bad = api.client.get(LOC + "/bookings?week=2027-W54", headers=api.headers("company"))
     assert _errors(bad) == [("query", "week")]
+
+
+def test_fewer_seats_or_equipment_than_a_published_session_needs_is_409(api: Api) -> None:
+    """r-ws-1 (14 pupils, 1 heat-pump rig per group) is published at ww-hal (16 seats, 2 rigs)."""
+    _publish(api)
+    etag = api.client.get(LOC, headers=api.headers("company")).headers["ETag"]
+    fewer = assert_problem(_send(api, "PATCH", LOC, {"capacity": 13}, etag), 409)
+    assert [s["uid"] for s in fewer["sessions"]] == [WS_UID]
+    enough = _send(api, "PATCH", LOC, {"capacity": 14}, etag)
+    assert enough.status_code == 200, enough.text
+    etag = enough.headers["ETag"]
+    one_rig = _send(api, "PUT", LOC + "/equipment/heat-pump-rig", {"quantity": 1}, etag)
+    assert one_rig.status_code == 200, one_rig.text  # one per group is enough
+    etag = one_rig.headers["ETag"]
+    rigs = LOC + "/equipment/heat-pump-rig"
+    assert [
+        s["uid"] for s in assert_problem(_send(api, "DELETE", rigs, None, etag), 409)["sessions"]
+    ] == [WS_UID]
+    assert _send(api, "DELETE", rigs + "?confirm=true", None, etag).status_code == 204
+    assert _marks(api) == [(WS_UID, "ww-hal: 0x heat-pump-rig in plaats van 1")]
+    etag = api.client.get(LOC, headers=api.headers("company")).headers["ETag"]
+    confirmed = _send(api, "PATCH", LOC + "?confirm=true", {"capacity": 10}, etag)
+    assert confirmed.status_code == 200, confirmed.text
+    assert sorted(uid for uid, _ in _marks(api)) == sorted(
+        [WS_UID, e.session_uid("r-sc-1", 1), e.session_uid("r-sc-1", 2)]
+    )  # r-ws-1 is marked once; the 11 pupils of r-sc-1 no longer fit either
+    audit = _audit(api, "location")
+    assert audit[-1][2] == {
+        "capacity": [14, 10],
+        "sessions_marked_for_replanning": [
+            None, [e.session_uid("r-sc-1", 1), WS_UID, e.session_uid("r-sc-1", 2)]
+        ],
+    }  # fmt: skip

@@ -96,7 +96,7 @@ def _values(body: BaseModel, *, only_sent: bool) -> dict[str, Any]:
     return {name: getattr(body, name) for name in names}
 
 
-def _change(apply: Callable[[], object], *, what: str) -> None:
+def change(apply: Callable[[], object], *, what: str) -> None:
     """Run a change of models/slots.py; its refusals as problems (422, 409, 404)."""
     try:
         apply()
@@ -131,7 +131,7 @@ def _equipment_type(session: Session, code: str) -> e.EquipmentType:
     "/{key}/equipment/{code}",
     operation_id="setLocationEquipment",
     responses={201: {"model": EquipmentOut, "description": "Created"}}
-    | responses(401, 403, 404, 412, 422, 428, 503),
+    | responses(401, 403, 404, 409, 412, 422, 428, 503),
 )
 def put_equipment(
     key: str,
@@ -141,6 +141,7 @@ def put_equipment(
     principal: PrincipalDep,
     now: NowDep,
     response: Response,
+    confirm: ConfirmDep = False,
     if_match: IfMatchDep = None,
 ) -> EquipmentOut:
     """Set how many of one equipment type the location has (201 when it had none); the
@@ -148,11 +149,19 @@ def put_equipment(
     location = _location(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
     equipment = _equipment_type(session, code)
-    actor = actor_of(principal)
-    created = slots.set_equipment(session, location, equipment, body.quantity, actor=actor, now=now)
+    created: list[bool] = []
+    change(
+        lambda: created.append(
+            slots.set_equipment(
+                session, location, equipment, body.quantity, confirm=confirm,
+                actor=actor_of(principal), now=now,
+            )
+        ),
+        what=f"setting {equipment.code} of location {location.key} to {body.quantity}",
+    )  # fmt: skip
     session.flush()
     set_etag(response, location)
-    if created:
+    if created[0]:
         response.status_code = 201
     return EquipmentOut(location=location.key, code=equipment.code, quantity=body.quantity)
 
@@ -162,7 +171,7 @@ def put_equipment(
     operation_id="removeLocationEquipment",
     status_code=204,
     response_class=Response,
-    responses=responses(401, 403, 404, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 409, 412, 422, 428, 503),
 )
 def delete_equipment(
     key: str,
@@ -171,17 +180,18 @@ def delete_equipment(
     principal: PrincipalDep,
     now: NowDep,
     response: Response,
+    confirm: ConfirmDep = False,
     if_match: IfMatchDep = None,
 ) -> None:
     """Remove one equipment type from the location (If-Match: the location's ETag)."""
     location = _location(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
     equipment = _equipment_type(session, code)
-    _change(
+    change(
         lambda: slots.remove_equipment(
-            session, location, equipment, actor=actor_of(principal), now=now
+            session, location, equipment, confirm=confirm, actor=actor_of(principal), now=now
         ),
-        what=f"removing {equipment.code}",
+        what=f"removing {equipment.code} from location {location.key}",
     )
     session.flush()
     set_etag(response, location)
@@ -207,7 +217,7 @@ def post_weekly(
     """Add ONE weekly window; every other window, the equipment and the address stay."""
     location = _location(session, principal, key)
     made: list[e.LocationWindow] = []
-    _change(
+    change(
         lambda: made.append(
             slots.add_weekly(
                 session,
@@ -245,7 +255,7 @@ def patch_weekly(
     location = _location(session, principal, key)
     row = _row(location.windows, window_id, "weekly window", location)
     check_if_match(if_match, row, what=f"weekly window {row.id} of location {location.key}")
-    _change(
+    change(
         lambda: slots.update_weekly(
             session, location, row, _values(patch, only_sent=True), confirm=confirm,
             actor=actor_of(principal), now=now,
@@ -277,7 +287,7 @@ def delete_weekly(
     location = _location(session, principal, key)
     row = _row(location.windows, window_id, "weekly window", location)
     check_if_match(if_match, row, what=f"weekly window {row.id} of location {location.key}")
-    _change(
+    change(
         lambda: slots.delete_weekly(
             session, location, row, confirm=confirm, actor=actor_of(principal), now=now
         ),
@@ -312,7 +322,7 @@ def patch_one_off(
     changes = _values(patch, only_sent=True)
     if "date" in changes:
         changes["day"] = changes.pop("date")
-    _change(
+    change(
         lambda: slots.update_one_off(
             session, location, row, changes, confirm=confirm, actor=actor_of(principal), now=now
         ),
@@ -343,7 +353,7 @@ def delete_one_off(
     location = _location(session, principal, key)
     row = _row(location.one_off_windows, window_id, "one-off window", location)
     check_if_match(if_match, row, what=f"one-off window {row.id} of location {location.key}")
-    _change(
+    change(
         lambda: slots.delete_one_off(
             session, location, row, confirm=confirm, actor=actor_of(principal), now=now
         ),
@@ -374,7 +384,7 @@ def post_closure(
     confirmed."""
     location = _location(session, principal, key)
     made: list[e.LocationClosure] = []
-    _change(
+    change(
         lambda: made.append(
             slots.add_closure(
                 session, location, _values(closure, only_sent=False), confirm=confirm,
@@ -409,7 +419,7 @@ def patch_closure(
     location = _location(session, principal, key)
     row = _row(location.closures, closure_id, "closure", location)
     check_if_match(if_match, row, what=f"closure {row.id} of location {location.key}")
-    _change(
+    change(
         lambda: slots.update_closure(
             session, location, row, _values(patch, only_sent=True), confirm=confirm,
             actor=actor_of(principal), now=now,

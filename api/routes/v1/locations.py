@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
+from api.confirm import ConfirmDep
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
-from api.routes.v1.location_slots import closure_out, one_off_out, weekly_out
+from api.routes.v1.location_slots import change, closure_out, one_off_out, weekly_out
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
     MAX_OFFSET,
@@ -37,7 +38,7 @@ from models.locations import (
     list_locations,
     update_location,
 )
-from models.slots import audit_one_off_added
+from models.slots import audit_one_off_added, guard_capacity
 from models.text import excerpt
 
 router = APIRouter(prefix="/locations", tags=["locations"])
@@ -98,7 +99,7 @@ def get_location(
 @router.patch(
     "/{key}",
     operation_id="updateLocation",
-    responses=responses(401, 403, 404, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 409, 412, 422, 428, 503),
 )
 def patch_location(
     key: str,
@@ -107,14 +108,28 @@ def patch_location(
     principal: PrincipalDep,
     now: NowDep,
     response: Response,
+    confirm: ConfirmDep = False,
     if_match: IfMatchDep = None,
 ) -> LocationOut:
-    """Change the fields the body names; everything else of the location stays as it was."""
+    """Change the fields the body names; everything else of the location stays as it was.
+
+    Lowering ``capacity`` below a published session's headcount is 409 unless confirmed."""
     location = _location(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
+    actor = actor_of(principal)
+    marked: list[str] = []
+    if patch.capacity is not None:
+        capacity = patch.capacity
+        change(
+            lambda: marked.extend(
+                guard_capacity(session, location, capacity, confirm=confirm, actor=actor, now=now)
+            ),
+            what=f"lowering the capacity of location {location.key} to {capacity}",
+        )
     update_location(
-        session, location, patch.model_dump(exclude_unset=True), actor=actor_of(principal), now=now
-    )
+        session, location, patch.model_dump(exclude_unset=True), actor=actor, now=now,
+        marked=marked,
+    )  # fmt: skip
     session.flush()  # a concurrent writer's version shows here (StaleDataError -> 412)
     set_etag(response, location)
     return _out(location)
