@@ -416,3 +416,50 @@ def test_fewer_seats_or_equipment_than_a_published_session_needs_is_409(api: Api
             None, [e.session_uid("r-sc-1", 1), WS_UID, e.session_uid("r-sc-1", 2)]
         ],
     }  # fmt: skip
+
+
+def test_every_change_needs_the_current_etag_and_refuses_unknown_fields(api: Api) -> None:
+    """Each PATCH, PUT and DELETE: 428 without If-Match, 412 with a stale one; each PATCH and
+    PUT: 422 for an unknown field and for a wrong type. Nothing is written by any of them."""
+    av = _availability(api)
+    weekly = f"{AV}/weekly/{av['weekly'][0]['id']}"
+    one_off = f"{AV}/one-off/{av['one_off'][0]['id']}"
+    closure = f"{LOC}/closures/{av['closures'][0]['id']}"
+    equipment = LOC + "/equipment/heat-pump-rig"
+    writes = [
+        ("PUT", equipment, {"quantity": 1}, {"quantity": [1]}),
+        ("DELETE", equipment, None, None),
+        ("PATCH", weekly, {"end": "17:30"}, {"start": True}),
+        ("DELETE", weekly, None, None),
+        ("PATCH", one_off, {"end": "12:30"}, {"date": "19-03-2027"}),
+        ("DELETE", one_off, None, None),
+        ("PATCH", closure, {"reason": "Jaarlijkse inventarisatie"}, {"first": None}),
+        ("DELETE", closure, None, None),
+    ]
+    before = (_availability(api), api.client.get(LOC, headers=api.headers("company")).json())
+    for method, path, good, wrong_type in writes:
+        where = f"{method} {path}"
+        assert _send(api, method, path, good).status_code == 428, where
+        assert _send(api, method, path, good, '"41"').status_code == 412, where
+        if good is not None:
+            unknown = _send(api, method, path, {**good, "colour": "red"}, "*")
+            assert _errors(unknown) == [("body", "$.colour")], where
+            wrong = _send(api, method, path, wrong_type, "*")
+            assert [p for _, p in _errors(wrong)] == [f"$.{next(iter(wrong_type))}"], where
+    after = (_availability(api), api.client.get(LOC, headers=api.headers("company")).json())
+    assert after == before
+    with session_scope(api.engine) as session:
+        assert session.scalars(select(e.AuditEvent)).all() == []
+
+
+def test_a_one_off_window_moved_onto_another_is_409(api: Api) -> None:
+    made = _send(api, "POST", AV + "/one-off", {"date": "2027-03-19", "start": "13:00",
+                                                "end": "15:00"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    path = f"{AV}/one-off/{made.json()['id']}"
+    moved = _send(api, "PATCH", path, {"start": "11:00"}, made.json()["etag"])
+    assert (
+        "overlaps the one-off window 2027-03-19 09:00-12:00" in assert_problem(moved, 409)["detail"]
+    )
+    touching = _send(api, "PATCH", path, {"start": "12:00"}, made.json()["etag"])
+    assert touching.status_code == 200, touching.text
