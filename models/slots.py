@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -27,7 +28,7 @@ from models.bookings import participants
 from models.bridge import location_availability
 from models.impact import affected, mark_for_replanning, upcoming_published
 from models.locations import LocationChangeError, check_one_off
-from models.scenario import MAX_DATED, MAX_WEEKLY
+from models.scenario import MAX_DATED, MAX_WEEKLY, Key
 from scheduler import problem as p
 from scheduler.lookup import covers, minute_of, spans_on
 from scheduler.timegrid import from_aware
@@ -36,6 +37,7 @@ DAGEN = ("ma", "di", "wo", "do", "vr", "za", "zo")  # Dutch weekday abbreviation
 WEEKLY_FIELDS = ("weekday", "start", "end", "valid_from", "valid_to")
 ONE_OFF_FIELDS = ("day", "start", "end")
 CLOSURE_FIELDS = ("first", "last", "reason")
+_KEY: TypeAdapter[str] = TypeAdapter(Key)
 
 
 class BreaksSessions(Exception):
@@ -308,6 +310,12 @@ def _key(location: e.Location, row_id: int) -> str:
 
 
 def find_equipment_type(session: Session, code: str) -> e.EquipmentType | None:
+    """The equipment type ``code``; None also for a text that cannot be a code (PostgreSQL
+    refuses some of them, NUL, outright)."""
+    try:
+        _KEY.validate_python(code)
+    except ValidationError:
+        return None
     return session.scalars(
         select(e.EquipmentType).where(e.EquipmentType.code == code)
     ).one_or_none()

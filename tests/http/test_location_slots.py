@@ -125,6 +125,8 @@ def test_equipment_changes_need_a_fresh_etag_and_a_known_code(api: Api) -> None:
     assert _errors(_send(api, "PUT", path, {"quantity": "3x"}, etag)) == [("body", "$.quantity")]
     assert _errors(_send(api, "PUT", path, {"quantity": 3, "n": 1}, etag)) == [("body", "$.n")]
     assert _errors(_send(api, "DELETE", LOC + "/equipment/nope", None, etag)) == [("path", "code")]
+    nul = _send(api, "PUT", LOC + "/equipment/rig%00x", {"quantity": 1}, etag)  # PostgreSQL: no NUL
+    assert _errors(nul) == [("path", "code")]
     missing = _send(api, "DELETE", LOC + "/equipment/switchboard", None, etag)
     assert "no switchboard" in assert_problem(missing, 404)["detail"]
     after = api.client.get(LOC, headers=api.headers("company"))
