@@ -95,6 +95,15 @@ def trainer_availability(trainer: e.Trainer) -> p.Availability:
     )
 
 
+def location_availability(loc: e.Location) -> p.Availability:
+    """A location's open time as the engine sees it (models/slots.py checks sessions with it)."""
+    return p.Availability(
+        weekly=_weekly(loc.windows),
+        one_off=tuple(p.DatedWindow(w.day, w.start, w.end) for w in loc.one_off_windows),
+        closures=tuple(p.DateRange(c.first, c.last, c.reason) for c in loc.closures),
+    )
+
+
 def _home_of(group: e.Group) -> str | None:
     if group.home_location is not None:
         return group.home_location.key
@@ -189,13 +198,7 @@ def build_problem(
                     p.EquipmentCode(q.equipment_type.code): q.quantity for q in loc.equipment
                 },
                 buffer_minutes=loc.buffer_minutes,
-                availability=p.Availability(
-                    weekly=_weekly(loc.windows),
-                    one_off=tuple(
-                        p.DatedWindow(w.day, w.start, w.end) for w in loc.one_off_windows
-                    ),
-                    closures=tuple(p.DateRange(c.first, c.last, c.reason) for c in loc.closures),
-                ),
+                availability=location_availability(loc),
                 hosts_training=loc.hosts_training,
             )
             for loc in locations

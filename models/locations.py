@@ -8,7 +8,7 @@ adding a one-off window touches that window's row and nothing else of the locati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -82,27 +82,41 @@ def find_location(session: Session, principal: Principal, key: str) -> e.Locatio
     return session.scalars(_scoped(principal).where(e.Location.key == key)).one_or_none()
 
 
-def add_one_off_window(
-    location: e.Location, day: date, start: time, end: time
-) -> e.LocationOneOffWindow:
-    """Open ``location`` on ``day`` from ``start`` to ``end``; every other row stays as it was.
+def check_one_off(
+    location: e.Location, day: date, start: time, end: time, *, row_id: int | None = None
+) -> None:
+    """The rules of a one-off window (those of scenario files), ``row_id`` being its own row.
 
-    Refused: a window in the hour the clocks skip (as in scenario files), one that overlaps
-    a one-off window of the same day, and more than MAX_DATED one-off windows.
+    Refused: end not after start, a window in the hour the clocks skip, one that overlaps
+    another one-off window of the same day (conflict).
     """
+    if end <= start:
+        raise LocationChangeError(
+            "invalid", "$.end", f"end {end:%H:%M} is not after start {start:%H:%M}"
+        )
     window = DatedWindow(date=day, start=start, end=end)
     for issue in windows_in_clock_gap("", "$", [window]):  # the scenario files' check
         gap = skipped_span(day)
         starts_in_gap = gap is not None and gap[0] <= start.hour * 60 + start.minute < gap[1]
         raise LocationChangeError("invalid", "$.start" if starts_in_gap else "$.end", issue.reason)
     for other in location.one_off_windows:
-        if other.day == day and other.start < end and start < other.end:
+        if other.id != row_id and other.day == day and other.start < end and start < other.end:
             raise LocationChangeError(
                 "conflict",
                 "$",
                 f"overlaps the one-off window {other.day} {other.start:%H:%M}-{other.end:%H:%M} "
                 f"(id {other.id}) of location {location.key}",
             )
+
+
+def add_one_off_window(
+    location: e.Location, day: date, start: time, end: time
+) -> e.LocationOneOffWindow:
+    """Open ``location`` on ``day`` from ``start`` to ``end``; every other row stays as it was.
+
+    Refused: what ``check_one_off`` refuses, and more than MAX_DATED one-off windows.
+    """
+    check_one_off(location, day, start, end)
     if len(location.one_off_windows) >= MAX_DATED:
         raise LocationChangeError(
             "conflict", "$", f"location {location.key} already has {MAX_DATED} one-off windows"
@@ -125,8 +139,10 @@ def update_location(
     *,
     actor: Actor,
     now: datetime,
+    marked: Sequence[str] = (),
 ) -> dict[str, list[Any]]:
-    """Set the named fields and nothing else; audited; returns ``{field: [old, new]}``."""
+    """Set the named fields and nothing else; audited (with the UIDs of the published
+    sessions the change ``marked`` for re-planning); returns ``{field: [old, new]}``."""
     unknown = set(changes) - set(LOCATION_FIELDS)
     if unknown:
         raise LocationChangeError("invalid", f"$.{min(unknown)}", "is not a field of a location")
@@ -134,6 +150,9 @@ def update_location(
     for name, value in changes.items():
         setattr(location, name, value)
     changed = diff(before, snapshot(location, LOCATION_FIELDS))
+    audited = (
+        {**changed, "sessions_marked_for_replanning": [None, list(marked)]} if marked else changed
+    )
     record(session, actor, entity="location", key=location.key, action="update",
-           changes=changed, now=now)  # fmt: skip
+           changes=audited, now=now)  # fmt: skip
     return changed

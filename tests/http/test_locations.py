@@ -59,6 +59,7 @@ def test_availability_lists_windows_as_scenario_files_write_them(api: Api) -> No
         "first": "2027-04-05",
         "last": "2027-04-09",
         "reason": "Inventarisatie",
+        "etag": '"1"',  # what a PATCH or DELETE of the closure sends as If-Match
     }
 
 

@@ -383,3 +383,153 @@ def test_every_key_gets_exactly_its_status_on_every_trainer_delete(api: Api) -> 
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json", where
     assert failures == []
+
+
+# --- a location's slots, bookings and re-planning marks (api/routes/v1/location_slots.py,
+# replan_marks.py). Same columns as MATRIX (TARGETS["loc"]). A change of one window or
+# closure names one the planner key has just made at that location ({id}; 1 for the missing
+# location); an equipment change names an entry the planner key has just set.
+
+
+def _weekly(day: date) -> dict[str, Any]:
+    """A weekly window valid on ``day`` only: every row its own, never an overlap."""
+    return {"weekday": day.isoweekday(), "start": "06:00", "end": "07:00",
+            "valid_from": str(day), "valid_to": str(day)}  # fmt: skip
+
+
+SLOT_ENDPOINTS: dict[str, tuple[str, str, Body]] = {
+    "set equipment": ("PUT", "/api/v1/locations/{loc}/equipment/bim-station",
+                      lambda day: {"quantity": 2}),
+    "remove equipment": ("DELETE", "/api/v1/locations/{loc}/equipment/bim-station", None),
+    "add weekly": ("POST", "/api/v1/locations/{loc}/availability/weekly", _weekly),
+    "change weekly": ("PATCH", "/api/v1/locations/{loc}/availability/weekly/{id}",
+                      lambda day: {"start": "05:00"}),
+    "remove weekly": ("DELETE", "/api/v1/locations/{loc}/availability/weekly/{id}", None),
+    "change one-off": ("PATCH", "/api/v1/locations/{loc}/availability/one-off/{id}",
+                       lambda day: {"start": "05:00"}),
+    "remove one-off": ("DELETE", "/api/v1/locations/{loc}/availability/one-off/{id}", None),
+    "add closure": ("POST", "/api/v1/locations/{loc}/closures",
+                    lambda day: {"first": str(day), "last": str(day), "reason": "Verbouwing"}),
+    "change closure": ("PATCH", "/api/v1/locations/{loc}/closures/{id}",
+                       lambda day: {"reason": "Onderhoud"}),
+    "remove closure": ("DELETE", "/api/v1/locations/{loc}/closures/{id}", None),
+    "bookings": ("GET", "/api/v1/locations/{loc}/bookings", None),
+    "replan marks": ("GET", "/api/v1/replan-marks", None),
+}  # fmt: skip
+# What the planner key makes first: the entity the endpoint changes (path under the location).
+SLOT_SETUP: dict[str, tuple[str, str, Body]] = {
+    "set equipment": ("PUT", "/equipment/bim-station", lambda day: {"quantity": 1}),
+    "remove equipment": ("PUT", "/equipment/bim-station", lambda day: {"quantity": 1}),
+    "change weekly": ("POST", "/availability/weekly", _weekly),
+    "remove weekly": ("POST", "/availability/weekly", _weekly),
+    "change one-off": ("POST", "/availability/one-off", _one_off),
+    "remove one-off": ("POST", "/availability/one-off", _one_off),
+    "change closure": ("POST", "/closures", lambda day: {"first": str(day), "last": str(day)}),
+    "remove closure": ("POST", "/closures", lambda day: {"first": str(day), "last": str(day)}),
+}  # fmt: skip
+
+# fmt: off
+SLOT_MATRIX = [
+    # key          endpoint           own  other missing
+    ("anonymous", "set equipment",    401, 401, 401),
+    ("anonymous", "remove equipment", 401, 401, 401),
+    ("anonymous", "add weekly",       401, 401, 401),
+    ("anonymous", "change weekly",    401, 401, 401),
+    ("anonymous", "remove weekly",    401, 401, 401),
+    ("anonymous", "change one-off",   401, 401, 401),
+    ("anonymous", "remove one-off",   401, 401, 401),
+    ("anonymous", "add closure",      401, 401, 401),
+    ("anonymous", "change closure",   401, 401, 401),
+    ("anonymous", "remove closure",   401, 401, 401),
+    ("anonymous", "bookings",         401, 401, 401),
+    ("anonymous", "replan marks",     401, 401, 401),
+    ("revoked",   "add closure",      401, 401, 401),
+    ("expired",   "remove weekly",    401, 401, 401),
+    ("planner",   "set equipment",    200, 200, 404),
+    ("planner",   "remove equipment", 204, 204, 404),
+    ("planner",   "add weekly",       201, 201, 404),
+    ("planner",   "change weekly",    200, 200, 404),
+    ("planner",   "remove weekly",    204, 204, 404),
+    ("planner",   "change one-off",   200, 200, 404),
+    ("planner",   "remove one-off",   204, 204, 404),
+    ("planner",   "add closure",      201, 201, 404),
+    ("planner",   "change closure",   200, 200, 404),
+    ("planner",   "remove closure",   204, 204, 404),
+    ("planner",   "bookings",         200, 200, 404),
+    ("planner",   "replan marks",     200, 200, 200),
+    ("company",   "set equipment",    200, 404, 404),
+    ("company",   "remove equipment", 204, 404, 404),
+    ("company",   "add weekly",       201, 404, 404),
+    ("company",   "change weekly",    200, 404, 404),
+    ("company",   "remove weekly",    204, 404, 404),
+    ("company",   "change one-off",   200, 404, 404),
+    ("company",   "remove one-off",   204, 404, 404),
+    ("company",   "add closure",      201, 404, 404),
+    ("company",   "change closure",   200, 404, 404),
+    ("company",   "remove closure",   204, 404, 404),
+    ("company",   "bookings",         200, 404, 404),
+    ("company",   "replan marks",     200, 200, 200),
+    ("school",    "set equipment",    403, 403, 403),
+    ("school",    "remove equipment", 403, 403, 403),
+    ("school",    "add weekly",       403, 403, 403),
+    ("school",    "change weekly",    403, 403, 403),
+    ("school",    "remove weekly",    403, 403, 403),
+    ("school",    "change one-off",   403, 403, 403),
+    ("school",    "remove one-off",   403, 403, 403),
+    ("school",    "add closure",      403, 403, 403),
+    ("school",    "change closure",   403, 403, 403),
+    ("school",    "remove closure",   403, 403, 403),
+    ("school",    "bookings",         403, 403, 403),
+    ("school",    "replan marks",     403, 403, 403),
+    ("trainer",   "set equipment",    403, 403, 403),
+    ("trainer",   "remove equipment", 403, 403, 403),
+    ("trainer",   "add weekly",       403, 403, 403),
+    ("trainer",   "change weekly",    403, 403, 403),
+    ("trainer",   "remove weekly",    403, 403, 403),
+    ("trainer",   "change one-off",   403, 403, 403),
+    ("trainer",   "remove one-off",   403, 403, 403),
+    ("trainer",   "add closure",      403, 403, 403),
+    ("trainer",   "change closure",   403, 403, 403),
+    ("trainer",   "remove closure",   403, 403, 403),
+    ("trainer",   "bookings",         403, 403, 403),
+    ("trainer",   "replan marks",     403, 403, 403),
+]
+# fmt: on
+
+
+def test_every_key_gets_exactly_its_status_on_every_slot_endpoint(api: Api) -> None:
+    assert {endpoint for _, endpoint, *_ in SLOT_MATRIX} == set(SLOT_ENDPOINTS)
+    planner = api.headers("planner") | {"If-Match": "*"}
+    failures = []
+    day = date(2028, 1, 3)
+    for who, endpoint, *statuses in SLOT_MATRIX:
+        method, template, body = SLOT_ENDPOINTS[endpoint]
+        for (target, loc), expected in zip(TARGETS["loc"].items(), statuses, strict=True):
+            day += timedelta(days=1)  # every change its own day: no 409 from an earlier row
+            row_id = 1
+            if endpoint in SLOT_SETUP and target != "missing":
+                setup_method, under, setup_body = SLOT_SETUP[endpoint]
+                made = api.client.request(
+                    setup_method, f"/api/v1/locations/{loc}{under}", headers=planner,
+                    json=setup_body(day) if setup_body else None,
+                )  # fmt: skip
+                assert made.status_code in (200, 201), made.text
+                row_id = made.json().get("id", 1)
+            headers = api.headers(who)
+            if method in ("PATCH", "PUT", "DELETE"):
+                headers["If-Match"] = "*"
+            response = api.client.request(
+                method,
+                template.format(loc=loc, id=row_id),
+                headers=headers,
+                json=body(day) if body else None,
+            )
+            where = f"{who} {method} {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            leaked = [text for text in FOREIGN.get(who, []) if text in response.text]
+            if leaked:
+                failures.append(f"{where}: the answer shows {leaked}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == []

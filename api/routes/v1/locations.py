@@ -12,21 +12,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
+from api.confirm import ConfirmDep
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
+from api.routes.v1.location_slots import change, closure_out, one_off_out, weekly_out
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
     MAX_OFFSET,
     MAX_PAGE,
     AvailabilityOut,
-    ClosureOut,
     LocationOut,
     LocationPage,
     LocationPatch,
     OneOffWindowIn,
     OneOffWindowOut,
-    WeeklyWindowOut,
 )
 from models import entities as e
 from models.keys import Principal
@@ -38,6 +38,7 @@ from models.locations import (
     list_locations,
     update_location,
 )
+from models.slots import audit_one_off_added, guard_capacity
 from models.text import excerpt
 
 router = APIRouter(prefix="/locations", tags=["locations"])
@@ -70,10 +71,6 @@ def _out(location: e.Location) -> LocationOut:
     )
 
 
-def _one_off(row: e.LocationOneOffWindow) -> OneOffWindowOut:
-    return OneOffWindowOut(id=row.id, date=row.day, start=row.start, end=row.end)
-
-
 @router.get("", operation_id="listLocations", responses=responses(401, 403, 422))
 def get_locations(
     session: ApiSessionDep,
@@ -102,7 +99,7 @@ def get_location(
 @router.patch(
     "/{key}",
     operation_id="updateLocation",
-    responses=responses(401, 403, 404, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 409, 412, 422, 428, 503),
 )
 def patch_location(
     key: str,
@@ -111,14 +108,28 @@ def patch_location(
     principal: PrincipalDep,
     now: NowDep,
     response: Response,
+    confirm: ConfirmDep = False,
     if_match: IfMatchDep = None,
 ) -> LocationOut:
-    """Change the fields the body names; everything else of the location stays as it was."""
+    """Change the fields the body names; everything else of the location stays as it was.
+
+    Lowering ``capacity`` below a published session's headcount is 409 unless confirmed."""
     location = _location(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
+    actor = actor_of(principal)
+    marked: list[str] = []
+    if patch.capacity is not None:
+        capacity = patch.capacity
+        change(
+            lambda: marked.extend(
+                guard_capacity(session, location, capacity, confirm=confirm, actor=actor, now=now)
+            ),
+            what=f"lowering the capacity of location {location.key} to {capacity}",
+        )
     update_location(
-        session, location, patch.model_dump(exclude_unset=True), actor=actor_of(principal), now=now
-    )
+        session, location, patch.model_dump(exclude_unset=True), actor=actor, now=now,
+        marked=marked,
+    )  # fmt: skip
     session.flush()  # a concurrent writer's version shows here (StaleDataError -> 412)
     set_etag(response, location)
     return _out(location)
@@ -130,26 +141,13 @@ def patch_location(
     responses=responses(401, 403, 404),
 )
 def get_availability(key: str, session: ApiSessionDep, principal: PrincipalDep) -> AvailabilityOut:
-    """Weekly windows, one-off windows and closures, each with its id."""
+    """Weekly windows, one-off windows and closures, each with its id and ETag."""
     location = _location(session, principal, key)
     return AvailabilityOut(
         location=location.key,
-        weekly=[
-            WeeklyWindowOut(
-                id=w.id,
-                weekday=w.weekday,
-                start=w.start,
-                end=w.end,
-                valid_from=w.valid_from,
-                valid_to=w.valid_to,
-            )
-            for w in location.windows
-        ],
-        one_off=[_one_off(w) for w in location.one_off_windows],
-        closures=[
-            ClosureOut(id=c.id, first=c.first, last=c.last, reason=c.reason)
-            for c in location.closures
-        ],
+        weekly=[weekly_out(w) for w in location.windows],
+        one_off=[one_off_out(w) for w in location.one_off_windows],
+        closures=[closure_out(c) for c in location.closures],
     )
 
 
@@ -164,6 +162,7 @@ def post_one_off(
     window: OneOffWindowIn,
     session: ApiSessionDep,
     principal: PrincipalDep,
+    now: NowDep,
     response: Response,
 ) -> OneOffWindowOut:
     """Add ONE one-off window; every other window, the equipment and the address stay."""
@@ -178,6 +177,8 @@ def post_one_off(
             f"{exc.path}: {exc.reason}",
             errors=[{"in": "body", "path": exc.path, "reason": exc.reason}],
         ) from None
+    audit_one_off_added(session, location, row, actor=actor_of(principal), now=now)
     session.flush()
+    set_etag(response, row)
     response.headers["Location"] = f"/api/v1/locations/{location.key}/availability"
-    return _one_off(row)
+    return one_off_out(row)

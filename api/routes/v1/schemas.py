@@ -83,6 +83,7 @@ class WeeklyWindowOut(_Out):
     end: ClockTime
     valid_from: dt.date | None
     valid_to: dt.date | None
+    etag: str = Field(description="what a PATCH or DELETE of this window sends as If-Match")
 
 
 class OneOffWindowOut(_Out):
@@ -90,6 +91,7 @@ class OneOffWindowOut(_Out):
     date: dt.date
     start: ClockTime
     end: ClockTime
+    etag: str = Field(description="what a PATCH or DELETE of this window sends as If-Match")
 
 
 class ClosureOut(_Out):
@@ -97,6 +99,7 @@ class ClosureOut(_Out):
     first: dt.date
     last: dt.date
     reason: str
+    etag: str = Field(description="what a PATCH or DELETE of this closure sends as If-Match")
 
 
 class AvailabilityOut(_Out):
