@@ -391,7 +391,7 @@ def test_every_key_gets_exactly_its_status_on_every_trainer_delete(api: Api) -> 
 # location); an equipment change names an entry the planner key has just set.
 
 
-def _weekly(day: date) -> dict[str, Any]:
+def _location_weekly(day: date) -> dict[str, Any]:
     """A weekly window valid on ``day`` only: every row its own, never an overlap."""
     return {"weekday": day.isoweekday(), "start": "06:00", "end": "07:00",
             "valid_from": str(day), "valid_to": str(day)}  # fmt: skip
@@ -401,7 +401,7 @@ SLOT_ENDPOINTS: dict[str, tuple[str, str, Body]] = {
     "set equipment": ("PUT", "/api/v1/locations/{loc}/equipment/bim-station",
                       lambda day: {"quantity": 2}),
     "remove equipment": ("DELETE", "/api/v1/locations/{loc}/equipment/bim-station", None),
-    "add weekly": ("POST", "/api/v1/locations/{loc}/availability/weekly", _weekly),
+    "add weekly": ("POST", "/api/v1/locations/{loc}/availability/weekly", _location_weekly),
     "change weekly": ("PATCH", "/api/v1/locations/{loc}/availability/weekly/{id}",
                       lambda day: {"start": "05:00"}),
     "remove weekly": ("DELETE", "/api/v1/locations/{loc}/availability/weekly/{id}", None),
@@ -420,8 +420,8 @@ SLOT_ENDPOINTS: dict[str, tuple[str, str, Body]] = {
 SLOT_SETUP: dict[str, tuple[str, str, Body]] = {
     "set equipment": ("PUT", "/equipment/bim-station", lambda day: {"quantity": 1}),
     "remove equipment": ("PUT", "/equipment/bim-station", lambda day: {"quantity": 1}),
-    "change weekly": ("POST", "/availability/weekly", _weekly),
-    "remove weekly": ("POST", "/availability/weekly", _weekly),
+    "change weekly": ("POST", "/availability/weekly", _location_weekly),
+    "remove weekly": ("POST", "/availability/weekly", _location_weekly),
     "change one-off": ("POST", "/availability/one-off", _one_off),
     "remove one-off": ("POST", "/availability/one-off", _one_off),
     "change closure": ("POST", "/closures", lambda day: {"first": str(day), "last": str(day)}),
