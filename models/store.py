@@ -141,6 +141,7 @@ class _Loader:
             partner.contact_name = p.contact.name
             partner.contact_email = p.contact.email
             partner.contact_phone = p.contact.phone
+            partner.language = p.language
         self.session.flush()
         location = e.Location
         children = (location.equipment, location.windows, location.one_off_windows,
@@ -334,6 +335,7 @@ def export_scenario(session: Session, name: str = "") -> s.Scenario:
                 contact=s.Contact(
                     name=p.contact_name, email=p.contact_email, phone=p.contact_phone
                 ),
+                language=p.language,  # type: ignore[arg-type]
             )
             for p in partners
         ],
