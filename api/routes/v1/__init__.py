@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.v1 import keys, locations, me, partners
+from api.routes.v1 import catalogue, keys, locations, me, partners
 from api.routes.v1 import settings as campus_settings
 
 router = APIRouter(prefix="/api/v1")
@@ -13,3 +13,6 @@ router.include_router(locations.router)
 router.include_router(campus_settings.router)
 router.include_router(keys.router)
 router.include_router(partners.router)
+router.include_router(catalogue.holidays)
+router.include_router(catalogue.equipment_types)
+router.include_router(catalogue.activity_types)
