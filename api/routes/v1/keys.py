@@ -185,6 +185,7 @@ def post_key(
     """Make a key; its secret is in this answer only (store it, hand it over, forget it)."""
     _planner(principal)
     _check_scope(body)
+    now = now.replace(microsecond=0)  # as `campus keys create`: whole seconds
     try:
         row, secret = create_key(
             session,
@@ -222,7 +223,9 @@ def post_revoke(
     if session.get(e.ApiKey, key_id) is None:
         raise Problem(404, f"no API key with id {key_id}: GET /api/v1/keys lists them")
     try:
-        row = revoke_recorded(session, key_id, actor=actor_of(principal), now=now)
+        row = revoke_recorded(
+            session, key_id, actor=actor_of(principal), now=now.replace(microsecond=0)
+        )
     except ApiKeyError as exc:
         raise Problem(409, f"{exc}: nothing to do") from None
     session.flush()
