@@ -129,3 +129,11 @@ def test_a_password_is_refused_and_never_stored_shown_or_audited(api: Api) -> No
             for row in conn.execute(text(f"SELECT * FROM {table}"))
         )
     assert "hunter2" not in dump
+
+
+def test_null_unsets_the_school_year(api: Api) -> None:
+    _, etag = _read(api)
+    set_ = _patch(api, {"school_year": {"first": "2026-08-24", "last": "2027-07-16"}}, etag)
+    unset = _patch(api, {"school_year": None}, set_.headers["ETag"])
+    assert unset.status_code == 200, unset.text
+    assert unset.json()["school_year"] is None
