@@ -132,7 +132,8 @@ def create_holiday(
     _holiday_taken(session, holiday, None)
     row = e.Holiday(**holiday.model_dump())
     session.add(row)
-    session.flush()  # the id is the holiday's key in the audit and in URLs
+    session.flush()  # the id is the holiday's key in the audit and in URLs (the caller
+    # turns an IntegrityError of a concurrent twin into a conflict)
     changes = _made(snapshot(row, HOLIDAY_FIELDS))
     record(session, actor, entity="holiday", key=str(row.id), action="create",
            changes=changes, now=now)  # fmt: skip

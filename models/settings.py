@@ -94,9 +94,9 @@ class SchoolYear(_Section):
 class YearlyTargets(_Section):
     """How many participants the campus aims to reach in a school year, per audience."""
 
-    vmbo_pupils: int = Field(default=600, ge=0, le=MAX_TARGET)
-    mbo_students: int = Field(default=800, ge=0, le=MAX_TARGET)
-    job_seekers: int = Field(default=50, ge=0, le=MAX_TARGET)
+    vmbo_pupils: int = Field(strict=True, default=600, ge=0, le=MAX_TARGET)
+    mbo_students: int = Field(strict=True, default=800, ge=0, le=MAX_TARGET)
+    job_seekers: int = Field(strict=True, default=50, ge=0, le=MAX_TARGET)
 
 
 class MailSettings(_Section):
@@ -106,10 +106,10 @@ class MailSettings(_Section):
     holds it (empty: the server sends without logging in).
     """
 
-    enabled: bool = False
+    enabled: bool = Field(default=False, strict=True)
     smtp_host: Annotated[str, Field(max_length=253), SINGLE_LINE] = ""
-    smtp_port: int = Field(default=587, ge=1, le=65535)
-    starttls: bool = True
+    smtp_port: int = Field(strict=True, default=587, ge=1, le=65535)
+    starttls: bool = Field(default=True, strict=True)
     sender: Annotated[str, Field(max_length=200), SINGLE_LINE] = ""
     username: Annotated[str, Field(max_length=200), SINGLE_LINE] = ""
     password_env: Annotated[str, Field(max_length=128)] = ""
@@ -141,6 +141,7 @@ class CampusSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     withdrawal_cutoff_working_days: int = Field(
+        strict=True,
         default=10,
         ge=0,
         le=100,
@@ -151,6 +152,7 @@ class CampusSettings(BaseModel):
         ),
     )
     retention_days: int = Field(
+        strict=True,
         default=730,
         ge=30,
         le=3650,
@@ -160,6 +162,7 @@ class CampusSettings(BaseModel):
         default=None, description="The school year's first and last day; null: not set yet."
     )
     horizon_weeks: int = Field(
+        strict=True,
         default=6, ge=1, le=52, description="How many weeks ahead a rolling solve plans."
     )
     targets: YearlyTargets = Field(

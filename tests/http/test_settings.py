@@ -89,6 +89,9 @@ def test_bad_settings_are_refused_with_the_path_and_nothing_is_written(api: Api)
     cases = [
         ({"horizon_weeks": 0}, "$.horizon_weeks"),
         ({"horizon_weeks": "six"}, "$.horizon_weeks"),
+        ({"horizon_weeks": True}, "$.horizon_weeks"),
+        ({"horizon_weeks": 7.5}, "$.horizon_weeks"),
+        ({"mail": {"enabled": "yes"}}, "$.mail.enabled"),
         ({"targets": {"vmbo_pupils": -1}}, "$.targets.vmbo_pupils"),
         ({"school_year": {"first": "2027-07-16", "last": "2026-08-24"}}, "$.school_year"),
         ({"school_year": {"first": "2026-08-24"}}, "$.school_year.last"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
@@ -68,6 +69,24 @@ def _problem(exc: c.CatalogueError) -> Problem:
     return Problem(422, f"{first.path}: {first.reason}{more}", errors=errors)
 
 
+def _flush_create(session: Session, what: str) -> None:
+    """Two requests that add the same entry at once: the second is a 409, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Problem(409, f"{what} was just added by another request: GET it") from None
+
+
+def _flush_delete(session: Session, what: str) -> None:
+    """A use added by a concurrent request after the check is a 409 too, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Problem(
+            409, f"{what} was just put to use by another change: it cannot be deleted now"
+        ) from None
+
+
 # --------------------------------------------------------------------------- holidays
 
 
@@ -115,9 +134,11 @@ def post_holiday(
     """Add a holiday (planners); 409 when one of that name starts that day already."""
     _write(principal)
     try:
-        row = c.create_holiday(session, body, actor=actor_of(principal), now=now)
+        row = c.create_holiday(session, body, actor=actor_of(principal), now=now)  # flushes
     except c.CatalogueError as exc:
         raise _problem(exc) from None
+    except IntegrityError:  # the same holiday added by a concurrent request
+        raise Problem(409, "this holiday was just added by another request: GET it") from None
     response.headers["Location"] = f"/api/v1/holidays/{row.id}"
     set_etag(response, row)
     return _holiday_out(row)
@@ -206,9 +227,9 @@ def post_equipment_type(
     _write(principal)
     try:
         row = c.create_equipment_type(session, body, actor=actor_of(principal), now=now)
+        _flush_create(session, f"equipment type {body.code}")
     except c.CatalogueError as exc:
         raise _problem(exc) from None
-    session.flush()
     response.headers["Location"] = f"/api/v1/equipment-types/{row.code}"
     set_etag(response, row)
     return _equipment_out(row)
@@ -248,7 +269,7 @@ def delete_equipment_type(
         c.delete_equipment_type(session, row, actor=actor_of(principal), now=now)
     except c.CatalogueError as exc:
         raise _problem(exc) from None
-    session.flush()
+    _flush_delete(session, f"equipment type {code}")
     return Response(status_code=204)
 
 
@@ -307,9 +328,9 @@ def post_activity_type(
             session, s.Activity.model_validate(body.model_dump()), actor=actor_of(principal),
             now=now,
         )  # fmt: skip
+        _flush_create(session, f"activity type {body.code}")
     except c.CatalogueError as exc:
         raise _problem(exc) from None
-    session.flush()
     response.headers["Location"] = f"/api/v1/activity-types/{row.code}"
     set_etag(response, row)
     return _activity_out(row)
@@ -349,5 +370,5 @@ def delete_activity_type(
         c.delete_activity_type(session, row, actor=actor_of(principal), now=now)
     except c.CatalogueError as exc:
         raise _problem(exc) from None
-    session.flush()
+    _flush_delete(session, f"activity type {code}")
     return Response(status_code=204)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
@@ -169,9 +170,11 @@ def post_partner(
     require_role(principal, "planner", what="adding partners")
     try:
         row = create_partner(session, body, actor=actor_of(principal), now=now)
+        session.flush()
     except PartnerChangeError as exc:
         raise _problem(exc) from None
-    session.flush()
+    except IntegrityError:  # the same key added by a concurrent request
+        raise Problem(409, f"partner {body.key} was just added by another request") from None
     response.headers["Location"] = f"/api/v1/partners/{row.key}"
     set_etag(response, row)
     return _out(row)

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,18 +78,18 @@ class SchoolYearPatch(_In):
 
 
 class TargetsPatch(_In):
-    vmbo_pupils: int | None = None
-    mbo_students: int | None = None
-    job_seekers: int | None = None
+    vmbo_pupils: StrictInt | None = None
+    mbo_students: StrictInt | None = None
+    job_seekers: StrictInt | None = None
 
 
 class MailPatch(_In):
     """Mail settings to change; there is no password field (see password_env)."""
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     smtp_host: str | None = None
-    smtp_port: int | None = None
-    starttls: bool | None = None
+    smtp_port: StrictInt | None = None
+    starttls: StrictBool | None = None
     sender: str | None = None
     username: str | None = None
     password_env: str | None = None
@@ -103,12 +103,12 @@ class MailPatch(_In):
 class SettingsPatch(_In):
     """The settings to change; every field left out keeps its value (in sections too)."""
 
-    withdrawal_cutoff_working_days: int | None = None
-    retention_days: int | None = None
+    withdrawal_cutoff_working_days: StrictInt | None = None
+    retention_days: StrictInt | None = None
     school_year: SchoolYearPatch | None = Field(
         default=None, description="null: the school year is not set"
     )
-    horizon_weeks: int | None = None
+    horizon_weeks: StrictInt | None = None
     targets: TargetsPatch | None = None
     mail: MailPatch | None = None
 
