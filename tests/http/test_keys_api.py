@@ -101,6 +101,8 @@ def test_bad_new_keys_name_the_field_and_make_no_key(api: Api) -> None:
         ({"role": "planner", "expires": "2027-01-01"}, "$.expires"),
         ({"role": "planner", "expires": 20270801}, "$.expires"),
         ({"role": "planner", "secret": "tic_mine"}, "$.secret"),
+        ({"role": "company", "partner": "warmte\u0000west"}, "$.partner"),
+        ({"role": "trainer", "trainer": ""}, "$.trainer"),
     ]
     for body, path in cases:
         response = api.client.post(PATH, headers=api.headers("planner"), json=body)

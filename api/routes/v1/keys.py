@@ -31,6 +31,7 @@ from models.keys import (
     record_created,
     revoke_recorded,
 )
+from models.scenario import Key
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 WHAT = "API key management"
@@ -47,8 +48,8 @@ class KeyIn(_In):
     """A new key: a role and, but for planners, its partner (company, school) or trainer."""
 
     role: Role
-    partner: str | None = Field(default=None, description="company and school keys")
-    trainer: str | None = Field(default=None, description="trainer keys")
+    partner: Key | None = Field(default=None, description="company and school keys")
+    trainer: Key | None = Field(default=None, description="trainer keys")
     label: str = Field(default="", max_length=MAX_LABEL, description="who holds the key")
     expires: Day | None = Field(
         default=None, description="the key stops working at the start of this day (Amsterdam)"
