@@ -99,6 +99,8 @@ def test_bad_new_keys_name_the_field_and_make_no_key(api: Api) -> None:
         ({"role": "planner", "label": "a\u0007b"}, "$.label"),
         ({"role": "planner", "label": "x" * 201}, "$.label"),
         ({"role": "planner", "expires": "2027-01-01"}, "$.expires"),
+        ({"role": "planner", "expires": "0001-01-01"}, "$.expires"),
+        ({"role": "planner", "expires": "2027-01-15"}, "$.expires"),  # today
         ({"role": "planner", "expires": 20270801}, "$.expires"),
         ({"role": "planner", "secret": "tic_mine"}, "$.secret"),
         ({"role": "company", "partner": "warmte\u0000west"}, "$.partner"),
@@ -110,3 +112,10 @@ def test_bad_new_keys_name_the_field_and_make_no_key(api: Api) -> None:
         assert [err["path"] for err in response.json()["errors"]] == [path], body
     with session_scope(api.engine) as session:
         assert len(session.scalars(select(e.ApiKey)).all()) == 6  # only the fixture's keys
+
+
+def test_a_planner_cannot_revoke_the_key_of_the_request_itself(api: Api) -> None:
+    response = api.client.post(f"{PATH}/1/revoke", headers=api.headers("planner"))
+    assert response.status_code == 409
+    assert "another planner key" in response.json()["detail"]
+    assert api.client.get("/api/v1/me", headers=api.headers("planner")).status_code == 200

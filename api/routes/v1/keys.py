@@ -23,6 +23,7 @@ from api.routes.v1.schemas import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, Day
 from models import entities as e
 from models.feeds import as_utc
 from models.keys import (
+    AMSTERDAM,
     MAX_LABEL,
     ApiKeyError,
     Principal,
@@ -157,6 +158,16 @@ def _path_of(message: str) -> str:
     return "$.role"
 
 
+def _check_expiry(body: KeyIn, now: dt.datetime) -> None:
+    """An expiry day after today (Amsterdam); checked before any arithmetic on far dates."""
+    if body.expires is not None and body.expires <= now.astimezone(AMSTERDAM).date():
+        reason = f"the expiry date {body.expires} is not in the future"
+        raise Problem(
+            422, f"$.expires: {reason}; no key was made",
+            errors=[{"in": "body", "path": "$.expires", "reason": reason}],
+        )  # fmt: skip
+
+
 def _check_scope(body: KeyIn) -> None:
     """A partner for company and school keys, a trainer for trainer keys, nothing else."""
     wanted = {"company": "partner", "school": "partner", "trainer": "trainer"}.get(body.role)
@@ -186,6 +197,7 @@ def post_key(
     """Make a key; its secret is in this answer only (store it, hand it over, forget it)."""
     _planner(principal)
     _check_scope(body)
+    _check_expiry(body, now)
     now = now.replace(microsecond=0)  # as `campus keys create`: whole seconds
     try:
         row, secret = create_key(
@@ -223,6 +235,12 @@ def post_revoke(
     _planner(principal)
     if session.get(e.ApiKey, key_id) is None:
         raise Problem(404, f"no API key with id {key_id}: GET /api/v1/keys lists them")
+    if key_id == principal.key_id:
+        raise Problem(
+            409,
+            f"API key {key_id} is the key of this request: revoke it with another planner key "
+            "or with campus keys revoke, so that no planner locks themselves out by mistake",
+        )
     try:
         row = revoke_recorded(
             session, key_id, actor=actor_of(principal), now=now.replace(microsecond=0)
