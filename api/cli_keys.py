@@ -8,9 +8,18 @@ from typing import Annotated
 import typer
 
 from api.cli_common import DbOption, bold, console, fail, ready_engine
+from models.audit import CLI
 from models.db import session_scope
 from models.feeds import as_utc
-from models.keys import ROLES, ApiKeyError, create_key, key_status, list_keys, revoke_key
+from models.keys import (
+    ROLES,
+    ApiKeyError,
+    create_key,
+    key_status,
+    list_keys,
+    record_created,
+    revoke_recorded,
+)
 
 keys_app = typer.Typer(
     help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True
@@ -50,6 +59,7 @@ def create_command(
     """
     engine = ready_engine(db)
     expiry: date | None = expires.date() if expires is not None else None
+    now = _now()
     try:
         with session_scope(engine) as session:
             row, secret = create_key(
@@ -59,9 +69,10 @@ def create_command(
                 trainer=trainer,
                 label=label,
                 expires=expiry,
-                now=_now(),
+                now=now,
             )
             key_id = row.id
+            record_created(session, CLI, row, now=now)
     except ApiKeyError as exc:
         raise fail(f"{exc}; no key was made") from None
     scope = partner or trainer or "the whole campus"
@@ -102,9 +113,10 @@ def revoke_command(
 ) -> None:
     """Stop a key at once (its holder gets 401 from then on)."""
     engine = ready_engine(db)
+    now = _now()
     try:
         with session_scope(engine) as session:
-            row = revoke_key(session, key_id, now=_now())
+            row = revoke_recorded(session, key_id, actor=CLI, now=now)
             what = f"{row.role}, {row.partner_key or row.trainer_key or 'campus'}"
     except ApiKeyError as exc:
         raise fail(str(exc)) from None

@@ -50,6 +50,7 @@ ACTIVITY_KINDS = (
 )
 AUDIENCES = ("primary", "vmbo", "mbo", "job_seekers", "hbo", "staff")
 HOLIDAY_KINDS = ("public", "school")
+LANGUAGES = ("nl", "en")  # a partner's preferred language: Dutch unless it asks for English
 REQUEST_STATUSES = ("open", "accepted", "withdrawn")
 TIMES_OF_DAY = ("morning", "afternoon", "evening")
 RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "unknown", "failed")
@@ -99,7 +100,10 @@ class Versioned:
 
 class Partner(Versioned, Base):
     __tablename__ = "partners"
-    __table_args__ = (CheckConstraint(_in("kind", PARTNER_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", PARTNER_KINDS), name="kind"),
+        CheckConstraint(_in("language", LANGUAGES), name="language"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -109,6 +113,7 @@ class Partner(Versioned, Base):
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")
     contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
 
     locations: Mapped[list[Location]] = relationship(back_populates="partner")
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import entities as e
+from models.audit import Actor, record
 from models.feeds import as_utc, hash_token
 from models.text import single_line
 
@@ -156,3 +157,26 @@ def authenticate(session: Session, secret: str, *, now: datetime) -> Principal |
         trainer=row.trainer_key,
         label=row.label,
     )
+
+
+# --- the audit of key management (CLI and API alike; never the secret or its hash) ---------
+
+
+def record_created(session: Session, actor: Actor, row: e.ApiKey, *, now: datetime) -> None:
+    """Audit a new key: its role, scope, label and expiry."""
+    expires = as_utc(row.expires_at).isoformat() if row.expires_at is not None else None
+    fields = {"role": row.role, "partner": row.partner_key, "trainer": row.trainer_key,
+              "label": row.label, "expires": expires}  # fmt: skip
+    changes = {name: [None, value] for name, value in fields.items() if value not in (None, "")}
+    record(session, actor, entity="api_key", key=str(row.id), action="create",
+           changes=changes, now=now)  # fmt: skip
+
+
+def revoke_recorded(session: Session, key_id: int, *, actor: Actor, now: datetime) -> e.ApiKey:
+    """``revoke_key`` and its audit entry (status active or expired -> revoked)."""
+    before = session.get(e.ApiKey, key_id)
+    status = key_status(before, now) if before is not None else None
+    row = revoke_key(session, key_id, now=now)
+    record(session, actor, entity="api_key", key=str(key_id), action="update",
+           changes={"status": [status, "revoked"]}, now=now)  # fmt: skip
+    return row

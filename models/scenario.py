@@ -229,6 +229,7 @@ class Partner(_Model):
     kind: Literal["company", "school", "association", "fund", "knowledge_institute", "other"]
     address: Address = ""
     contact: Contact = Contact()
+    language: Literal["nl", "en"] = "nl"  # what the partner reads: Dutch unless it asks
 
 
 class Location(_Model):

@@ -172,6 +172,7 @@ class _Loader:
             partner.contact_name = p.contact.name
             partner.contact_email = p.contact.email
             partner.contact_phone = p.contact.phone
+            partner.language = p.language
         self.session.flush()
         location = e.Location
         children = (location.equipment, location.windows, location.one_off_windows,
@@ -372,6 +373,7 @@ def export_partner(p: e.Partner) -> s.Partner:
         kind=p.kind,  # type: ignore[arg-type]
         address=p.address,
         contact=s.Contact(name=p.contact_name, email=p.contact_email, phone=p.contact_phone),
+        language=p.language,  # type: ignore[arg-type]
     )
 
 

@@ -20,6 +20,13 @@ TARGETS = {
     "loc": {"own": "ww-hal", "other": "en-lab", "missing": "no-such-location"},
     # trainers: t-sanne (warmte-west; the trainer key's own), t-ahmed (elektro-noord)
     "trainer": {"own": "t-sanne", "other": "t-ahmed", "missing": "no-such-trainer"},
+    # partners, the catalogue, API keys (the catalogue is the campus's: own and other are two
+    # entries; keys: 6 is the fixture's expired key, 5 its revoked one, so revoking 5 is 409)
+    "partner": {"own": "warmte-west", "other": "elektro-noord", "missing": "no-such-partner"},
+    "hol": {"own": "1", "other": "2", "missing": "999"},
+    "eq": {"own": "heat-pump-rig", "other": "switchboard", "missing": "no-such-equipment"},
+    "act": {"own": "WS-WARMTEPOMP", "other": "SC-SCHAKEL", "missing": "NO-SUCH-ACTIVITY"},
+    "keyid": {"own": "6", "other": "5", "missing": "999"},
 }
 Body = Callable[[date], dict[str, Any]] | None
 
@@ -61,6 +68,40 @@ ENDPOINTS: dict[str, tuple[str, str, Body]] = {
     "add absence": ("POST", "/api/v1/trainers/{trainer}/absences", _absence),
     "add weekly window": ("POST", "/api/v1/trainers/{trainer}/availability/weekly", _weekly),
 }
+
+# partners, the catalogue, settings and API keys
+ENDPOINTS |= {
+    "list partners": ("GET", "/api/v1/partners", None),
+    "partner": ("GET", "/api/v1/partners/{partner}", None),
+    "add partner": ("POST", "/api/v1/partners",
+                    lambda day: {"key": f"p-{day}", "name": "Nieuw", "kind": "company"}),
+    "update partner": ("PATCH", "/api/v1/partners/{partner}", lambda day: {"language": "en"}),
+    "list holidays": ("GET", "/api/v1/holidays", None),
+    "holiday": ("GET", "/api/v1/holidays/{hol}", None),
+    "add holiday": ("POST", "/api/v1/holidays",
+                    lambda day: {"name": "Vrij", "first": str(day), "last": str(day)}),
+    "update holiday": ("PATCH", "/api/v1/holidays/{hol}", lambda day: {"kind": "school"}),
+    "delete holiday": ("DELETE", "/api/v1/holidays/{hol}", None),
+    "list equipment": ("GET", "/api/v1/equipment-types", None),
+    "equipment": ("GET", "/api/v1/equipment-types/{eq}", None),
+    "add equipment": ("POST", "/api/v1/equipment-types",
+                      lambda day: {"code": f"eq-{day}", "name": "Nieuw"}),
+    "update equipment": ("PATCH", "/api/v1/equipment-types/{eq}", lambda day: {"name": "N"}),
+    "delete equipment": ("DELETE", "/api/v1/equipment-types/{eq}", None),
+    "list activities": ("GET", "/api/v1/activity-types", None),
+    "activity": ("GET", "/api/v1/activity-types/{act}", None),
+    "add activity": ("POST", "/api/v1/activity-types", lambda day: {
+        "code": f"A-{day}", "title": "Nieuw", "kind": "workshop", "audience": "vmbo",
+        "duration_minutes": 60}),
+    "update activity": ("PATCH", "/api/v1/activity-types/{act}", lambda day: {"title": "N"}),
+    "delete activity": ("DELETE", "/api/v1/activity-types/{act}", None),
+    "settings": ("GET", "/api/v1/settings", None),
+    "update settings": ("PATCH", "/api/v1/settings", lambda day: {"horizon_weeks": 7}),
+    "list keys": ("GET", "/api/v1/keys", None),
+    "key": ("GET", "/api/v1/keys/{keyid}", None),
+    "add key": ("POST", "/api/v1/keys", lambda day: {"role": "planner", "label": "matrix"}),
+    "revoke key": ("POST", "/api/v1/keys/{keyid}/revoke", None),
+}  # fmt: skip
 
 # fmt: off
 MATRIX = [
@@ -147,6 +188,66 @@ MATRIX = [
     ("trainer",   "trainer absences",     200, 404, 404),
     ("trainer",   "add absence",          201, 404, 404),
     ("trainer",   "add weekly window",    201, 404, 404),
+]
+
+# partners, the catalogue, settings and API keys (the planner's deletes come last: they remove
+# what the rows before them use)
+CATALOGUE = ["list holidays", "holiday", "list equipment", "equipment", "list activities",
+             "activity"]
+CATALOGUE_WRITES = ["add holiday", "update holiday", "delete holiday", "add equipment",
+                    "update equipment", "delete equipment", "add activity", "update activity",
+                    "delete activity"]
+MINE = ["list partners", "partner", "add partner", "update partner", *CATALOGUE,
+        *CATALOGUE_WRITES, "settings", "update settings", "list keys", "key", "add key",
+        "revoke key"]
+MATRIX += [(who, endpoint, 401, 401, 401) for who in ("anonymous", "revoked", "expired")
+           for endpoint in MINE]
+MATRIX += [
+    # key          endpoint             own  other missing
+    ("planner",   "list partners",     200, 200, 200),
+    ("planner",   "partner",           200, 200, 404),
+    ("planner",   "add partner",       201, 201, 201),
+    ("planner",   "update partner",    200, 200, 404),
+    ("company",   "list partners",     200, 200, 200),
+    ("company",   "partner",           200, 404, 404),
+    ("company",   "add partner",       403, 403, 403),
+    ("company",   "update partner",    200, 404, 404),
+    ("school",    "list partners",     200, 200, 200),
+    ("school",    "partner",           404, 404, 404),  # its own is vmbo-zuidoost
+    ("school",    "add partner",       403, 403, 403),
+    ("school",    "update partner",    404, 404, 404),
+    ("trainer",   "list partners",     403, 403, 403),
+    ("trainer",   "partner",           403, 403, 403),
+    ("trainer",   "add partner",       403, 403, 403),
+    ("trainer",   "update partner",    403, 403, 403),
+    ("planner",   "list holidays",     200, 200, 200),
+    ("planner",   "holiday",           200, 200, 404),
+    ("planner",   "list equipment",    200, 200, 200),
+    ("planner",   "equipment",         200, 200, 404),
+    ("planner",   "list activities",   200, 200, 200),
+    ("planner",   "activity",          200, 200, 404),
+    *[(who, endpoint, 200, 200, 200 if endpoint.startswith("list") else 404)
+      for who in ("company", "school", "trainer") for endpoint in CATALOGUE],
+    *[(who, endpoint, 403, 403, 403)
+      for who in ("company", "school", "trainer") for endpoint in CATALOGUE_WRITES],
+    ("planner",   "add holiday",       201, 201, 201),
+    ("planner",   "update holiday",    200, 200, 404),
+    ("planner",   "add equipment",     201, 201, 201),
+    ("planner",   "update equipment",  200, 200, 404),
+    ("planner",   "delete equipment",  409, 409, 404),  # used by locations and activities
+    ("planner",   "add activity",      201, 201, 201),
+    ("planner",   "update activity",   200, 200, 404),
+    ("planner",   "delete activity",   409, 409, 404),  # used by requests
+    *[(who, "settings", 200, 200, 200) for who in ("planner", "company", "school", "trainer")],
+    ("planner",   "update settings",   200, 200, 200),
+    *[(who, "update settings", 403, 403, 403) for who in ("company", "school", "trainer")],
+    ("planner",   "list keys",         200, 200, 200),
+    ("planner",   "key",               200, 200, 404),
+    ("planner",   "add key",           201, 201, 201),
+    *[(who, endpoint, 403, 403, 403) for who in ("company", "school", "trainer")
+      for endpoint in ("list keys", "key", "add key", "revoke key")],
+    ("planner",   "revoke key",        200, 409, 404),  # 5 was revoked already
+    ("planner",   "delete holiday",    204, 204, 404),
 ]
 # fmt: on
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.v1 import groups, location_slots, locations, me, replan_marks, trainers
+from api.routes.v1 import (
+    catalogue,
+    groups,
+    keys,
+    location_slots,
+    locations,
+    me,
+    partners,
+    replan_marks,
+    trainers,
+)
+from api.routes.v1 import settings as campus_settings
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
@@ -13,3 +24,9 @@ router.include_router(location_slots.router)
 router.include_router(replan_marks.router)
 router.include_router(groups.router)
 router.include_router(trainers.router)
+router.include_router(campus_settings.router)
+router.include_router(keys.router)
+router.include_router(partners.router)
+router.include_router(catalogue.holidays)
+router.include_router(catalogue.equipment_types)
+router.include_router(catalogue.activity_types)
