@@ -17,6 +17,7 @@ from api.cli_keys import register as register_key_commands
 from api.cli_solve import register as register_solve_commands
 from api.cli_tools import register as register_tool_commands
 from api.files import write_atomic
+from models.audit_load import load_actor, load_snapshot, record_load
 from models.db import ENV_URL, describe, make_engine, session_scope
 from models.migrate import current_revision, upgrade
 from models.scenario import ScenarioError, json_schema
@@ -69,7 +70,9 @@ def load(
     engine = ready_engine(db)
     try:
         with session_scope(engine) as session:
+            before = load_snapshot(session)  # the audit: what the load changed, per entity
             summary = load_files(session, files)
+            record_load(session, before, load_actor(files))
     except ScenarioError as exc:
         for problem in exc.problems:
             err.print(str(problem))
