@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.v1 import locations, me
+from api.routes.v1 import audit, locations, me
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
 router.include_router(locations.router)
+router.include_router(audit.router)
