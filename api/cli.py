@@ -14,6 +14,7 @@ from api.cli_common import DbOption, console, err, fail, ready_engine
 from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_keys import register as register_key_commands
+from api.cli_privacy import register as register_privacy_commands
 from api.cli_solve import register as register_solve_commands
 from api.cli_tools import register as register_tool_commands
 from api.files import write_atomic
@@ -130,6 +131,7 @@ register_tool_commands(app)
 
 register_feed_commands(app)
 register_key_commands(app)
+register_privacy_commands(app)
 
 
 def main() -> None:
