@@ -7,197 +7,215 @@ the audit shows its effect, and a reload of an unchanged file records nothing.
 
 Child rows (windows, closures, absences, equipment, qualifications) are fields of their
 entity: a changed closure shows as the location's ``closures`` field, old list and new list.
-Field names are the database's (as in the API's own audit entries).
+Field names are the database's (as in the API's own audit entries). The snapshot reads plain
+rows (no ORM objects), a few queries per section, so it stays small next to the load itself.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Column, Table, select
+from sqlalchemy.orm import Session
 
 from models import entities as e
 from models.audit import Actor, diff, json_value, record
 
 Snapshot = dict[tuple[str, str], dict[str, Any]]  # (entity, key) -> field -> JSON value
+Rows = Iterable[tuple[str, dict[str, Any]]]
 MAX_LABEL = 200
+WEEKLY = ("weekday", "start", "end", "valid_from", "valid_to")
+RANGE = ("first", "last", "reason")
 
 
-def _weekly(rows: Iterable[Any]) -> list[dict[str, Any]]:
-    return [
-        json_value(
-            {
-                "weekday": w.weekday,
-                "start": w.start,
-                "end": w.end,
-                "valid_from": w.valid_from,
-                "valid_to": w.valid_to,
-            }
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _fields(session: Session, model: type, names: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """id -> the named columns as JSON values, for every row of ``model``."""
+    t = _table(model)
+    query = select(t.c.id, *(t.c[name] for name in names))
+    return {
+        row[0]: {name: json_value(value) for name, value in zip(names, row[1:], strict=True)}
+        for row in session.execute(query)
+    }
+
+
+def _keys(session: Session, model: type, column: str = "key") -> dict[int, str]:
+    t = _table(model)
+    return dict(session.execute(select(t.c.id, t.c[column])).tuples().all())
+
+
+def _children(
+    session: Session, model: type, parent: str, names: Sequence[str], *order: str
+) -> dict[int, list[dict[str, Any]]]:
+    """parent id -> its child rows (as dicts of the named columns), in ``order``."""
+    t = _table(model)
+    sort: list[Column[Any]] = [t.c[name] for name in (order or ("id",))]
+    query = select(t.c[parent], *(t.c[name] for name in names)).order_by(*sort)
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in session.execute(query):
+        out[row[0]].append(
+            {name: json_value(value) for name, value in zip(names, row[1:], strict=True)}
         )
-        for w in rows
-    ]
+    return out
 
 
-def _ranges(rows: Iterable[Any]) -> list[dict[str, Any]]:
-    return [json_value({"first": r.first, "last": r.last, "reason": r.reason}) for r in rows]
+def _partners(session: Session) -> Rows:
+    names = ("key", "name", "kind", "address", "contact_name", "contact_email", "contact_phone")
+    for fields in _fields(session, e.Partner, names).values():
+        yield fields.pop("key"), fields
 
 
-def _key_of(row: Any) -> str | None:
-    return None if row is None else row.key
+def _equipment(session: Session) -> Rows:
+    for fields in _fields(session, e.EquipmentType, ("code", "name", "team")).values():
+        yield fields.pop("code"), fields
 
 
-def _fields(row: Any, names: Sequence[str]) -> dict[str, Any]:
-    return {name: json_value(getattr(row, name)) for name in names}
+def _holidays(session: Session) -> Rows:
+    for fields in _fields(session, e.Holiday, ("name", "kind", "first", "last")).values():
+        yield f"{fields['first']}/{fields['name']}", fields
 
 
-def _partners(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    names = ("name", "kind", "address", "contact_name", "contact_email", "contact_phone")
-    for p in session.scalars(select(e.Partner)):
-        yield p.key, _fields(p, names)
-
-
-def _equipment(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    for q in session.scalars(select(e.EquipmentType)):
-        yield q.code, _fields(q, ("name", "team"))
-
-
-def _holidays(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    for h in session.scalars(select(e.Holiday)):
-        yield f"{h.first.isoformat()}/{h.name}", _fields(h, ("name", "kind", "first", "last"))
-
-
-def _locations(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
+def _locations(session: Session) -> Rows:
     names = (
-        "name", "address", "latitude", "longitude", "capacity", "buffer_minutes",
-        "hosts_training",
+        "key", "partner_id", "name", "address", "latitude", "longitude", "capacity",
+        "buffer_minutes", "hosts_training",
     )  # fmt: skip
-    query = select(e.Location).options(
-        selectinload(e.Location.partner),
-        selectinload(e.Location.equipment).selectinload(e.LocationEquipment.equipment_type),
-        selectinload(e.Location.windows),
-        selectinload(e.Location.one_off_windows),
-        selectinload(e.Location.closures),
+    partners = _keys(session, e.Partner)
+    codes = _keys(session, e.EquipmentType, "code")
+    equipment = _children(
+        session, e.LocationEquipment, "location_id", ("equipment_type_id", "quantity"),
+        "equipment_type_id",
+    )  # fmt: skip
+    windows = _children(session, e.LocationWindow, "location_id", WEEKLY)
+    one_off = _children(session, e.LocationOneOffWindow, "location_id", ("day", "start", "end"))
+    closures = _children(session, e.LocationClosure, "location_id", RANGE)
+    for id_, fields in _fields(session, e.Location, names).items():
+        key = fields.pop("key")
+        yield key, {
+            "partner": partners.get(fields.pop("partner_id")),
+            **fields,
+            "equipment": {codes[q["equipment_type_id"]]: q["quantity"] for q in equipment[id_]},
+            "windows": windows[id_],
+            "one_off_windows": one_off[id_],
+            "closures": closures[id_],
+        }
+
+
+def _trainers(session: Session) -> Rows:
+    names = (
+        "key", "partner_id", "name", "email", "certified", "max_minutes_per_week",
+        "home_location_id",
+    )  # fmt: skip
+    partners = _keys(session, e.Partner)
+    locations = _keys(session, e.Location)
+    qualifications = _children(
+        session, e.TrainerQualification, "trainer_id", ("qualification",), "qualification"
     )
-    for loc in session.scalars(query):
-        yield (
-            loc.key,
-            {
-                "partner": loc.partner.key,
-                **_fields(loc, names),
-                "equipment": {q.equipment_type.code: q.quantity for q in loc.equipment},
-                "windows": _weekly(loc.windows),
-                "one_off_windows": [
-                    json_value({"day": w.day, "start": w.start, "end": w.end})
-                    for w in loc.one_off_windows
-                ],
-                "closures": _ranges(loc.closures),
-            },
-        )
+    windows = _children(session, e.TrainerWindow, "trainer_id", WEEKLY)
+    absences = _children(session, e.TrainerAbsence, "trainer_id", RANGE)
+    for id_, fields in _fields(session, e.Trainer, names).items():
+        key = fields.pop("key")
+        home = fields.pop("home_location_id")
+        yield key, {
+            "partner": partners.get(fields.pop("partner_id")),
+            **fields,
+            "home_location": None if home is None else locations.get(home),
+            "qualifications": [q["qualification"] for q in qualifications[id_]],
+            "windows": windows[id_],
+            "absences": absences[id_],
+        }
 
 
-def _trainers(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    query = select(e.Trainer).options(
-        selectinload(e.Trainer.partner),
-        selectinload(e.Trainer.home_location),
-        selectinload(e.Trainer.qualifications),
-        selectinload(e.Trainer.windows),
-        selectinload(e.Trainer.absences),
-    )
-    for t in session.scalars(query):
-        yield (
-            t.key,
-            {
-                "partner": t.partner.key,
-                **_fields(t, ("name", "email", "certified", "max_minutes_per_week")),
-                "home_location": _key_of(t.home_location),
-                "qualifications": sorted(q.qualification for q in t.qualifications),
-                "windows": _weekly(t.windows),
-                "absences": _ranges(t.absences),
-            },
-        )
-
-
-def _activities(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    query = select(e.ActivityType).options(
-        selectinload(e.ActivityType.equipment).selectinload(e.ActivityEquipment.equipment_type)
-    )
-    names = ("title", "kind", "audience", "team", *e.ACTIVITY_RULES)
-    for a in session.scalars(query):
-        yield (
-            a.code,
-            {
-                **_fields(a, names),
-                "equipment": sorted(
-                    (
-                        {"code": q.equipment_type.code, "quantity": q.quantity, "per": q.per}
-                        for q in a.equipment
-                    ),
-                    key=lambda need: need["code"],
+def _activities(session: Session) -> Rows:
+    names = ("code", "title", "kind", "audience", "team", *e.ACTIVITY_RULES)
+    codes = _keys(session, e.EquipmentType, "code")
+    needs = _children(
+        session, e.ActivityEquipment, "activity_type_id",
+        ("equipment_type_id", "quantity", "per"), "equipment_type_id",
+    )  # fmt: skip
+    for id_, fields in _fields(session, e.ActivityType, names).items():
+        code = fields.pop("code")
+        yield code, {
+            **fields,
+            "equipment": sorted(
+                (
+                    {
+                        "code": codes[q["equipment_type_id"]],
+                        "quantity": q["quantity"],
+                        "per": q["per"],
+                    }
+                    for q in needs[id_]
                 ),
-            },
-        )
+                key=lambda need: need["code"],
+            ),
+        }
 
 
-def _groups(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    query = select(e.Group).options(
-        selectinload(e.Group.school),
-        selectinload(e.Group.home_location),
-        selectinload(e.Group.windows),
-    )
-    for g in session.scalars(query):
-        yield (
-            g.key,
-            {
-                "school": g.school.key,
-                **_fields(g, ("name", "level", "headcount", "max_travel_minutes")),
-                "home_location": _key_of(g.home_location),
-                "windows": _weekly(g.windows),
-            },
-        )
+def _groups(session: Session) -> Rows:
+    names = ("key", "school_id", "name", "level", "headcount", "home_location_id",
+             "max_travel_minutes")  # fmt: skip
+    partners = _keys(session, e.Partner)
+    locations = _keys(session, e.Location)
+    windows = _children(session, e.GroupWindow, "group_id", WEEKLY)
+    for id_, fields in _fields(session, e.Group, names).items():
+        key = fields.pop("key")
+        home = fields.pop("home_location_id")
+        yield key, {
+            "school": partners.get(fields.pop("school_id")),
+            **fields,
+            "home_location": None if home is None else locations.get(home),
+            "windows": windows[id_],
+        }
 
 
-def _requests(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    query = select(e.Request).options(
-        selectinload(e.Request.activity_type),
-        selectinload(e.Request.trainer),
-        selectinload(e.Request.groups).selectinload(e.RequestGroup.group),
-        selectinload(e.Request.preferred_partners).selectinload(e.RequestPreferredPartner.partner),
-        selectinload(e.Request.preferred_locations).selectinload(
-            e.RequestPreferredLocation.location
-        ),
-    )
+def _requests(session: Session) -> Rows:
     names = (
-        "earliest", "latest", "priority", "preferred_weekdays", "preferred_time_of_day",
-        "status", "note",
+        "key", "activity_type_id", "earliest", "latest", "priority", "trainer_id",
+        "preferred_weekdays", "preferred_time_of_day", "status", "note",
     )  # fmt: skip
-    for r in session.scalars(query):
-        yield (
-            r.key,
-            {
-                "activity_type": r.activity_type.code,
-                **_fields(r, names),
-                "trainer": _key_of(r.trainer),
-                "groups": [rg.group.key for rg in r.groups],
-                "preferred_partners": sorted(pp.partner.key for pp in r.preferred_partners),
-                "preferred_locations": sorted(pl.location.key for pl in r.preferred_locations),
-            },
-        )
+    activities = _keys(session, e.ActivityType, "code")
+    trainers = _keys(session, e.Trainer)
+    partners = _keys(session, e.Partner)
+    locations = _keys(session, e.Location)
+    groups = _keys(session, e.Group)
+    members = _children(session, e.RequestGroup, "request_id", ("group_id",), "position")
+    by_partner = _children(session, e.RequestPreferredPartner, "request_id", ("partner_id",),
+                           "partner_id")  # fmt: skip
+    by_location = _children(session, e.RequestPreferredLocation, "request_id",
+                            ("location_id",), "location_id")  # fmt: skip
+    for id_, fields in _fields(session, e.Request, names).items():
+        key = fields.pop("key")
+        trainer = fields.pop("trainer_id")
+        yield key, {
+            "activity_type": activities.get(fields.pop("activity_type_id")),
+            **fields,
+            "trainer": None if trainer is None else trainers.get(trainer),
+            "groups": [groups[m["group_id"]] for m in members[id_]],
+            "preferred_partners": sorted(partners[p["partner_id"]] for p in by_partner[id_]),
+            "preferred_locations": sorted(
+                locations[p["location_id"]] for p in by_location[id_]
+            ),
+        }
 
 
-def _travel(session: Session) -> Iterable[tuple[str, dict[str, Any]]]:
-    query = select(e.TravelOverride).options(
-        selectinload(e.TravelOverride.from_location), selectinload(e.TravelOverride.to_location)
-    )
-    for o in session.scalars(query):
-        yield f"{o.from_location.key}/{o.to_location.key}", {"minutes": o.minutes}
+def _travel(session: Session) -> Rows:
+    t = _table(e.TravelOverride)
+    locations = _keys(session, e.Location)
+    for first, second, minutes in session.execute(
+        select(t.c.from_location_id, t.c.to_location_id, t.c.minutes)
+    ):
+        yield f"{locations[first]}/{locations[second]}", {"minutes": minutes}
 
 
 # entity kind (as the audit names it) -> its rows by key; the sections a scenario file loads
-SECTIONS: dict[str, Callable[[Session], Iterable[tuple[str, dict[str, Any]]]]] = {
+SECTIONS: dict[str, Callable[[Session], Rows]] = {
     "equipment_type": _equipment,
     "holiday": _holidays,
     "partner": _partners,
@@ -214,7 +232,9 @@ def load_snapshot(session: Session) -> Snapshot:
     """Every entity a scenario file can set, as JSON values (pending changes are flushed)."""
     session.flush()
     return {
-        (entity, key): fields for entity, rows in SECTIONS.items() for key, fields in rows(session)
+        (entity, key): fields
+        for entity, rows in SECTIONS.items()
+        for key, fields in rows(session)
     }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models import entities as e
 from models.audit import SECRET_FIELDS
+from models.text import control_character
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _ENTITY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -50,9 +51,17 @@ class AuditPage:
     total: int
 
 
+def clean_text(parameter: str, text: str) -> str:
+    """``text`` if it holds no control character (PostgreSQL refuses NUL outright)."""
+    bad = control_character(text)
+    if bad is not None:
+        raise AuditFilterError(parameter, f"contains the control character {bad[1]}")
+    return text
+
+
 def parse_entity(text: str) -> tuple[str, str | None]:
     """``location`` or ``location/ww-hal`` (a key may itself contain '/')."""
-    kind, _, key = text.partition("/")
+    kind, _, key = clean_text("entity", text).partition("/")
     if not _ENTITY.match(kind):
         raise AuditFilterError(
             "entity",
@@ -77,17 +86,23 @@ def parse_moment(parameter: str, text: str, *, end_of_day: bool) -> datetime:
             day = date.fromisoformat(text)
             if end_of_day:
                 day += timedelta(days=1)
-            return datetime.combine(day, time(0, 0), AMSTERDAM).astimezone(UTC)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(day, time(0, 0))
+        else:
+            moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=AMSTERDAM)
+        moment = moment.astimezone(UTC)
     except ValueError:
         raise AuditFilterError(
             parameter,
             "must be a date (2027-03-01) or a date-time (2027-03-01T08:00, Amsterdam time, "
             "or with an offset such as +01:00)",
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=AMSTERDAM)
-    return moment.astimezone(UTC)
+    except OverflowError:
+        raise AuditFilterError(parameter, "must lie between the years 1900 and 9998") from None
+    if not 1900 <= moment.year <= 9998:
+        raise AuditFilterError(parameter, "must lie between the years 1900 and 9998")
+    return moment
 
 
 def _filtered(f: AuditFilter) -> Select[tuple[e.AuditEvent]]:

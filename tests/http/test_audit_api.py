@@ -129,6 +129,11 @@ def test_bad_filters_say_which_parameter_and_why(api: Api) -> None:
         ({"entity": "location/"}, "entity"),
         ({"action": "drop"}, "action"),
         ({"since": "2027-02-01", "until": "2027-01-01"}, "until"),
+        ({"since": "0001-01-01"}, "since"),  # before UTC's year 1 in Amsterdam time
+        ({"until": "9999-12-31"}, "until"),  # its end is past the year 9999
+        ({"since": "0001-01-01T00:00+14:00"}, "since"),
+        ({"entity": "location/ww\x00hal"}, "entity"),
+        ({"actor": "Karen\x00"}, "actor"),
     ]:
         body = assert_problem(_get(api, **params), 422)
         assert body["errors"][0]["in"] == "query", params

@@ -21,6 +21,7 @@ from models.audit_read import (
     AMSTERDAM,
     AuditFilter,
     AuditFilterError,
+    clean_text,
     parse_entity,
     parse_moment,
     read_audit,
@@ -71,7 +72,7 @@ def _filter(
     return AuditFilter(
         entity=kind,
         key=key,
-        actor=actor,
+        actor=clean_text("actor", actor) if actor is not None else None,
         action=action,
         since=parse_moment("since", since, end_of_day=False) if since is not None else None,
         until=parse_moment("until", until, end_of_day=True) if until is not None else None,
