@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from models import entities as e
-from models.audit_load import load_actor
+from models.audit_load import load_actor, load_snapshot, record_load
 from models.db import session_scope
 from tests.conftest import MINI
 
@@ -137,3 +137,29 @@ def test_the_actor_label_names_the_files_and_fits_the_column() -> None:
     assert len(label) <= 200
     assert label.startswith("campus load file-000-with-a-long-name.yaml ")
     assert label.endswith(" more)")
+
+
+def test_an_entity_that_disappears_is_recorded_as_deleted_with_its_old_values(
+    engine: Engine,
+) -> None:
+    """Loads remove parts of entities today; a whole entity gone is a delete entry all the same."""
+    _load(engine, MINI)
+    with session_scope(engine) as session:
+        before = load_snapshot(session)
+        easter = session.scalars(select(e.Holiday).where(e.Holiday.name == "Paasmaandag")).one()
+        session.delete(easter)
+        assert record_load(session, before, load_actor(["x.yaml"])) == 1
+    deleted = _entries(engine)[-1]
+    assert deleted == (
+        "cli",
+        "campus load x.yaml",
+        "holiday",
+        "2027-03-29/Paasmaandag",
+        "delete",
+        {
+            "first": ["2027-03-29", None],
+            "kind": ["public", None],
+            "last": ["2027-03-29", None],
+            "name": ["Paasmaandag", None],
+        },
+    )
