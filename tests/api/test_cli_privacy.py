@@ -283,3 +283,10 @@ def test_erase_refuses_an_unknown_person_or_an_unclear_request(engine: Engine) -
         assert result.exit_code == 1, args
         assert words in result.output, result.output
     assert _text_dump(engine) == before
+
+
+@pytest.mark.parametrize("command", ["prune", "erase"])
+def test_the_privacy_commands_have_help_with_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+    assert "Example" in result.output
