@@ -28,12 +28,21 @@ from models.audit import Actor, diff, json_value, record
 Snapshot = dict[tuple[str, str], dict[str, Any]]  # (entity, key) -> field -> JSON value
 Rows = Iterable[tuple[str, dict[str, Any]]]
 MAX_LABEL = 200
-WEEKLY = ("weekday", "start", "end", "valid_from", "valid_to")
-RANGE = ("first", "last", "reason")
 
 
 def _table(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _columns(model: type, *skip: str) -> tuple[str, ...]:
+    """Every column but the row's id, its version and ``skip`` (a parent's id).
+
+    Taken from the table, so a column a later migration adds (an absence's category, a
+    partner's language) is audited without a change here.
+    """
+    return tuple(
+        c.name for c in _table(model).columns if c.name not in ("id", "version", *skip)
+    )
 
 
 def _fields(session: Session, model: type, names: Sequence[str]) -> dict[int, dict[str, Any]]:
@@ -52,10 +61,11 @@ def _keys(session: Session, model: type, column: str = "key") -> dict[int, str]:
 
 
 def _children(
-    session: Session, model: type, parent: str, names: Sequence[str], *order: str
+    session: Session, model: type, parent: str, names: Sequence[str] = (), *order: str
 ) -> dict[int, list[dict[str, Any]]]:
-    """parent id -> its child rows (as dicts of the named columns), in ``order``."""
+    """parent id -> its child rows (dicts of ``names``, default all columns), in ``order``."""
     t = _table(model)
+    names = names or _columns(model, parent)
     sort: list[Column[Any]] = [t.c[name] for name in (order or ("id",))]
     query = select(t.c[parent], *(t.c[name] for name in names)).order_by(*sort)
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -67,35 +77,31 @@ def _children(
 
 
 def _partners(session: Session) -> Rows:
-    names = ("key", "name", "kind", "address", "contact_name", "contact_email", "contact_phone")
-    for fields in _fields(session, e.Partner, names).values():
+    for fields in _fields(session, e.Partner, _columns(e.Partner)).values():
         yield fields.pop("key"), fields
 
 
 def _equipment(session: Session) -> Rows:
-    for fields in _fields(session, e.EquipmentType, ("code", "name", "team")).values():
+    for fields in _fields(session, e.EquipmentType, _columns(e.EquipmentType)).values():
         yield fields.pop("code"), fields
 
 
 def _holidays(session: Session) -> Rows:
-    for fields in _fields(session, e.Holiday, ("name", "kind", "first", "last")).values():
+    for fields in _fields(session, e.Holiday, _columns(e.Holiday)).values():
         yield f"{fields['first']}/{fields['name']}", fields
 
 
 def _locations(session: Session) -> Rows:
-    names = (
-        "key", "partner_id", "name", "address", "latitude", "longitude", "capacity",
-        "buffer_minutes", "hosts_training",
-    )  # fmt: skip
+    names = _columns(e.Location)
     partners = _keys(session, e.Partner)
     codes = _keys(session, e.EquipmentType, "code")
     equipment = _children(
         session, e.LocationEquipment, "location_id", ("equipment_type_id", "quantity"),
         "equipment_type_id",
     )  # fmt: skip
-    windows = _children(session, e.LocationWindow, "location_id", WEEKLY)
-    one_off = _children(session, e.LocationOneOffWindow, "location_id", ("day", "start", "end"))
-    closures = _children(session, e.LocationClosure, "location_id", RANGE)
+    windows = _children(session, e.LocationWindow, "location_id")
+    one_off = _children(session, e.LocationOneOffWindow, "location_id")
+    closures = _children(session, e.LocationClosure, "location_id")
     for id_, fields in _fields(session, e.Location, names).items():
         key = fields.pop("key")
         yield key, {
@@ -109,17 +115,14 @@ def _locations(session: Session) -> Rows:
 
 
 def _trainers(session: Session) -> Rows:
-    names = (
-        "key", "partner_id", "name", "email", "certified", "max_minutes_per_week",
-        "home_location_id",
-    )  # fmt: skip
+    names = _columns(e.Trainer)
     partners = _keys(session, e.Partner)
     locations = _keys(session, e.Location)
     qualifications = _children(
         session, e.TrainerQualification, "trainer_id", ("qualification",), "qualification"
     )
-    windows = _children(session, e.TrainerWindow, "trainer_id", WEEKLY)
-    absences = _children(session, e.TrainerAbsence, "trainer_id", RANGE)
+    windows = _children(session, e.TrainerWindow, "trainer_id")
+    absences = _children(session, e.TrainerAbsence, "trainer_id")
     for id_, fields in _fields(session, e.Trainer, names).items():
         key = fields.pop("key")
         home = fields.pop("home_location_id")
@@ -134,7 +137,7 @@ def _trainers(session: Session) -> Rows:
 
 
 def _activities(session: Session) -> Rows:
-    names = ("code", "title", "kind", "audience", "team", *e.ACTIVITY_RULES)
+    names = _columns(e.ActivityType)
     codes = _keys(session, e.EquipmentType, "code")
     needs = _children(
         session, e.ActivityEquipment, "activity_type_id",
@@ -159,11 +162,10 @@ def _activities(session: Session) -> Rows:
 
 
 def _groups(session: Session) -> Rows:
-    names = ("key", "school_id", "name", "level", "headcount", "home_location_id",
-             "max_travel_minutes")  # fmt: skip
+    names = _columns(e.Group)
     partners = _keys(session, e.Partner)
     locations = _keys(session, e.Location)
-    windows = _children(session, e.GroupWindow, "group_id", WEEKLY)
+    windows = _children(session, e.GroupWindow, "group_id")
     for id_, fields in _fields(session, e.Group, names).items():
         key = fields.pop("key")
         home = fields.pop("home_location_id")
@@ -176,10 +178,7 @@ def _groups(session: Session) -> Rows:
 
 
 def _requests(session: Session) -> Rows:
-    names = (
-        "key", "activity_type_id", "earliest", "latest", "priority", "trainer_id",
-        "preferred_weekdays", "preferred_time_of_day", "status", "note",
-    )  # fmt: skip
+    names = _columns(e.Request)
     activities = _keys(session, e.ActivityType, "code")
     trainers = _keys(session, e.Trainer)
     partners = _keys(session, e.Partner)
