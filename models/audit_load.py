@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Table, select
+from sqlalchemy import Column, Table, inspect, select
 from sqlalchemy.orm import Session
 
 from models import entities as e
@@ -76,6 +76,24 @@ def _children(
     return out
 
 
+def _owned(session: Session, model: type) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Relationship name -> parent id -> rows, for the child lists ``model`` owns by id.
+
+    Those are its delete-orphan relationships to tables with their own ``id`` (windows,
+    closures, absences, ...), found on the mapper, so a list a later release adds to an
+    entity (a group's unavailable periods) is audited with it. Lists of plain links
+    (equipment, qualifications, a request's groups) are read by the sections themselves.
+    """
+    owned = {}
+    for rel in inspect(model).relationships:
+        target = rel.mapper.local_table
+        if "delete-orphan" not in rel.cascade or "id" not in target.columns:
+            continue
+        (parent,) = [remote.name for _, remote in rel.local_remote_pairs]
+        owned[rel.key] = _children(session, rel.mapper.class_, parent)
+    return owned
+
+
 def _partners(session: Session) -> Rows:
     for fields in _fields(session, e.Partner, _columns(e.Partner)).values():
         yield fields.pop("key"), fields
@@ -99,18 +117,14 @@ def _locations(session: Session) -> Rows:
         session, e.LocationEquipment, "location_id", ("equipment_type_id", "quantity"),
         "equipment_type_id",
     )  # fmt: skip
-    windows = _children(session, e.LocationWindow, "location_id")
-    one_off = _children(session, e.LocationOneOffWindow, "location_id")
-    closures = _children(session, e.LocationClosure, "location_id")
+    owned = _owned(session, e.Location)
     for id_, fields in _fields(session, e.Location, names).items():
         key = fields.pop("key")
         yield key, {
             "partner": partners.get(fields.pop("partner_id")),
             **fields,
             "equipment": {codes[q["equipment_type_id"]]: q["quantity"] for q in equipment[id_]},
-            "windows": windows[id_],
-            "one_off_windows": one_off[id_],
-            "closures": closures[id_],
+            **{name: rows[id_] for name, rows in owned.items()},
         }
 
 
@@ -121,8 +135,7 @@ def _trainers(session: Session) -> Rows:
     qualifications = _children(
         session, e.TrainerQualification, "trainer_id", ("qualification",), "qualification"
     )
-    windows = _children(session, e.TrainerWindow, "trainer_id")
-    absences = _children(session, e.TrainerAbsence, "trainer_id")
+    owned = _owned(session, e.Trainer)
     for id_, fields in _fields(session, e.Trainer, names).items():
         key = fields.pop("key")
         home = fields.pop("home_location_id")
@@ -131,8 +144,7 @@ def _trainers(session: Session) -> Rows:
             **fields,
             "home_location": None if home is None else locations.get(home),
             "qualifications": [q["qualification"] for q in qualifications[id_]],
-            "windows": windows[id_],
-            "absences": absences[id_],
+            **{name: rows[id_] for name, rows in owned.items()},
         }
 
 
@@ -165,7 +177,7 @@ def _groups(session: Session) -> Rows:
     names = _columns(e.Group)
     partners = _keys(session, e.Partner)
     locations = _keys(session, e.Location)
-    windows = _children(session, e.GroupWindow, "group_id")
+    owned = _owned(session, e.Group)
     for id_, fields in _fields(session, e.Group, names).items():
         key = fields.pop("key")
         home = fields.pop("home_location_id")
@@ -173,7 +185,7 @@ def _groups(session: Session) -> Rows:
             "school": partners.get(fields.pop("school_id")),
             **fields,
             "home_location": None if home is None else locations.get(home),
-            "windows": windows[id_],
+            **{name: rows[id_] for name, rows in owned.items()},
         }
 
 
