@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, String, delete, func, select, update
+from sqlalchemy import JSON, String, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import entities as e
@@ -221,11 +221,13 @@ def erase_trainer(session: Session, key: str, *, actor: Actor, now: datetime) ->
 
     The trainer row stays (published and planned sessions keep pointing at it) under a
     placeholder name and a new key; qualifications, weekly availability and maximum hours stay,
-    as they are no personal data once the person is anonymous.
+    as they are no personal data once the person is anonymous. A trainer already deleted is
+    still erased from the audit, API keys and feed tokens, with the names and e-mails the
+    audit recorded for it.
     """
     trainer = session.scalars(select(e.Trainer).where(e.Trainer.key == key)).one_or_none()
     if trainer is None:
-        raise ErasureError(f"no trainer with key {key!r} (campus export lists them)")
+        return _erase_deleted_trainer(session, key, actor=actor, now=now)
     name, email = trainer.name, trainer.email
     placeholder = placeholder_name(trainer.id)
     new_key = f"trainer-{trainer.id}-gewist"
@@ -237,6 +239,86 @@ def erase_trainer(session: Session, key: str, *, actor: Actor, now: datetime) ->
         f"trainers: name -> {placeholder!r}, e-mail blanked, key -> {new_key!r}, "
         f"{absences} absence(s) removed"
     )
+    _erase_trainer_traces(
+        session, report, key, new_key, placeholder, names={name}, emails={email}, now=now
+    )
+    record(
+        session, actor, entity="trainer", key=new_key, action="erase", now=now,
+        changes={"name": [None, placeholder], "email": [None, ""], "key": [None, new_key],
+                 "absences": [None, []]},
+    )  # fmt: skip
+    session.flush()
+    return report
+
+
+def _audit_of(session: Session, entity: str, key: str) -> list[e.AuditEvent]:
+    """The audit entries of one entity and its parts (``key/absence/3``), oldest first."""
+    return list(
+        session.scalars(
+            select(e.AuditEvent)
+            .where(
+                e.AuditEvent.entity == entity,
+                or_(
+                    e.AuditEvent.entity_key == key,
+                    e.AuditEvent.entity_key.startswith(key + "/", autoescape=True),
+                ),
+            )
+            .order_by(e.AuditEvent.id)
+        )
+    )
+
+
+def _erase_deleted_trainer(
+    session: Session, key: str, *, actor: Actor, now: datetime
+) -> EraseReport:
+    """A trainer no longer in the database: what the audit, keys and tokens still hold."""
+    entries = _audit_of(session, "trainer", key)
+    names: set[str] = set()
+    emails: set[str] = set()
+    for entry in entries:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        for name, found in (("name", names), ("email", emails)):
+            values = changes.get(name)
+            if isinstance(values, list):
+                found.update(v for v in values if isinstance(v, str) and v.strip())
+    keys = session.scalars(select(e.ApiKey.id).where(e.ApiKey.trainer_key == key)).all()
+    tokens = session.scalars(
+        select(e.FeedToken.id).where(e.FeedToken.view == "trainer", e.FeedToken.subject_key == key)
+    ).all()
+    if not (entries or keys or tokens):
+        raise ErasureError(
+            f"no trainer with key {key!r}, and no audit entry, API key or feed token names it"
+        )
+    placeholder = "Trainer (gewist)"
+    new_key = f"trainer-gewist-{now:%Y%m%d%H%M%S}"
+    report = EraseReport(subject=f"deleted trainer {key} -> {new_key} ({placeholder})")
+    report.changed.append(
+        f"trainers: none (deleted); {len(names)} name(s) and {len(emails)} e-mail(s) found in "
+        "the audit"
+    )
+    _erase_trainer_traces(
+        session, report, key, new_key, placeholder, names=names, emails=emails, now=now
+    )
+    record(
+        session, actor, entity="trainer", key=new_key, action="erase", now=now,
+        changes={"name": [None, placeholder], "email": [None, ""], "key": [None, new_key]},
+    )  # fmt: skip
+    session.flush()
+    return report
+
+
+def _erase_trainer_traces(
+    session: Session,
+    report: EraseReport,
+    key: str,
+    new_key: str,
+    placeholder: str,
+    *,
+    names: set[str],
+    emails: set[str],
+    now: datetime,
+) -> None:
+    """Revoke and relabel the trainer's API keys and feed tokens, then sweep every table."""
     api_keys = session.scalars(select(e.ApiKey).where(e.ApiKey.trainer_key == key)).all()
     for row in api_keys:
         row.trainer_key = new_key
@@ -260,17 +342,14 @@ def erase_trainer(session: Session, key: str, *, actor: Actor, now: datetime) ->
     session.execute(
         delete(e.FeedState).where(e.FeedState.view == "trainer", e.FeedState.subject_key == key)
     )
-    whole = {name: placeholder, email: "", key: new_key}
+    whole = {key: new_key, **dict.fromkeys(emails, ""), **dict.fromkeys(names, placeholder)}
     mentions = [(_key(key), new_key)]
-    mentions += _mentions(report, [("name", name, placeholder), ("e-mail", email, ERASED)])
+    mentions += _mentions(
+        report,
+        [("name", name, placeholder) for name in sorted(names, key=len, reverse=True)]
+        + [("e-mail", email, ERASED) for email in sorted(emails)],
+    )
     _sweep(session, _Scrubber(whole, mentions), report)
-    record(
-        session, actor, entity="trainer", key=new_key, action="erase", now=now,
-        changes={"name": [None, placeholder], "email": [None, ""], "key": [None, new_key],
-                 "absences": [None, []]},
-    )  # fmt: skip
-    session.flush()
-    return report
 
 
 def erase_contact(

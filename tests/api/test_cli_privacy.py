@@ -290,3 +290,37 @@ def test_the_privacy_commands_have_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
     assert "Example" in result.output
+
+
+def test_a_deleted_trainer_is_erased_from_the_audit_keys_and_tokens(engine: Engine) -> None:
+    """The trainer row is gone (deleted through the API, say); the audit still names them."""
+    url = _url(engine)
+    assert runner.invoke(app, ["load", "--db", url, str(MINI)]).exit_code == 0  # audited
+    with session_scope(engine) as session:
+        ahmed = session.scalars(select(e.Trainer).where(e.Trainer.key == "t-ahmed")).one()
+        record(session, Actor(role="company", label="Elektro Noord"), entity="trainer",
+               key="t-ahmed", action="delete", now=NOW,
+               changes={"name": [AHMED, None], "email": [AHMED_MAIL, None]})  # fmt: skip
+        session.delete(ahmed)
+        _, secret = create_key(session, role="trainer", trainer="t-sanne", now=NOW)
+        key = session.scalars(select(e.ApiKey).where(e.ApiKey.trainer_key == "t-sanne")).one()
+        key.trainer_key, key.label = "t-ahmed", f"{AHMED}, telefoon"  # made before the delete
+    assert AHMED in _text_dump(engine)
+
+    result = runner.invoke(app, ["erase", "--trainer", "t-ahmed", "--yes", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "Erased deleted trainer t-ahmed -> trainer-gewist-20270501120000" in result.output
+    assert "1 name(s) and 1 e-mail(s) found in the audit" in result.output
+    assert "api_keys: 1 key(s) of the trainer revoked" in result.output
+    dump = _text_dump(engine)
+    for personal in (AHMED, AHMED_MAIL, "t-ahmed"):
+        assert personal not in dump, personal
+    with session_scope(engine) as session:
+        assert authenticate(session, secret, now=NOW) is None
+        entries = session.scalars(
+            select(e.AuditEvent).where(e.AuditEvent.entity == "trainer")
+            .order_by(e.AuditEvent.id)
+        ).all()  # fmt: skip
+        deleted = next(x for x in entries if x.action == "delete")
+        assert deleted.changes == {"name": ["Trainer (gewist)", None], "email": ["", None]}
+        assert entries[-1].action == "erase"
