@@ -14,10 +14,12 @@ from api.cli_common import DbOption, console, err, fail, ready_engine
 from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_keys import register as register_key_commands
+from api.cli_privacy import register as register_privacy_commands
 from api.cli_settings import register as register_settings_commands
 from api.cli_solve import register as register_solve_commands
 from api.cli_tools import register as register_tool_commands
 from api.files import write_atomic
+from models.audit_load import load_actor, load_snapshot, record_load
 from models.db import ENV_URL, describe, make_engine, session_scope
 from models.migrate import current_revision, upgrade
 from models.removals import RemovalsRefused
@@ -89,7 +91,10 @@ def load(
     engine = ready_engine(db)
     try:
         with session_scope(engine) as session:
+            before = None if dry_run else load_snapshot(session)  # the audit, per entity
             summary = load_files(session, files, replace=replace, dry_run=dry_run)
+            if before is not None:
+                record_load(session, before, load_actor(files))
     except RemovalsRefused as exc:
         for removal in exc.removals:
             for text in removal.lines():
@@ -166,6 +171,7 @@ register_tool_commands(app)
 register_feed_commands(app)
 register_key_commands(app)
 register_settings_commands(app)
+register_privacy_commands(app)
 
 
 def main() -> None:

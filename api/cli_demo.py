@@ -18,6 +18,7 @@ from api.cli_solve import print_result, solve_with_progress
 from api.feeds.export import export_feeds
 from api.feeds.settings import FeedSettings
 from models import entities as e
+from models.audit_load import load_actor, load_snapshot, record_load
 from models.bridge import Horizon
 from models.db import describe, session_scope
 from models.planning import plan
@@ -82,7 +83,9 @@ def demo(
     engine = ready_engine(db)
     try:
         with session_scope(engine) as session:
+            before = load_snapshot(session)  # audited as a load of the example's files
             load_files(session, files)
+            record_load(session, before, load_actor(files, "campus demo: load"))
     except RemovalsRefused as exc:  # the database holds data the example would remove
         for removal in exc.removals:
             for text in removal.lines():

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api.cli_common import DbOption, bold, console, fail, ready_engine
+from api.cli_privacy import prune_at_startup
 from api.feeds.export import ExportError, export_feeds
 from api.feeds.settings import FeedSettings
 from models import entities as e
@@ -417,7 +418,9 @@ def serve_command(
     from api.app import create_app
     from api.logs import uvicorn_log_config
 
-    app = create_app(engine=ready_engine(db))
+    engine = ready_engine(db)
+    prune_at_startup(engine)  # the retention period (AVG): cheap, once per start
+    app = create_app(engine=engine)
     uvicorn.run(app, host=host, port=port, log_config=uvicorn_log_config())
 
 

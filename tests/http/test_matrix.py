@@ -57,6 +57,8 @@ ENDPOINTS: dict[str, tuple[str, str, Body]] = {
     "update location": ("PATCH", "/api/v1/locations/{loc}", lambda day: {"capacity": 20}),
     "availability": ("GET", "/api/v1/locations/{loc}/availability", None),
     "add one-off": ("POST", "/api/v1/locations/{loc}/availability/one-off", _one_off),
+    # audit (planners only; the filter names the location of each column)
+    "audit": ("GET", "/api/v1/audit?entity=location/{loc}", None),
     # --- trainers ---
     "list trainers": ("GET", "/api/v1/trainers", None),
     "trainer": ("GET", "/api/v1/trainers/{trainer}", None),
@@ -140,6 +142,13 @@ MATRIX = [
     ("trainer",   "availability",    403, 403, 403),
     ("trainer",   "update location", 403, 403, 403),
     ("trainer",   "add one-off",     403, 403, 403),
+    # audit
+    ("anonymous", "audit",           401, 401, 401),
+    ("revoked",   "audit",           401, 401, 401),
+    ("planner",   "audit",           200, 200, 200),
+    ("company",   "audit",           403, 403, 403),
+    ("school",    "audit",           403, 403, 403),
+    ("trainer",   "audit",           403, 403, 403),
     # --- trainers (own t-sanne, other t-ahmed); deletes: TRAINER_DELETES below ---
     ("anonymous", "list trainers",        401, 401, 401),
     ("anonymous", "trainer",              401, 401, 401),

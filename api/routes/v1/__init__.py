@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes.v1 import (
+    audit,
     catalogue,
     groups,
     keys,
@@ -30,3 +31,4 @@ router.include_router(partners.router)
 router.include_router(catalogue.holidays)
 router.include_router(catalogue.equipment_types)
 router.include_router(catalogue.activity_types)
+router.include_router(audit.router)
