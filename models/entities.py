@@ -47,7 +47,10 @@ ACTIVITY_KINDS = (
 )
 AUDIENCES = ("primary", "vmbo", "mbo", "job_seekers", "hbo", "staff")
 HOLIDAY_KINDS = ("public", "school")
-REQUEST_STATUSES = ("open", "accepted", "withdrawn")
+# The life cycle of a request (docs/api.md, "Requests"): a school submits, the planner
+# accepts or declines, the school may withdraw until the campus's cut-off. Only accepted
+# requests are planned (models/bridge.py).
+REQUEST_STATUSES = ("submitted", "accepted", "declined", "withdrawn")
 TIMES_OF_DAY = ("morning", "afternoon", "evening")
 RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "unknown", "failed")
 
@@ -368,9 +371,7 @@ class Group(Versioned, Base):
     __tablename__ = "groups"
     __table_args__ = (
         CheckConstraint("headcount > 0", name="headcount_positive"),
-        CheckConstraint(
-            "max_travel_minutes IS NULL OR max_travel_minutes >= 0", name="max_travel"
-        ),
+        CheckConstraint("max_travel_minutes IS NULL OR max_travel_minutes >= 0", name="max_travel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -423,8 +424,13 @@ class Request(Versioned, Base):
     )
     preferred_weekdays: Mapped[str] = mapped_column(String(20), default="")  # "2,4"
     preferred_time_of_day: Mapped[str | None] = mapped_column(String(20), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
     note: Mapped[str] = mapped_column(Text, default="")
+    # The planner's decision (accept or decline) and the school's withdrawal.
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     activity_type: Mapped[ActivityType] = relationship()
     trainer: Mapped[Trainer | None] = relationship()
