@@ -371,7 +371,9 @@ class Group(Versioned, Base):
     __tablename__ = "groups"
     __table_args__ = (
         CheckConstraint("headcount > 0", name="headcount_positive"),
-        CheckConstraint("max_travel_minutes IS NULL OR max_travel_minutes >= 0", name="max_travel"),
+        CheckConstraint(
+            "max_travel_minutes IS NULL OR max_travel_minutes >= 0", name="max_travel"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -424,7 +426,7 @@ class Request(Versioned, Base):
     )
     preferred_weekdays: Mapped[str] = mapped_column(String(20), default="")  # "2,4"
     preferred_time_of_day: Mapped[str | None] = mapped_column(String(20), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    status: Mapped[str] = mapped_column(String(20), default="accepted")  # as in files
     note: Mapped[str] = mapped_column(Text, default="")
     # The planner's decision (accept or decline) and the school's withdrawal.
     decline_reason: Mapped[str] = mapped_column(Text, default="")

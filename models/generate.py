@@ -520,10 +520,7 @@ class _Region:
     def partner(self, name: str, kind: str, place: _Place, streets: Sequence[str]) -> Partner:
         key = self.key(name)
         p = Partner(
-            key=key,
-            name=name,
-            kind=kind,
-            address=self.address(place, streets),  # type: ignore[arg-type]
+            key=key, name=name, kind=kind, address=self.address(place, streets),  # type: ignore[arg-type]
             contact=self.contact(key),
         )
         self.partners.append(p)
@@ -536,11 +533,7 @@ class _Region:
         loc = Location(
             key=self.key(f"{partner.key.removeprefix(self.prefix)}-{suffix}", 64),
             partner=partner.key,
-            name=name,
-            address=partner.address,
-            lat=lat,
-            lon=lon,
-            **kw,
+            name=name, address=partner.address, lat=lat, lon=lon, **kw,
         )
         self.locations.append(loc)
         return loc
@@ -549,15 +542,9 @@ class _Region:
         r, places = self.rng, self.places
         industrial = [p for p, d in zip(places, AMSTERDAM_DISTRICTS, strict=True) if d.industrial]
         # schools
-        vmbo_names = (
-            "Vakcollege {d}",
-            "Techniekcollege {d}",
-            "Praktijkcollege {d}",
-            "Het Vakmanschap {d}",
-            "De Techniekwerf {d}",
-            "Werkplaats College {d}",
-            "Maakcollege {d}",
-        )
+        vmbo_names = ("Vakcollege {d}", "Techniekcollege {d}", "Praktijkcollege {d}",
+                      "Het Vakmanschap {d}", "De Techniekwerf {d}", "Werkplaats College {d}",
+                      "Maakcollege {d}")
         mbo_names = ("ROC {d} Techniek", "Vakinstituut {d}", "Vakopleidingen {d}",
                      "Techniekcampus {d} (mbo)")  # fmt: skip
         schools: list[tuple[Partner, _Place, str]] = []
@@ -577,11 +564,7 @@ class _Region:
         schools.append((leerwerk, places[_LEERWERK_AT], "leerwerk"))
         for p, place, level in schools:
             site = self.location(
-                p,
-                "school",
-                f"{p.name} (schoollocatie)",
-                place,
-                capacity=120,
+                p, "school", f"{p.name} (schoollocatie)", place, capacity=120,
                 hosts_training=False,
                 availability=LocationAvailability(weekly=_weekly(DAYS, "08:15", "17:00")),
             )
@@ -830,13 +813,9 @@ class _Region:
         domain = _slug(h.location.partner.removeprefix(self.prefix), 24)
         email = f"{_slug(first_name)}.{_slug(last_name).replace('-', '')}@{domain}.example"
         return Trainer(
-            key=self.key(f"t-{first_name}-{last_name}"),
-            partner=h.location.partner,
-            name=name,
-            email=email,
-            qualifications=sorted(quals),
-            certified=instructor or r.random() < 0.35,
-            max_hours_per_week=hours,
+            key=self.key(f"t-{first_name}-{last_name}"), partner=h.location.partner, name=name,
+            email=email, qualifications=sorted(quals),
+            certified=instructor or r.random() < 0.35, max_hours_per_week=hours,
             home=h.location.key,
             availability=TrainerAvailability(weekly=weekly, absences=absences),
         )
@@ -1077,8 +1056,8 @@ class _Region:
                              "Docent reist mee; graag een lokaal voor de nabespreking.",
                              "Twee leerlingen met een rolstoel: graag toegankelijke ruimte.",
                              "Liefst niet in de toetsweek."))  # fmt: skip
-        # Every request is accepted (15% used to be "open", planned alike); the draw
-        # that chose between them stays, so the campuses of a seed stay the same.
+        # Every request is accepted (15% used to be "open", planned alike); the draw that
+        # chose between them stays, so the campuses of a seed stay the same.
         r.random()
         req = Request(
             key=self.key(f"req-{len(self.requests) + 1:03d}"), activity=code,
@@ -1103,14 +1082,8 @@ class _Region:
         mbo = [g for g in self.groups if g.level.startswith("BOL") and g.headcount <= 14]
         far = max(mbo, key=lambda g: self.travel(self._loc(g.home or ""), rig))
         owner = rig.name.split(",")[0]
-        self._request(
-            "sc-waterstof",
-            [far],
-            block,
-            priority=3,
-            prefs=False,
-            note=f"Enige waterstofopstelling staat bij {owner}: te ver voor deze groep.",
-        )
+        self._request("sc-waterstof", [far], block, priority=3, prefs=False,
+                      note=f"Enige waterstofopstelling staat bij {owner}: te ver voor deze groep.")
         vmbo = [g for g in self.groups if g.level.startswith("vmbo-")]
         # a fixed guest teacher who is away for the whole period
         teacher_i = r.choice([i for i, t in enumerate(self.trainers) if t.certified])
@@ -1214,6 +1187,7 @@ def generate_campus(
         groups=[g for b in built for g in b.groups],
         requests=[q for b in built for q in b.requests],
     )
+
 
 
 # ------------------------------------------------------------- small hard instances

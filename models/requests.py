@@ -39,6 +39,8 @@ from scheduler.timegrid import from_aware
 REQUEST_ROLES = ("planner", "school")
 # The request's own fields a school sets at submission and may change while it is submitted.
 REQUEST_FIELDS = ("activity", "groups", "earliest", "latest", "priority", "preferences", "note")
+# The fields the door checks read: a PATCH that changes one of them is checked again.
+DOOR_FIELDS = frozenset({"activity", "groups", "earliest", "latest"})
 
 
 class RequestChangeError(ValueError):
@@ -315,7 +317,8 @@ def update_request(
         )
     before = fields_of(request)
     _set(session, principal, request, changes)
-    _door(session, request, now)
+    if DOOR_FIELDS & set(changes):  # a new note or priority cannot make it unschedulable
+        _door(session, request, now)
     changed = diff(before, fields_of(request))
     record(session, actor, entity="request", key=request.key, action="update",
            changes=changed, now=now)  # fmt: skip

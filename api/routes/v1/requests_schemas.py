@@ -36,11 +36,13 @@ class RequestIn(_In):
     preferences: PreferencesIn = PreferencesIn()
     note: Note = ""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> RequestIn:
-        if self.latest < self.earliest:
-            raise ValueError(f"latest {self.latest} is before earliest {self.earliest}")
-        return self
+    @field_validator("latest")
+    @classmethod
+    def _ordered(cls, latest: dt.date, info: ValidationInfo) -> dt.date:
+        earliest = info.data.get("earliest")
+        if earliest is not None and latest < earliest:
+            raise ValueError(f"latest {latest} is before earliest {earliest}")
+        return latest
 
 
 class RequestPatch(_In):
