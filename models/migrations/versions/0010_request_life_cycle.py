@@ -26,6 +26,7 @@ depends_on = None
 
 OLD = "status IN ('open', 'accepted', 'withdrawn')"
 NEW = "status IN ('submitted', 'accepted', 'declined', 'withdrawn')"
+BOTH = "status IN ('open', 'submitted', 'accepted', 'declined', 'withdrawn')"
 NAME = "ck_requests_status"
 
 
@@ -68,6 +69,7 @@ def downgrade() -> None:
         op.drop_column("requests", column)
     # The old life cycle had no submitted or declined: a submitted request was "open", a
     # declined one is not planned, like a withdrawn one.
+    _swap_check(NEW, BOTH)  # while the rows change, both generations of statuses are valid
     op.execute("UPDATE requests SET status = 'withdrawn' WHERE status = 'declined'")
     op.execute("UPDATE requests SET status = 'open' WHERE status = 'submitted'")
-    _swap_check(NEW, OLD)
+    _swap_check(BOTH, OLD)
