@@ -7,6 +7,7 @@ The life cycle, the withdrawal cut-off and the door checks live in models/reques
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -80,6 +81,14 @@ def _refused(exc: RequestChangeError) -> Problem:
     )
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """Stored instants in UTC, whatever the database hands back (SQLite: naive UTC)."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).replace(microsecond=0)
+
+
 def _out(session: Session, request: e.Request, *, with_sessions: bool = False) -> RequestOut:
     until = None
     if request.status in ("submitted", "accepted"):
@@ -110,8 +119,8 @@ def _out(session: Session, request: e.Request, *, with_sessions: bool = False) -
         note=request.note,
         status=request.status,  # type: ignore[arg-type]
         decline_reason=request.decline_reason if request.status == "declined" else None,
-        decided_at=request.decided_at,
-        withdrawn_at=request.withdrawn_at,
+        decided_at=_utc(request.decided_at),
+        withdrawn_at=_utc(request.withdrawn_at),
         withdraw_until=until,
         sessions=sessions,
     )
