@@ -402,9 +402,19 @@ def withdrawal_deadline(
 
 
 def withdraw(
-    session: Session, request: e.Request, *, working_days: int, actor: Actor, now: datetime
+    session: Session,
+    request: e.Request,
+    *,
+    working_days: int,
+    actor: Actor,
+    now: datetime,
+    cutoff: bool = True,
 ) -> None:
-    """Withdraw a submitted or accepted request until the cut-off (Amsterdam date)."""
+    """Withdraw a submitted or accepted request until the cut-off (Amsterdam date).
+
+    ``cutoff=False`` is the planner's: after the cut-off the school is sent to the planner,
+    who may still cancel the request.
+    """
     if request.status not in ("submitted", "accepted"):
         raise RequestChangeError(
             "conflict",
@@ -414,7 +424,7 @@ def withdraw(
         )
     deadline, counted = withdrawal_deadline(session, request, working_days)
     today = from_aware(now).date()
-    if today > deadline:
+    if cutoff and today > deadline:
         raise RequestChangeError(
             "conflict",
             "$",

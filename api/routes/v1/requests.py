@@ -255,12 +255,19 @@ def post_withdraw(
     response: Response,
     if_match: IfMatchDep = None,
 ) -> RequestOut:
-    """Withdraw a submitted or accepted request until the campus's cut-off; the next
-    publish cancels its sessions."""
+    """Withdraw a submitted or accepted request (a school until the campus's cut-off, a
+    planner at any time); the next publish cancels its sessions."""
     request = _action(session, principal, key, if_match, "school", "planner")
     days = load_settings(session).withdrawal_cutoff_working_days
     try:
-        withdraw(session, request, working_days=days, actor=actor_of(principal), now=now)
+        withdraw(
+            session,
+            request,
+            working_days=days,
+            actor=actor_of(principal),
+            now=now,
+            cutoff=principal.role != "planner",  # the one the school is sent to after it
+        )
     except RequestChangeError as exc:
         raise _refused(exc) from None
     session.flush()
