@@ -321,3 +321,39 @@ def test_patch_needs_if_match_and_a_stale_one_changes_nothing(api: Api) -> None:
             ],
         }
     ]
+
+
+def test_a_guest_lesson_without_a_certified_trainer_is_refused(api: Api) -> None:
+    with session_scope(api.engine) as session:
+        for trainer in session.scalars(select(e.Trainer)):
+            trainer.certified = False
+    body = OK | {"activity": "GL-TECHNIEK", "groups": ["vz-3bb-a"]}
+    response = api.client.post(URL, headers=api.headers("school"), json=body)
+    assert response.status_code == 422, response.text
+    (reason,) = response.json()["reasons"]
+    assert reason["code"] == "no_certified_trainer"
+    assert "teaching certificate a guest lesson needs" in reason["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/api/v1/requests/r-gl-1", {"status": "accepted"}),
+        ("PATCH", "/api/v1/requests/r-gl-1", {"decline_reason": "x"}),
+        ("PATCH", "/api/v1/requests/r-gl-1", {"earliest": None}),
+        ("POST", "/api/v1/requests/r-gl-1/decline", {"reason": "vol", "why": "x"}),
+        ("PATCH", "/api/v1/groups/vz-3bb-a", {"school": "elektro-noord"}),
+        ("POST", "/api/v1/groups/vz-3bb-a/windows", {"weekday": 8, "start": "09:00",
+                                                     "end": "10:00"}),
+        ("PATCH", "/api/v1/groups/vz-3bb-a/windows/1", {"weekday": None}),
+        ("PATCH", "/api/v1/groups/vz-3bb-a/windows/1", {"colour": "red"}),
+    ],
+)  # fmt: skip
+def test_every_write_refuses_fields_it_does_not_know_or_cannot_take(
+    api: Api, method: str, path: str, body: dict[str, Any]
+) -> None:
+    """A school cannot set a status or a decline reason by PATCH, nor move a group."""
+    headers = api.headers("planner") | {"If-Match": "*"}
+    response = api.client.request(method, path, headers=headers, json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["path"].startswith("$.")
