@@ -243,7 +243,7 @@ def patch_window(
     "/{key}/windows/{window_id}",
     operation_id="deleteGroupWindow",
     status_code=204,
-    responses=responses(401, 403, 404, 412, 428, 503),
+    responses=responses(401, 403, 404, 412, 422, 428, 503),
 )
 def remove_window(
     key: str,
