@@ -266,6 +266,7 @@ REASON_PATHS = {
     "trainers_unavailable": "$.earliest",
     "no_common_time": "$.groups",
     "sessions_do_not_fit_window": "$.latest",
+    "group_unavailable": "$.earliest",  # the groups' periods away (branch unavail)
 }
 
 
