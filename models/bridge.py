@@ -165,8 +165,13 @@ def build_problem(
     reference: e.SolveRun | None = None,
     weights: p.Weights | None = None,
     grid_minutes: int = 15,
+    only: Sequence[str] | None = None,
 ) -> p.Problem:
-    """The stored campus as a Problem for ``horizon``; requests outside it are left out."""
+    """The stored campus as a Problem for ``horizon``; requests outside it are left out.
+
+    Only accepted requests are planned. ``only`` names the requests to take instead, whatever
+    their status: the door check of a request being submitted (models/requests.py).
+    """
     first_day, last_day = horizon.first_day, horizon.last_day
     locations = session.scalars(select(e.Location).order_by(e.Location.key)).all()
     places = {loc.key: (loc.latitude, loc.longitude) for loc in locations}
@@ -174,9 +179,10 @@ def build_problem(
         (o.from_location.key, o.to_location.key, o.minutes)
         for o in session.scalars(select(e.TravelOverride))
     ]
+    chosen = e.Request.status == "accepted" if only is None else e.Request.key.in_(list(only))
     requests = session.scalars(
         select(e.Request)
-        .where(e.Request.status != "withdrawn")
+        .where(chosen)
         .where(e.Request.earliest <= last_day, e.Request.latest >= first_day)
         .order_by(e.Request.key)
     ).all()

@@ -51,7 +51,10 @@ ACTIVITY_KINDS = (
 AUDIENCES = ("primary", "vmbo", "mbo", "job_seekers", "hbo", "staff")
 HOLIDAY_KINDS = ("public", "school")
 LANGUAGES = ("nl", "en")  # a partner's preferred language: Dutch unless it asks for English
-REQUEST_STATUSES = ("open", "accepted", "withdrawn")
+# The life cycle of a request (docs/api.md, "Requests"): a school submits, the planner
+# accepts or declines, the school may withdraw until the campus's cut-off. Only accepted
+# requests are planned (models/bridge.py).
+REQUEST_STATUSES = ("submitted", "accepted", "declined", "withdrawn")
 TIMES_OF_DAY = ("morning", "afternoon", "evening")
 RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "unknown", "failed")
 
@@ -459,8 +462,13 @@ class Request(Versioned, Base):
     )
     preferred_weekdays: Mapped[str] = mapped_column(String(20), default="")  # "2,4"
     preferred_time_of_day: Mapped[str | None] = mapped_column(String(20), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="accepted")  # as in files
     note: Mapped[str] = mapped_column(Text, default="")
+    # The planner's decision (accept or decline) and the school's withdrawal.
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     activity_type: Mapped[ActivityType] = relationship()
     trainer: Mapped[Trainer | None] = relationship()

@@ -20,6 +20,9 @@ from models.bridge import latest_run, parse_week
 from scheduler.timegrid import from_aware
 
 PUBLISHABLE = ("optimal", "feasible")
+# Requests that will not take place: the next publish cancels every session of theirs that
+# has not ended, inside the run's horizon or not.
+GONE = ("withdrawn", "declined")
 
 
 class PublishError(ValueError):
@@ -116,7 +119,9 @@ def publish(
 
     Sessions of the previous plan that the run leaves out are cancelled only when they fall
     inside the run's horizon and have not ended yet: a run for weeks 10-14 says nothing about
-    week 9, and what already happened cannot be cancelled.
+    week 9, and what already happened cannot be cancelled. The exception is a request that
+    was withdrawn (or declined): all its sessions that have not ended are cancelled, wherever
+    they are, and the run's own sessions of it (solved before the withdrawal) are left out.
     """
     moment = _utc(now)
     if run is None:
@@ -139,6 +144,8 @@ def publish(
     unchanged = 0
     seen: set[str] = set()
     for a in run.assignments:
+        if a.request.status in GONE:
+            continue  # withdrawn after the solve: its sessions are cancelled below
         uid = a.uid or e.session_uid(a.request.key, a.session_index)
         seen.add(uid)
         trainers = sorted((t.trainer for t in a.trainers), key=lambda t: t.id)
@@ -211,7 +218,8 @@ def publish(
         if uid in seen or ps.status == "cancelled":
             continue
         inside = first_day <= ps.start.date() <= last_day
-        if not inside or ps.end <= wall_now:
+        gone = ps.request.status in GONE  # every session, also beyond the horizon
+        if not (inside or gone) or ps.end <= wall_now:
             continue
         trainers = [t.trainer for t in ps.trainers]
         ps.status = "cancelled"

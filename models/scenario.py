@@ -329,7 +329,17 @@ class Request(_Model):
     priority: int = Field(default=1, ge=1, le=MAX_PRIORITY)
     trainer: Key | None = None
     preferences: Preferences = Preferences()
-    status: Literal["open", "accepted", "withdrawn"] = "open"
+    # "open" is the status of releases before the request life cycle: it was planned like
+    # "accepted", so a file that still says "open" loads as accepted (docs/scenario.md).
+    status: Annotated[
+        Literal["submitted", "accepted", "declined", "withdrawn"],
+        BeforeValidator(
+            lambda v: "accepted" if v == "open" else v,
+            json_schema_input_type=Literal[
+                "submitted", "accepted", "declined", "withdrawn", "open"
+            ],
+        ),
+    ] = "accepted"
     note: Note = ""
 
     @model_validator(mode="after")

@@ -983,25 +983,49 @@ STATIC_STAGES: tuple[Callable[[_Analysis], list[Reason]], ...] = (
 """Checks on what the request asks; all run so a planner sees every obstacle at once."""
 
 
+def _never(a: _Analysis) -> tuple[tuple[Reason, ...], list[_Slot]]:
+    """Why the request can never be scheduled, whatever else is planned; else its slots.
+
+    Everything here reads only the request and the campus's windows, never a solution:
+    it is what ``door_check`` answers at submission and where ``explain`` starts.
+    """
+    reasons = [r for stage in STATIC_STAGES for r in stage(a)]
+    if reasons:
+        return tuple(reasons), []
+    reasons = _group_days(a) + _trainer_days(a)
+    if reasons:
+        return tuple(reasons), []
+    slots = _slots(a)
+    if not slots:
+        return tuple(_no_common_time(a)), []
+    pairs = [((s.day, s.start), loc.id) for s in slots for loc in s.locations]
+    fits = _max_sessions(a, pairs)
+    if fits < a.activity.sessions:
+        return (_window_reason(a, fits, sorted({s.day for s in slots})),), slots
+    return (), slots
+
+
+def door_check(problem: Problem, request: RequestId) -> tuple[Reason, ...]:
+    """The reasons ``request`` can never be scheduled that need no solve; () when none.
+
+    The same stages, codes and words as ``explain`` (which starts with them), without the
+    other sessions of a plan: what a school can fix the moment it submits the request.
+    """
+    lk = Lookup.of(problem)
+    r = lk.requests[request]
+    reasons, _slots_found = _never(_Analysis(lk, r, lk.activity_of(r), lk.participants(r)))
+    return reasons
+
+
 def _explain_request(
     lk: Lookup, busy: _Busy, request: Request, solution: Solution, solver_seconds: float
 ) -> tuple[Reason, ...]:
     """Reasons why one request cannot be (or was not) scheduled in this solution."""
     a = _Analysis(lk, request, lk.activity_of(request), lk.participants(request))
-    reasons = [r for stage in STATIC_STAGES for r in stage(a)]
-    if reasons:
-        return tuple(reasons)
-    reasons = _group_days(a) + _trainer_days(a)
-    if reasons:
-        return tuple(reasons)
-    slots = _slots(a)
-    if not slots:
-        return tuple(_no_common_time(a))
-    pairs = [((s.day, s.start), loc.id) for s in slots for loc in s.locations]
+    never, slots = _never(a)
+    if never:
+        return never
     n = a.activity.sessions
-    fits = _max_sessions(a, pairs)
-    if fits < n:
-        return (_window_reason(a, fits, sorted({s.day for s in slots})),)
     free, blockers = _free_pairs(a, slots, busy)
     if _max_sessions(a, free) < n:
         taken = _capacity_taken(a, slots, blockers, len(free))

@@ -643,3 +643,204 @@ def test_every_key_gets_exactly_its_status_on_every_slot_endpoint(api: Api) -> N
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json", where
     assert failures == []
+
+
+# --- groups and requests (api/routes/v1/school_groups.py, requests.py) ----------------------
+# "own" is vmbo-zuidoost's (the school key's partner), "other" roc-sloterdijk's, a second
+# school loaded from tests/data/other-school.yaml; "missing" does not exist. Creating names
+# the target in the body (the school of a new group, the group of a new request): another
+# school's is answered exactly like an unknown one (422). Before every cell the target
+# request is put back to "submitted" and the target window is made afresh, so each cell
+# meets the state its action needs.
+
+TARGETS.update(
+    {
+        "grp": {"own": "vz-3kb-b", "other": "rs-2a", "missing": "no-such-group"},
+        "req": {"own": "r-sc-1", "other": "r-rs-1", "missing": "no-such-request"},
+        "school": {"own": "vmbo-zuidoost", "other": "roc-sloterdijk", "missing": "no-school"},
+    }
+)
+Body2 = Callable[[date, str], dict[str, Any]] | None
+
+
+def _new_group(day: date, school: str) -> dict[str, Any]:
+    return {"key": f"g-{day:%m%d}", "school": school, "name": "4 BB", "headcount": 12}
+
+
+def _window(day: date, _target: str) -> dict[str, Any]:
+    iso = day.isoformat()
+    return {"weekday": "sat", "start": "09:00", "end": "12:00", "valid_from": iso, "valid_to": iso}
+
+
+def _shorter(_day: date, _target: str) -> dict[str, Any]:
+    return {"end": "11:00"}
+
+
+def _new_request(day: date, group: str) -> dict[str, Any]:
+    return {"activity": "WS-WARMTEPOMP", "groups": [group], "earliest": "2027-05-10",
+            "latest": "2027-05-28"}  # fmt: skip
+
+
+# name -> method, path, the resource the column names, body(day, target entity)
+ENDPOINTS2: dict[str, tuple[str, str, str, Body2]] = {
+    "list groups": ("GET", "/api/v1/groups", "grp", None),
+    "group": ("GET", "/api/v1/groups/{grp}", "grp", None),
+    "create group": ("POST", "/api/v1/groups", "school", _new_group),
+    "update group": ("PATCH", "/api/v1/groups/{grp}", "grp", lambda d, t: {"headcount": 11}),
+    "add window": ("POST", "/api/v1/groups/{grp}/windows", "grp", _window),
+    "update window": ("PATCH", "/api/v1/groups/{grp}/windows/{win}", "grp", _shorter),
+    "delete window": ("DELETE", "/api/v1/groups/{grp}/windows/{win}", "grp", None),
+    "list requests": ("GET", "/api/v1/requests", "req", None),
+    "request": ("GET", "/api/v1/requests/{req}", "req", None),
+    "submit request": ("POST", "/api/v1/requests", "grp", _new_request),
+    "update request": ("PATCH", "/api/v1/requests/{req}", "req", lambda d, t: {"note": "x"}),
+    "withdraw": ("POST", "/api/v1/requests/{req}/withdraw", "req", None),
+    "accept": ("POST", "/api/v1/requests/{req}/accept", "req", None),
+    "decline": ("POST", "/api/v1/requests/{req}/decline", "req", lambda d, t: {"reason": "vol"}),
+}
+
+# fmt: off
+MATRIX2 = [
+    # key          endpoint          own  other missing
+    ("anonymous", "list groups",     401, 401, 401),
+    ("anonymous", "group",           401, 401, 401),
+    ("anonymous", "create group",    401, 401, 401),
+    ("anonymous", "update group",    401, 401, 401),
+    ("anonymous", "add window",      401, 401, 401),
+    ("anonymous", "update window",   401, 401, 401),
+    ("anonymous", "delete window",   401, 401, 401),
+    ("anonymous", "list requests",   401, 401, 401),
+    ("anonymous", "request",         401, 401, 401),
+    ("anonymous", "submit request",  401, 401, 401),
+    ("anonymous", "update request",  401, 401, 401),
+    ("anonymous", "withdraw",        401, 401, 401),
+    ("anonymous", "accept",          401, 401, 401),
+    ("anonymous", "decline",         401, 401, 401),
+    ("revoked",   "submit request",  401, 401, 401),
+    ("expired",   "withdraw",        401, 401, 401),
+    ("planner",   "list groups",     200, 200, 200),
+    ("planner",   "group",           200, 200, 404),
+    ("planner",   "create group",    201, 201, 422),
+    ("planner",   "update group",    200, 200, 404),
+    ("planner",   "add window",      201, 201, 404),
+    ("planner",   "update window",   200, 200, 404),
+    ("planner",   "delete window",   204, 204, 404),
+    ("planner",   "list requests",   200, 200, 200),
+    ("planner",   "request",         200, 200, 404),
+    ("planner",   "submit request",  201, 201, 422),
+    ("planner",   "update request",  200, 200, 404),
+    ("planner",   "withdraw",        200, 200, 404),
+    ("planner",   "accept",          200, 200, 404),
+    ("planner",   "decline",         200, 200, 404),
+    ("company",   "list groups",     403, 403, 403),
+    ("company",   "group",           403, 403, 403),
+    ("company",   "create group",    403, 403, 403),
+    ("company",   "update group",    403, 403, 403),
+    ("company",   "add window",      403, 403, 403),
+    ("company",   "update window",   403, 403, 403),
+    ("company",   "delete window",   403, 403, 403),
+    ("company",   "list requests",   403, 403, 403),
+    ("company",   "request",         403, 403, 403),
+    ("company",   "submit request",  403, 403, 403),
+    ("company",   "update request",  403, 403, 403),
+    ("company",   "withdraw",        403, 403, 403),
+    ("company",   "accept",          403, 403, 403),
+    ("company",   "decline",         403, 403, 403),
+    ("school",    "list groups",     200, 200, 200),
+    ("school",    "group",           200, 404, 404),
+    ("school",    "create group",    201, 422, 422),
+    ("school",    "update group",    200, 404, 404),
+    ("school",    "add window",      201, 404, 404),
+    ("school",    "update window",   200, 404, 404),
+    ("school",    "delete window",   204, 404, 404),
+    ("school",    "list requests",   200, 200, 200),
+    ("school",    "request",         200, 404, 404),
+    ("school",    "submit request",  201, 422, 422),
+    ("school",    "update request",  200, 404, 404),
+    ("school",    "withdraw",        200, 404, 404),
+    ("school",    "accept",          403, 404, 404),
+    ("school",    "decline",         403, 404, 404),
+    ("trainer",   "list groups",     403, 403, 403),
+    ("trainer",   "group",           403, 403, 403),
+    ("trainer",   "create group",    403, 403, 403),
+    ("trainer",   "update group",    403, 403, 403),
+    ("trainer",   "add window",      403, 403, 403),
+    ("trainer",   "update window",   403, 403, 403),
+    ("trainer",   "delete window",   403, 403, 403),
+    ("trainer",   "list requests",   403, 403, 403),
+    ("trainer",   "request",         403, 403, 403),
+    ("trainer",   "submit request",  403, 403, 403),
+    ("trainer",   "update request",  403, 403, 403),
+    ("trainer",   "withdraw",        403, 403, 403),
+    ("trainer",   "accept",          403, 403, 403),
+    ("trainer",   "decline",         403, 403, 403),
+]
+# fmt: on
+
+# What the school key must never read of the other school.
+# (An answer may repeat the key the caller sent, as for locations.)
+ROC_SLOTERDIJK = ["ROC Sloterdijk", "Radarweg", "2A Monteur", "Graag op dinsdag"]
+
+
+def _reset(api: Api, request_key: str) -> None:
+    """The request back to submitted; the Saturday windows the cells added removed (a group
+    with only those could never come to a request on a weekday)."""
+    from sqlalchemy import delete, update
+
+    from models import entities as e
+    from models.db import session_scope
+
+    with session_scope(api.engine) as session:
+        session.execute(
+            update(e.Request).where(e.Request.key == request_key).values(status="submitted")
+        )
+        session.execute(delete(e.GroupWindow).where(e.GroupWindow.weekday == 6))
+
+
+def test_every_key_gets_exactly_its_status_on_every_group_and_request_endpoint(
+    api: Api,
+) -> None:
+    from models.db import session_scope
+    from models.store import load_files
+    from tests.conftest import DATA
+
+    with session_scope(api.engine) as session:
+        load_files(session, [DATA / "other-school.yaml"])
+    assert {endpoint for _, endpoint, *_ in MATRIX2} == set(ENDPOINTS2)
+    failures = []
+    day = date(2027, 5, 3)
+    for who, endpoint, *statuses in MATRIX2:
+        method, template, resource, body = ENDPOINTS2[endpoint]
+        for (target, entity), expected in zip(TARGETS[resource].items(), statuses, strict=True):
+            day += timedelta(days=1)
+            _reset(api, TARGETS["req"][target])
+            window = 1
+            if "{win}" in template and target != "missing":
+                made = api.client.post(
+                    f"/api/v1/groups/{entity}/windows",
+                    headers=api.headers("planner"),
+                    json=_window(day + timedelta(days=400), entity),
+                )
+                assert made.status_code == 201, made.text
+                window = made.json()["id"]
+            headers = api.headers(who)
+            if method in ("PATCH", "PUT", "DELETE"):
+                headers["If-Match"] = "*"
+            response = api.client.request(
+                method,
+                template.format(**{resource: entity, "win": window}),
+                headers=headers,
+                json=body(day, entity) if body else None,
+            )
+            where = f"{who} {method} {template} ({target})"
+            if response.status_code != expected:
+                failures.append(
+                    f"{where}: {response.status_code}, expected {expected}: {response.text}"
+                )
+            foreign = ROC_SLOTERDIJK if who not in ("planner",) else []
+            leaked = [text for text in foreign if text in response.text]
+            if leaked:
+                failures.append(f"{where}: the answer shows {leaked}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == [], "\n".join(failures)

@@ -14,6 +14,8 @@ from api.routes.v1 import (
     me,
     partners,
     replan_marks,
+    requests,
+    school_groups,
     trainers,
 )
 from api.routes.v1 import settings as campus_settings
@@ -32,3 +34,5 @@ router.include_router(catalogue.holidays)
 router.include_router(catalogue.equipment_types)
 router.include_router(catalogue.activity_types)
 router.include_router(audit.router)
+router.include_router(school_groups.router)
+router.include_router(requests.router)
