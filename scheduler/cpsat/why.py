@@ -593,7 +593,8 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
     dated = any(f.kind == REQUEST_DATES for f in core)
     stories = [_story(c, f, dated) for f in core if f.kind != REQUEST_DATES]
     kinds = {s.family.kind for s in stories}
-    if dated or (c.days[0] >= r.earliest and c.days[-1] <= r.latest):
+    scoped = dated or (c.days[0] >= r.earliest and c.days[-1] <= r.latest)
+    if scoped:
         scope = f" between {r.earliest} and {r.latest}"
         if c.lk.problem.last_day < r.latest:
             scope += f" (the horizon ends on {c.lk.problem.last_day})"
@@ -604,8 +605,24 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
         "core": [f.label for f in core],
         "minimal": minimal,
         "priority": r.priority,
+        "request": r.id,
+        "sessions": n,
+        "session_minutes": c.duration,
+        "earliest": r.earliest,
+        "latest": r.latest,
+        "scope": {
+            "first": r.earliest if scoped else c.days[0],
+            "last": r.latest if scoped else c.days[-1],
+            "widened_by": 0 if scoped else margin_days,
+        },
         "families": [
-            {"family": s.family.label, "kind": s.family.kind, "subject": s.family.subject}
+            {
+                "family": s.family.label,
+                "kind": s.family.kind,
+                "subject": s.family.subject,
+                "role": s.family.role,
+                "week": s.family.week,
+            }
             | {"text": s.text}
             for s in stories
         ],
@@ -641,6 +658,7 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
             min_days_between=act.min_days_between,
             max_days_between=act.max_days_between,
             free_days=free,
+            same_location=SAME_LOCATION in kinds,
         )
         where = " at one location" if SAME_LOCATION in kinds else ""
         days = ", ".join(f"{d:%a} {d}" for d in free) or "none"
@@ -711,6 +729,7 @@ def _tradeoff(c: _Candidates, m: _Model, solver: cp_model.CpSolver) -> Reason:
         f"{c.request.id} fits {where}, next to every other session of this plan; the solver "
         "left it out to keep a better objective (or ran out of time)",
         {
+            "request": c.request.id,
             "placement": [
                 {
                     "index": s.index,
