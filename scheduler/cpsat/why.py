@@ -629,6 +629,9 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
     }
     if c.lk.problem.last_day < r.latest:
         details["horizon_end"] = c.lk.problem.last_day
+    weekly = [_hours_detail(c, s.family) for s in stories if s.family.kind == WEEKLY_HOURS]
+    if weekly:  # the hours used and allowed, whatever the core's code
+        details["hours"] = weekly
     busy = [s for s in stories if s.family.kind in BUSY_KINDS]
     if busy:
         details["competitors"] = _competitors(c, busy)
@@ -644,8 +647,6 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
             message = f"every candidate slot{scope} is blocked: {texts}{priority}"
         return Reason(Code.BLOCKED_BY_SESSIONS, message, details, SOURCE)
     if kinds == {WEEKLY_HOURS}:
-        hours = [_hours_detail(c, s.family) for s in stories]
-        details["hours"] = hours
         texts = "; ".join(s.text for s in stories)
         where = f", and it must take place between {r.earliest} and {r.latest}" if dated else ""
         message = f"{texts}; {r.id} needs {n} session(s) of {_hours(c.duration)} hours{where}"
