@@ -519,7 +519,7 @@ def _solver_tradeoff(d: Mapping[str, object]) -> str:
     where = "; ".join(
         (f"#{p['index']} " if len(placement) > 1 else "")
         + f"op {p['location']} op {nl_datetime(p['start'])}-"
-        + f"{cast(datetime, p['end']):%H:%M} met {nl_list(cast(list[str], p['trainers']))}"
+        + f"{nl_datetime(p['end'])[-5:]} met {nl_list(cast(list[str], p['trainers']))}"
         for p in placement
     )
     free = f" ({d['free_slots']} vrije tijdvakken in totaal)" if "free_slots" in d else ""

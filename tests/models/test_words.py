@@ -105,3 +105,35 @@ def test_the_feeds_dutch_words() -> None:
         "Groep", "Bedrijf", "Trainer", "Uitrusting", "Route", "Contact", "Opmerking",
     ]  # fmt: skip
     assert phrase("explain.scheduled", "nl", request="r1", run=3) == "r1 is ingepland in run 3."
+
+
+def test_details_read_back_from_json_render_the_same() -> None:
+    # `campus explain --json` and the HTTP API send details as JSON: dates become strings.
+    details: dict[str, object] = {
+        "placement": [
+            {
+                "index": 1,
+                "location": "loc1",
+                "trainers": ["t1"],
+                "start": datetime(2027, 9, 6, 10, 0),
+                "end": datetime(2027, 9, 6, 12, 0),
+            }
+        ],
+        "priority": 1,
+        "request": "r1",
+    }
+    reason = Reason(Code.SOLVER_TRADEOFF, "english", details, "cp-sat")
+    as_json = {
+        "placement": [
+            {
+                **details["placement"][0],  # type: ignore[index]
+                "start": "2027-09-06 10:00:00",
+                "end": "2027-09-06 12:00:00",
+            }
+        ],
+        "priority": 1,
+        "request": "r1",
+    }
+    again = Reason(Code.SOLVER_TRADEOFF, "english", as_json, "cp-sat")
+    assert render(reason) == render(again)
+    assert render(reason).startswith("r1 past op loc1 op ma 6 sep 2027 10:00-12:00 met t1")
