@@ -606,7 +606,7 @@ class ReasonWords:
     en: Callable[[Reason], str] = _engine_message
 
 
-REASON_WORDS: Mapping[str, ReasonWords] = {
+CODE_WORDS: Mapping[str, ReasonWords] = {
     Code.PARTICIPANTS_OUT_OF_RANGE: ReasonWords(_participants_out_of_range),
     Code.AT_SCHOOL_GROUPS_DIFFER: ReasonWords(_at_school_groups_differ),
     Code.NO_DAYS_IN_WINDOW: ReasonWords(_no_days_in_window),
@@ -634,7 +634,7 @@ REASON_WORDS: Mapping[str, ReasonWords] = {
 
 def missing_codes() -> list[str]:
     """Reason codes without words (the vocabulary test fails naming them)."""
-    return [str(c) for c in Code if c not in REASON_WORDS]
+    return [str(c) for c in Code if c not in CODE_WORDS]
 
 
 def render(reason: Reason, lang: Language = DEFAULT_LANGUAGE) -> str:
@@ -643,7 +643,7 @@ def render(reason: Reason, lang: Language = DEFAULT_LANGUAGE) -> str:
     A code without Dutch words (none today, the test suite guards it) falls back to the
     English message rather than failing in front of a user.
     """
-    words = REASON_WORDS.get(str(reason.code))
+    words = CODE_WORDS.get(str(reason.code))
     if lang == "en" or words is None:
         return reason.message
     return words.nl(reason.details)
@@ -685,10 +685,10 @@ def phrase(key: str, lang: Language = DEFAULT_LANGUAGE, **values: object) -> str
 
 
 __all__ = [
+    "CODE_WORDS",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "PHRASES",
-    "REASON_WORDS",
     "Language",
     "ReasonWords",
     "UnknownLanguage",

@@ -9,8 +9,8 @@ import pytest
 
 import models.words as words
 from models.words import (
+    CODE_WORDS,
     PHRASES,
-    REASON_WORDS,
     Language,
     UnknownLanguage,
     language,
@@ -28,15 +28,15 @@ def test_every_reason_code_has_dutch_and_english_words() -> None:
     missing = missing_codes()
     assert not missing, f"reason codes without words in models/words.py: {', '.join(missing)}"
     for code in Code:
-        entry = REASON_WORDS[code]
+        entry = CODE_WORDS[code]
         assert callable(entry.nl) and callable(entry.en), code
-    assert set(REASON_WORDS) == set(Code), "words for a code the engine does not have"
+    assert set(CODE_WORDS) == set(Code), "words for a code the engine does not have"
 
 
 def test_a_code_without_words_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     # The check above must fail with the code's name when someone adds a Code without words.
-    fewer = {k: v for k, v in REASON_WORDS.items() if k != Code.GROUP_UNAVAILABLE}
-    monkeypatch.setattr(words, "REASON_WORDS", fewer)
+    fewer = {k: v for k, v in CODE_WORDS.items() if k != Code.GROUP_UNAVAILABLE}
+    monkeypatch.setattr(words, "CODE_WORDS", fewer)
     assert missing_codes() == ["group_unavailable"]
 
 
