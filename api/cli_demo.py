@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from api.cli_feeds import CONCURRENT
-from api.cli_solve import print_result, solve_with_progress
+from api.cli_solve import LangOption, chosen_language, print_result, solve_with_progress
 from api.feeds.export import export_feeds
 from api.feeds.settings import FeedSettings
 from models import entities as e
@@ -26,6 +26,7 @@ from models.publish import PublishError, publish
 from models.removals import RemovalsRefused
 from models.scenario import ScenarioError
 from models.store import load_files
+from models.words import DEFAULT_LANGUAGE, render
 from scheduler import SolveOptions
 from scheduler.explain import explain
 from scheduler.timegrid import AMSTERDAM
@@ -67,6 +68,7 @@ def demo(
     out: Annotated[Path, typer.Option(help="Where the calendar feeds are written.")] = Path(
         "out/feeds"
     ),
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Load the Amsterdam example, plan the demo weeks, publish the feeds, show the result.
 
@@ -76,6 +78,7 @@ def demo(
 
     Example: [bold]campus demo[/] or [bold]campus demo --db sqlite:///demo.db --out /tmp/feeds[/]
     """
+    words = chosen_language(lang)
     started = time.monotonic()
     files = sorted(example.glob("*.yaml"))
     if not files:
@@ -128,7 +131,7 @@ def demo(
         table.add_column("request")
         table.add_column("reason")
         for rid, rs in sorted(reasons.items()):
-            table.add_row(rid, rs[0].message if rs else "-")
+            table.add_row(rid, render(rs[0], words) if rs else "-")
         console.print(table)
         console.print(
             "top reasons: " + ", ".join(f"{code} ({n})" for code, n in top.most_common()),

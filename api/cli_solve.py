@@ -19,6 +19,15 @@ from models.bridge import Horizon, HorizonError
 from models.db import is_transient
 from models.planning import PlanResult, explain_request, plan
 from models.runs import LeaseLost, lease_seconds
+from models.words import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Language,
+    UnknownLanguage,
+    language,
+    phrase,
+    render,
+)
 from scheduler import Progress as SolveProgress
 from scheduler import SolveOptions
 from scheduler.summary import Summary, Utilisation, summarize
@@ -193,6 +202,23 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
         console.print("  ask why with: campus explain REQUEST")
 
 
+LangOption = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        help=f"Language of the explanations: {' or '.join(LANGUAGES)} (planners read Dutch).",
+    ),
+]
+
+
+def chosen_language(value: str) -> Language:
+    """``--lang`` checked, or exit 2 with the languages there are."""
+    try:
+        return language(value)
+    except UnknownLanguage as exc:
+        raise fail(str(exc), 2) from None
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def solve(
@@ -267,12 +293,17 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="Run id (default: the newest run with a plan).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+        lang: LangOption = DEFAULT_LANGUAGE,
         db: DbOption = None,
     ) -> None:
         """Say why a request was not scheduled, in reasons a planner can act on.
 
-        Example: [bold]campus explain r-ws-1[/]
+        Dutch by default, English with --lang en; --json keeps each reason's code and
+        details and adds its text in the chosen language.
+
+        Example: [bold]campus explain r-ws-1[/], [bold]campus explain r-ws-1 --lang en[/]
         """
+        words = chosen_language(lang)
         engine = ready_engine(db)
         try:
             found, _problem, reasons, note = explain_request(engine, request, run)
@@ -281,9 +312,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps({
                 "request": request, "run": found.id, "scheduled": reasons is None,
-                "note": note,
+                "note": note, "lang": words,
                 "reasons": [
-                    {"code": str(r.code), "message": r.message, "details": r.details}
+                    {"code": str(r.code), "text": render(r, words), "message": r.message,
+                     "details": r.details}
                     for r in reasons or ()
                 ],
             }, indent=2, default=str))  # fmt: skip
@@ -291,10 +323,10 @@ def register(app: typer.Typer) -> None:
         if note is not None:
             err.print(f"note: {note}")
         if reasons is None:
-            console.print(f"{request} is scheduled in run {found.id}.")
+            console.print(phrase("explain.scheduled", words, request=request, run=found.id))
             return
         broken = any(r.code == "course_cannot_be_completed" for r in reasons)
-        state = "cannot be completed" if broken else "is not scheduled"
-        console.print(line(bold(request), f" {state} in run {found.id}:"))
+        state = "explain.cannot_be_completed" if broken else "explain.not_scheduled"
+        console.print(line(bold(request), phrase(state, words, run=found.id)))
         for reason in reasons:
-            console.print(line("  ", bold(str(reason.code), "cyan"), f": {reason.message}"))
+            console.print(line("  ", bold(str(reason.code), "cyan"), f": {render(reason, words)}"))

@@ -157,6 +157,11 @@ class _Analysis:
     def dates(self) -> str:
         return f"between {self.request.earliest} and {self.request.latest}"
 
+    @property
+    def when(self) -> dict[str, object]:
+        """The request's dates, for the details the rendered words need."""
+        return {"earliest": self.request.earliest, "latest": self.request.latest}
+
 
 # --- stage 1: what the request itself asks -------------------------------------------------
 
@@ -170,7 +175,12 @@ def _participants(a: _Analysis) -> list[Reason]:
         Reason(
             Code.PARTICIPANTS_OUT_OF_RANGE,
             f"{n} participants, activity {act.code} allows {bounds}",
-            {"participants": n, "min": act.min_participants, "max": act.max_participants},
+            {
+                "participants": n,
+                "min": act.min_participants,
+                "max": act.max_participants,
+                "activity": act.code,
+            },
         )
     ]
 
@@ -185,7 +195,7 @@ def _school_home(a: _Analysis) -> list[Reason]:
             Code.AT_SCHOOL_GROUPS_DIFFER,
             f"activity {a.activity.code} takes place at the school, but the groups do not "
             f"share one school site ({listed})",
-            {"homes": homes},
+            {"homes": homes, "activity": a.activity.code},
         )
     ]
 
@@ -259,13 +269,29 @@ def _location_fits(a: _Analysis) -> list[Reason]:
         for loc in everywhere
         if all(ok(loc) for _, ok in tests + near) and not hosting[1](loc)
     ]
+    needs: dict[str, object] = {
+        "capacity": None if act.capacity_soft else n,
+        "equipment": [
+            {"equipment": e.equipment, "quantity": e.required(n)} for e in act.equipment
+        ],
+        "travel": [
+            {"group": gid, "home": g.home, "minutes": g.max_travel_minutes}
+            for gid in a.request.groups
+            if (g := a.lk.groups[gid]).home is not None and g.max_travel_minutes is not None
+        ],
+    }
     if not_hosting:
         message += f" that hosts training ({', '.join(not_hosting)} would fit but do not host)"
     return [
         Reason(
             Code.NO_LOCATION_FITS,
             message,
-            {"removed_by": {k: v for k, v in removed.items() if v}, "participants": n},
+            {
+                "removed_by": {k: v for k, v in removed.items() if v},
+                "participants": n,
+                "needs": needs,
+                "not_hosting": not_hosting,
+            },
         )
     ]
 
@@ -294,6 +320,7 @@ def _qualified(a: _Analysis) -> list[Reason]:
         "needed": a.needed,
         "qualified": [t.id for t in a.trainers],
         "without_certificate": [t.id for t in able if not certified(t)],
+        "kind": act.kind.value,
     }
     reasons = []
     fixed = a.lk.trainers.get(a.fixed) if a.fixed is not None else None
@@ -371,7 +398,11 @@ def _trainer_days(a: _Analysis) -> list[Reason]:
                 Reason(
                     Code.FIXED_TRAINER_UNAVAILABLE,
                     f"fixed trainer {fixed.id} is {_fmt_absences(away)} {a.dates}",
-                    {"trainer": fixed.id, "absences": [(c.first, c.last, c.reason) for c in away]},
+                    {
+                        "trainer": fixed.id,
+                        "absences": [(c.first, c.last, c.reason) for c in away],
+                        **a.when,
+                    },
                 )
             )
     free = [t for t in a.trainers if _has_time(a, t.availability)]
@@ -397,6 +428,7 @@ def _trainer_days(a: _Analysis) -> list[Reason]:
                     "absences": {
                         tid: [(c.first, c.last, c.reason) for c in r] for tid, r in away.items()
                     },
+                    **a.when,
                 },
             )
         )
@@ -447,7 +479,7 @@ def _group_days(a: _Analysis) -> list[Reason]:
             Code.GROUP_UNAVAILABLE,
             "; ".join(_fmt_group_away(a.lk.groups[gid], p) for gid, p in away.items())
             + f": no working day {a.dates} when {who} can come",
-            {"groups": _away_details(away), "days": len(a.days)},
+            {"groups": _away_details(away), "days": len(a.days), **a.when},
         )
     ]
 
@@ -558,6 +590,10 @@ def _no_common_time(a: _Analysis) -> list[Reason]:
                 "days": len(a.days),
                 "open_days": counts,
                 "windows": per_day,
+                "locations": [loc.id for loc in a.locations],
+                "groups": [g.id for g in groups],
+                "needed": a.needed,
+                **a.when,
                 **details,
             },
         )
@@ -684,6 +720,7 @@ def _window_reason(a: _Analysis, fits: int, candidate_days: list[date]) -> Reaso
             "max_days_between": act.max_days_between,
             "same_location": act.same_location,
             "candidate_days": candidate_days,
+            **a.when,
             **details,
         },
     )
@@ -779,10 +816,12 @@ def _capacity_taken(
         return f"{r} (priority {lk.requests[r].priority}{held})"
 
     parts = []
+    blocked: list[dict[str, object]] = []
     for kind, rid_ in sorted(blockers):
         reqs = sorted(
             {s.request for s in blockers[kind, rid_]}, key=lambda r: (-lk.requests[r].priority, r)
         )
+        blocked.append({"kind": kind, "subject": rid_, "requests": reqs})
         who = ", ".join(named(r) for r in reqs)
         if kind == "travel":
             parts.append(f"{rid_} cannot travel in time to or from {who}")
@@ -796,8 +835,10 @@ def _capacity_taken(
         + f" (this request has priority {own})",
         {
             "priority": own,
+            **a.when,
             "candidate_slots": len(slots),
             "free_slots": free,
+            "blocked": blocked,
             "competitors": [
                 {
                     "request": r,
@@ -935,7 +976,7 @@ def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reas
             f"no working day is left for it by {limit} ({ends} end on "
             f"{min(request.latest, problem.last_day)})"
         )
-        blocking = [{"horizon_end": problem.last_day, "latest": request.latest}]
+        blocking = [{"horizon_end": problem.last_day, "latest": request.latest, "by": limit}]
     others = [r for r in solution.incomplete if r != request.id]
     if rule == "combination" and others:
         rule = "running_courses_together"
@@ -960,6 +1001,7 @@ def _incomplete_course(lk: Lookup, request: Request, solution: Solution) -> Reas
         f"session {request.id}#{k} of this running course cannot be placed: session(s) {done} "
         f"are kept as they took place, and {why}; options: {'; '.join(offered)}",
         {
+            "request": request.id,
             "session": k,
             "kept": sorted(have),
             "rule": rule,

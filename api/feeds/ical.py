@@ -22,6 +22,7 @@ from urllib.parse import quote
 from icalendar import vDuration
 
 from models.feeds import FeedData, FeedSession
+from models.words import phrase
 
 __all__ = [
     "AMSTERDAM_VTIMEZONE",
@@ -34,7 +35,7 @@ __all__ = [
 
 TZID = "Europe/Amsterdam"
 PRODID = "-//Technische Installatie Campus//TIC Planner//NL"
-CANCELLED_PREFIX = "GEANNULEERD: "
+CANCELLED_PREFIX = phrase("feed.cancelled_prefix", "nl")  # feeds are Dutch (models/words.py)
 VIEW_LABELS = {
     "school": "school",
     "group": "groep",
@@ -73,24 +74,29 @@ def event_summary(s: FeedSession) -> str:
     return CANCELLED_PREFIX + title if s.status == "cancelled" else title
 
 
+def _label(key: str) -> str:
+    """A description label; feeds are Dutch, their words come from models/words.py."""
+    return phrase(key, "nl")
+
+
 def _description(s: FeedSession) -> str:
     lines: list[str] = []
     if s.status == "cancelled":
-        lines += ["Deze sessie is geannuleerd.", ""]
+        lines += [phrase("feed.cancelled", "nl"), ""]
     if s.groups:
-        lines.append(f"Groep: {', '.join(s.groups)}")
-    lines.append(f"Bedrijf: {s.host}")
+        lines.append(f"{_label('feed.group')}: {', '.join(s.groups)}")
+    lines.append(f"{_label('feed.company')}: {s.host}")
     if s.trainers:
-        lines.append(f"Trainer: {', '.join(s.trainers)}")
+        lines.append(f"{_label('feed.trainer')}: {', '.join(s.trainers)}")
     if s.equipment:
-        lines.append(f"Uitrusting: {', '.join(s.equipment)}")
+        lines.append(f"{_label('feed.equipment')}: {', '.join(s.equipment)}")
     route = f"https://www.openstreetmap.org/?mlat={s.latitude}&mlon={s.longitude}#map=17/{s.latitude}/{s.longitude}"
     where = f"{s.location}, {s.address}" if s.address else s.location
-    lines.append(f"Route: {where} – {route}")
+    lines.append(f"{_label('feed.route')}: {where} – {route}")
     if s.contact:
-        lines.append(f"Contact: {s.contact}")
+        lines.append(f"{_label('feed.contact')}: {s.contact}")
     if s.note:
-        lines.append(f"Opmerking: {s.note}")
+        lines.append(f"{_label('feed.note')}: {s.note}")
     return "\n".join(lines)
 
 

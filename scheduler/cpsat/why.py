@@ -593,7 +593,8 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
     dated = any(f.kind == REQUEST_DATES for f in core)
     stories = [_story(c, f, dated) for f in core if f.kind != REQUEST_DATES]
     kinds = {s.family.kind for s in stories}
-    if dated or (c.days[0] >= r.earliest and c.days[-1] <= r.latest):
+    scoped = dated or (c.days[0] >= r.earliest and c.days[-1] <= r.latest)
+    if scoped:
         scope = f" between {r.earliest} and {r.latest}"
         if c.lk.problem.last_day < r.latest:
             scope += f" (the horizon ends on {c.lk.problem.last_day})"
@@ -604,14 +605,33 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
         "core": [f.label for f in core],
         "minimal": minimal,
         "priority": r.priority,
+        "request": r.id,
+        "sessions": n,
+        "session_minutes": c.duration,
+        "earliest": r.earliest,
+        "latest": r.latest,
+        "scope": {
+            "first": r.earliest if scoped else c.days[0],
+            "last": r.latest if scoped else c.days[-1],
+            "widened_by": 0 if scoped else margin_days,
+        },
         "families": [
-            {"family": s.family.label, "kind": s.family.kind, "subject": s.family.subject}
+            {
+                "family": s.family.label,
+                "kind": s.family.kind,
+                "subject": s.family.subject,
+                "role": s.family.role,
+                "week": s.family.week,
+            }
             | {"text": s.text}
             for s in stories
         ],
     }
     if c.lk.problem.last_day < r.latest:
         details["horizon_end"] = c.lk.problem.last_day
+    weekly = [_hours_detail(c, s.family) for s in stories if s.family.kind == WEEKLY_HOURS]
+    if weekly:  # the hours used and allowed, whatever the core's code
+        details["hours"] = weekly
     busy = [s for s in stories if s.family.kind in BUSY_KINDS]
     if busy:
         details["competitors"] = _competitors(c, busy)
@@ -627,8 +647,6 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
             message = f"every candidate slot{scope} is blocked: {texts}{priority}"
         return Reason(Code.BLOCKED_BY_SESSIONS, message, details, SOURCE)
     if kinds == {WEEKLY_HOURS}:
-        hours = [_hours_detail(c, s.family) for s in stories]
-        details["hours"] = hours
         texts = "; ".join(s.text for s in stories)
         where = f", and it must take place between {r.earliest} and {r.latest}" if dated else ""
         message = f"{texts}; {r.id} needs {n} session(s) of {_hours(c.duration)} hours{where}"
@@ -641,6 +659,7 @@ def _core_reason(c: _Candidates, core: list[Family], minimal: bool, margin_days:
             min_days_between=act.min_days_between,
             max_days_between=act.max_days_between,
             free_days=free,
+            same_location=SAME_LOCATION in kinds,
         )
         where = " at one location" if SAME_LOCATION in kinds else ""
         days = ", ".join(f"{d:%a} {d}" for d in free) or "none"
@@ -711,6 +730,7 @@ def _tradeoff(c: _Candidates, m: _Model, solver: cp_model.CpSolver) -> Reason:
         f"{c.request.id} fits {where}, next to every other session of this plan; the solver "
         "left it out to keep a better objective (or ran out of time)",
         {
+            "request": c.request.id,
             "placement": [
                 {
                     "index": s.index,

@@ -70,15 +70,41 @@ def test_bad_horizon_is_refused(sqlite_url: str) -> None:
 
 def test_explain_names_the_missing_trainer_and_equipment(sqlite_url: str) -> None:
     solved(sqlite_url)
-    code, out, _ = campus("explain", "--db", sqlite_url, "r-ws-1", "--json")
+    code, out, _ = campus("explain", "--db", sqlite_url, "r-ws-1", "--json", "--lang", "en")
     assert code == 0
-    reasons = json.loads(out)["reasons"]
+    found = json.loads(out)
+    reasons = found["reasons"]
+    assert found["lang"] == "en"
     assert [r["code"] for r in reasons] == ["no_qualified_trainer"]
     assert "only t-sanne" in reasons[0]["message"]
-    code, out, _ = campus("explain", "--db", sqlite_url, "r-sc-1")
+    assert reasons[0]["text"] == reasons[0]["message"]
+    assert reasons[0]["details"]["needed"] == 2
+    code, out, _ = campus("explain", "--db", sqlite_url, "r-sc-1", "--lang", "en")
     assert "no location with capacity >= 11 and 11x switchboard" in out
-    code, out, _ = campus("explain", "--db", sqlite_url, "r-gl-1")
+    code, out, _ = campus("explain", "--db", sqlite_url, "r-gl-1", "--lang", "en")
     assert "r-gl-1 is scheduled in run 1" in out
+
+
+def test_explain_speaks_dutch_by_default(sqlite_url: str) -> None:
+    solved(sqlite_url)
+    code, out, _ = campus("explain", "--db", sqlite_url, "r-sc-1")
+    assert code == 0
+    assert "r-sc-1 is niet ingepland in run 1:" in out
+    assert "no_location_fits: geen locatie met plaats voor 11 en 11x switchboard" in out
+    code, out, _ = campus("explain", "--db", sqlite_url, "r-ws-1", "--json")
+    found = json.loads(out)
+    (reason,) = found["reasons"]
+    assert found["lang"] == "nl" and reason["code"] == "no_qualified_trainer"
+    assert reason["text"].startswith("2 trainers bevoegd voor")
+    assert "alleen t-sanne" in reason["text"]
+    code, out, _ = campus("explain", "--db", sqlite_url, "r-gl-1")
+    assert "r-gl-1 is ingepland in run 1." in out
+
+
+def test_explain_refuses_an_unknown_language(sqlite_url: str) -> None:
+    solved(sqlite_url)
+    code, _, err = campus("explain", "--db", sqlite_url, "r-sc-1", "--lang", "de")
+    assert code == 2 and "unknown language 'de': use one of nl, en" in err
 
 
 def test_explain_before_any_solve_says_what_to_do(sqlite_url: str) -> None:
@@ -156,6 +182,9 @@ def test_a_course_broken_by_a_closure_is_reported_and_explained(
     summary = json.loads(out)
     assert summary["status"] == "optimal" and summary["hard_violations"] == 0
     assert summary["incomplete_requests"] == ["r6"] and summary["scheduled"] == 4
-    code, out, _ = campus("explain", "--db", sqlite_url, "r6")
+    code, out, _ = campus("explain", "--db", sqlite_url, "r6", "--lang", "en")
     assert "r6 cannot be completed in run 2:" in out
     assert "course_cannot_be_completed: session r6#2" in out and "(lekkage)" in out
+    code, out, _ = campus("explain", "--db", sqlite_url, "r6")
+    assert "r6 kan niet worden afgerond in run 2:" in out
+    assert "course_cannot_be_completed: sessie r6#2" in out and "(lekkage)" in out

@@ -62,7 +62,7 @@ def test_participants_out_of_range() -> None:
     reason = why(p)
     assert reason.code == "participants_out_of_range"
     assert reason.message == "20 participants, activity A allows 4-16"
-    assert reason.details == {"participants": 20, "min": 4, "max": 16}
+    assert reason.details == {"participants": 20, "min": 4, "max": 16, "activity": "A"}
 
 
 def test_no_location_fits_names_what_removed_each_location() -> None:
@@ -194,7 +194,7 @@ def test_fixed_trainer_unavailable() -> None:
     assert reason.message == (
         "fixed trainer T2 is never free long enough between 2027-02-01 and 2027-02-05"
     )
-    assert reason.details == {"trainer": "T2", "absences": []}
+    assert reason.details == {"trainer": "T2", "absences": [], "earliest": MON, "latest": day(4)}
 
 
 def test_no_common_time_between_location_and_group() -> None:
@@ -239,7 +239,7 @@ def test_at_school_groups_differ() -> None:
     reason = why(p)
     assert reason.code == "at_school_groups_differ"
     assert "(G1: SCH, G2: SCH2)" in reason.message
-    assert reason.details == {"homes": {"G1": "SCH", "G2": "SCH2"}}
+    assert reason.details == {"homes": {"G1": "SCH", "G2": "SCH2"}, "activity": "A"}
 
 
 def test_no_days_in_window() -> None:

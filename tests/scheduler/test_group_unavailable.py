@@ -193,6 +193,8 @@ def test_every_group_away_on_different_days_is_named() -> None:
             "G2": [{"first": day(2), "last": day(4), "reason": "exam", "note": ""}],
         },
         "days": 5,
+        "earliest": MON,
+        "latest": day(4),
     }
 
 
