@@ -8,16 +8,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.fetches import FetchRecorder
 from api.feeds.settings import FeedSettings
 from api.problems import Problem
+from models import entities as e
 from models.audit import Actor
 from models.db import session_scope
+from models.entities import LANGUAGES
 from models.keys import Principal, authenticate
+from models.words import DEFAULT_LANGUAGE, Language, language
 
 Clock = Callable[[], datetime]
 
@@ -115,3 +118,11 @@ def require_role(principal: Principal, *roles: str, what: str) -> None:
 def actor_of(principal: Principal) -> Actor:
     """The audit's "who" for a key: its role and label (never the secret)."""
     return Actor(role=principal.role, label=principal.label, key_id=principal.key_id)
+
+
+def reader_language(session: Session, principal: Principal) -> Language:
+    """The language a key's reader gets words in: its partner's preference, else Dutch."""
+    if principal.partner is None:
+        return DEFAULT_LANGUAGE
+    stored = session.scalar(select(e.Partner.language).where(e.Partner.key == principal.partner))
+    return language(stored) if stored in LANGUAGES else DEFAULT_LANGUAGE

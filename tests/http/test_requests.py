@@ -357,3 +357,22 @@ def test_every_write_refuses_fields_it_does_not_know_or_cannot_take(
     response = api.client.request(method, path, headers=headers, json=body)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["path"].startswith("$.")
+
+
+def test_the_door_check_speaks_the_school_s_language(api: Api) -> None:
+    """Dutch by default (the words of `campus explain`), English when the school asks for it."""
+    from models.words import render
+    from scheduler.reasons import Reason
+
+    body = OK | {"earliest": "2027-03-29", "latest": "2027-03-29"}  # a holiday only
+    dutch = api.client.post(URL, headers=api.headers("school"), json=body).json()
+    reason = next(r for r in dutch["reasons"] if r["code"] == "no_days_in_window")
+    assert reason["lang"] == "nl" and reason["text"] != reason["message"]
+    assert reason["text"] in [err["reason"] for err in dutch["errors"]]
+    with session_scope(api.engine) as session:
+        school = session.scalars(select(e.Partner).filter_by(key="vmbo-zuidoost")).one()
+        school.language = "en"
+    english = api.client.post(URL, headers=api.headers("school"), json=body).json()
+    reason = next(r for r in english["reasons"] if r["code"] == "no_days_in_window")
+    assert reason["lang"] == "en" and reason["text"] == reason["message"]
+    assert render(Reason(reason["code"], reason["message"]), "en") == reason["text"]

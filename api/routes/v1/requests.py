@@ -13,7 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
+from api.deps import (
+    ApiSessionDep,
+    NowDep,
+    PrincipalDep,
+    actor_of,
+    reader_language,
+    require_role,
+)
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
 from api.routes.v1.requests_schemas import (
@@ -47,6 +54,7 @@ from models.requests import (
 )
 from models.settings import load_settings
 from models.text import excerpt
+from models.words import DEFAULT_LANGUAGE, Language, render
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 WHAT = "requests"
@@ -61,17 +69,25 @@ def _request(session: Session, principal: Principal, key: str) -> e.Request:
     return request
 
 
-def _refused(exc: RequestChangeError) -> Problem:
+def _refused(exc: RequestChangeError, lang: Language = DEFAULT_LANGUAGE) -> Problem:
+    """The problem for a refused change; the door check's reasons in the reader's language
+    (``text``; ``message`` stays the engine's English, ``code`` and the words are those of
+    ``campus explain``)."""
     if exc.kind == "conflict":
         extra = {"withdraw_until": exc.until.isoformat()} if exc.until else {}
         return Problem(409, exc.reason, extensions=extra)
     if exc.kind == "never":
-        reasons = [{"code": str(r.code), "message": r.message} for r in exc.reasons]
+        reasons = [
+            {"code": str(r.code), "message": r.message, "text": render(r, lang), "lang": lang}
+            for r in exc.reasons
+        ]
         return Problem(
             422,
             f"this request can never be scheduled: {exc.reason} (see 'reasons'; nothing was "
             "stored): change what the reasons name and send it again",
-            errors=[{"in": "body", "path": exc.path, "reason": r.message} for r in exc.reasons],
+            errors=[
+                {"in": "body", "path": exc.path, "reason": render(r, lang)} for r in exc.reasons
+            ],
             extensions={"reasons": reasons},
         )
     return Problem(
@@ -181,7 +197,7 @@ def post_request(
     try:
         request = submit_request(session, principal, values, actor=actor_of(principal), now=now)
     except RequestChangeError as exc:
-        raise _refused(exc) from None
+        raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
     response.headers["Location"] = f"/api/v1/requests/{request.key}"
     set_etag(response, request)
@@ -225,7 +241,7 @@ def patch_request(
             now=now,
         )
     except RequestChangeError as exc:
-        raise _refused(exc) from None
+        raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
     set_etag(response, request)
     return _out(session, request, with_sessions=True)
@@ -269,7 +285,7 @@ def post_withdraw(
             cutoff=principal.role != "planner",  # the one the school is sent to after it
         )
     except RequestChangeError as exc:
-        raise _refused(exc) from None
+        raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
     set_etag(response, request)
     return _out(session, request, with_sessions=True)
@@ -293,7 +309,7 @@ def post_accept(
     try:
         decide(session, request, accept=True, actor=actor_of(principal), now=now)
     except RequestChangeError as exc:
-        raise _refused(exc) from None
+        raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
     set_etag(response, request)
     return _out(session, request, with_sessions=True)
@@ -320,7 +336,7 @@ def post_decline(
             session, request, accept=False, reason=body.reason, actor=actor_of(principal), now=now
         )
     except RequestChangeError as exc:
-        raise _refused(exc) from None
+        raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
     set_etag(response, request)
     return _out(session, request, with_sessions=True)
