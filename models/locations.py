@@ -53,9 +53,25 @@ def _scoped(principal: Principal) -> Select[tuple[e.Location]]:
     return query.where(False)  # nobody else sees a location (the API refuses them earlier)
 
 
-def list_locations(session: Session, principal: Principal, *, limit: int, offset: int) -> Page:
-    """The locations in scope, by key; ``total`` counts only those."""
+def list_locations(
+    session: Session,
+    principal: Principal,
+    *,
+    limit: int,
+    offset: int,
+    partner: str | None = None,
+    equipment: str | None = None,
+) -> Page:
+    """The locations in scope, by key; ``total`` counts only those (after the filters)."""
     query = _scoped(principal)
+    if partner is not None:
+        query = query.where(e.Partner.key == partner)
+    if equipment is not None:
+        query = query.where(
+            e.Location.equipment.any(
+                e.LocationEquipment.equipment_type.has(e.EquipmentType.code == equipment)
+            )
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.options(

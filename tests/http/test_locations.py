@@ -180,3 +180,18 @@ def test_a_body_over_the_cap_is_413_unread(api: Api) -> None:
     assert_problem(api.client.post(ONE_OFF, headers=headers, content=chunks()), 413)
     availability = api.client.get(OWN + "/availability", headers=api.headers("company")).json()
     assert len(availability["one_off"]) == 1
+
+
+def test_the_list_filters_by_partner_and_by_equipment_within_the_key_s_scope(api: Api) -> None:
+    def keys(who: str, query: str) -> tuple[list[str], int]:
+        response = api.client.get(f"/api/v1/locations?{query}", headers=api.headers(who))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return [item["key"] for item in body["items"]], body["total"]
+
+    assert keys("planner", "partner=elektro-noord") == (["en-lab"], 1)
+    assert keys("planner", "equipment=heat-pump-rig") == (["ww-hal"], 1)
+    assert keys("planner", "partner=warmte-west&equipment=switchboard") == ([], 0)
+    assert keys("company", "partner=elektro-noord") == ([], 0)  # outside its scope: nothing
+    bad = api.client.get("/api/v1/locations?partner=a%00b", headers=api.headers("planner"))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "partner"

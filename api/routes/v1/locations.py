@@ -19,6 +19,7 @@ from api.problems import Problem, responses
 from api.routes.v1.location_slots import change, closure_out, one_off_out, weekly_out
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
+    KEY_PATTERN,
     MAX_OFFSET,
     MAX_PAGE,
     AvailabilityOut,
@@ -75,12 +76,22 @@ def _out(location: e.Location) -> LocationOut:
 def get_locations(
     session: ApiSessionDep,
     principal: PrincipalDep,
+    partner: Annotated[
+        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a partner's key")
+    ] = None,
+    equipment: Annotated[
+        str | None,
+        Query(max_length=80, pattern=KEY_PATTERN, description="only locations holding this code"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> LocationPage:
-    """The locations this key may see, by key, a page at a time."""
+    """The locations this key may see, by key, a page at a time, filtered by partner and by
+    equipment they hold."""
     require_role(principal, *LOCATION_ROLES, what=WHAT)
-    page = list_locations(session, principal, limit=limit, offset=offset)
+    page = list_locations(
+        session, principal, limit=limit, offset=offset, partner=partner, equipment=equipment
+    )
     return LocationPage(
         items=[_out(row) for row in page.items], total=page.total, limit=limit, offset=offset
     )

@@ -22,6 +22,8 @@ from pydantic import (
 from models.scenario import Address, ClockTime, Minutes, Name, People, Weekday
 from models.text import excerpt
 
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # the scenario format's keys (list filters)
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]+$"  # no control characters (PostgreSQL refuses NUL)
 MAX_PAGE = 200  # items per page of a list endpoint
 DEFAULT_PAGE = 50
 MAX_OFFSET = 1_000_000

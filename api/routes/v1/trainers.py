@@ -21,7 +21,13 @@ from api.confirm import ConfirmDep, confirm_or_409
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, etag_of, set_etag
 from api.problems import Problem, responses
-from api.routes.v1.schemas import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE
+from api.routes.v1.schemas import (
+    DEFAULT_PAGE,
+    KEY_PATTERN,
+    MAX_OFFSET,
+    MAX_PAGE,
+    TEXT_PATTERN,
+)
 from api.routes.v1.trainers_schemas import (
     AbsenceIn,
     AbsenceOut,
@@ -74,8 +80,6 @@ from scheduler.timegrid import from_aware
 router = APIRouter(prefix="/trainers", tags=["trainers"])
 WHAT = "trainers"
 MANAGE = "adding, changing or deleting trainers"
-KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # the scenario format's keys
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f]+$"  # no control characters (PostgreSQL refuses NUL)
 
 
 def _trainer(session: Session, principal: Principal, key: str) -> e.Trainer:
