@@ -5,7 +5,10 @@ a text field invites medical detail ("knee surgery") that the campus must not st
 Scenario files keep their ``reason`` text for absences; loading maps it to a category (the
 table below, documented in docs/scenario.md) and keeps only the category, and the export
 writes the category back as the reason, so an exported file loads to the same data.
-Explanations name an absence by its category in Dutch words.
+Explanations name an absence by its category in Dutch words, except sickness: an
+explanation reaches schools too (the checks when a request is submitted), and that a named
+trainer is ill is health data, so there it reads "afwezig" like any other absence. The
+category itself is shown only where the trainer's own record is (the trainers API).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import re
 
 ABSENCE_CATEGORIES = ("sick", "leave", "training", "other")
 
-# What planners, schools and trainers read in explanations (Dutch, see the house rules).
+# The category in words, for those who may read the trainer's own record (Dutch).
 CATEGORY_WORDS = {"sick": "ziek", "leave": "verlof", "training": "opleiding", "other": "afwezig"}
+# What explanations say, which schools read too: never that someone is ill.
+EXPLAINED_WORDS = CATEGORY_WORDS | {"sick": "afwezig"}
 
 # Words of a scenario file's absence reason (lower case) -> category; anything else is other.
 REASON_WORDS = {

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import entities as e
-from models.absences import CATEGORY_WORDS
+from models.absences import EXPLAINED_WORDS
 from models.travel import travel_matrix
 from scheduler import problem as p
 from scheduler.solution import Solution
@@ -85,11 +85,12 @@ def _weekly(rows: Sequence[e.LocationWindow | e.TrainerWindow | e.GroupWindow]) 
 
 def trainer_availability(trainer: e.Trainer) -> p.Availability:
     """When the engine may plan ``trainer``: the weekly windows (none: the default week)
-    minus the absences, each named by its category in words, never by a free text."""
+    minus the absences, each named by its category in words (sickness as "afwezig": schools
+    read explanations), never by a free text."""
     return p.Availability(
         weekly=_weekly(trainer.windows) or TRAINER_DEFAULT,
         closures=tuple(
-            p.DateRange(a.first, a.last, CATEGORY_WORDS.get(a.category, CATEGORY_WORDS["other"]))
+            p.DateRange(a.first, a.last, EXPLAINED_WORDS.get(a.category, EXPLAINED_WORDS["other"]))
             for a in trainer.absences
         ),
     )

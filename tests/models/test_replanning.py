@@ -244,7 +244,7 @@ def test_the_fixed_trainer_of_a_running_course_falling_ill(engine: Engine) -> No
     assert {"option": "another_trainer", "trainers": ["t-anna", "t-bram"]} in reason.details[
         "options"
     ]
-    assert "t-cem is away 2027-03-29..2027-04-02 (ziek)" in reason.message
+    assert "t-cem is away 2027-03-29..2027-04-02 (afwezig)" in reason.message  # sick: not said
 
 
 def test_explain_says_when_the_newest_run_found_no_plan(
