@@ -102,9 +102,10 @@ def create_key(
         single_line(label)
     except ValueError as exc:
         raise ApiKeyError(f"the label {exc}") from None
-    expires_at = expiry_moment(expires) if expires is not None else None
-    if expires_at is not None and expires_at <= now:
+    # The day is compared before it becomes a moment: 0001-01-01 has no UTC moment before it.
+    if expires is not None and expires <= now.astimezone(AMSTERDAM).date():
         raise ApiKeyError(f"the expiry date {expires} is not in the future")
+    expires_at = expiry_moment(expires) if expires is not None else None
     secret = KEY_PREFIX + secrets.token_urlsafe(KEY_BYTES)
     key = e.ApiKey(
         key_hash=hash_token(secret),

@@ -97,6 +97,7 @@ def test_key_expires_at_the_start_of_its_day_in_amsterdam(db: str) -> None:
         (["--role", "trainer", "--trainer", "t-nobody"], "unknown trainer 't-nobody'"),
         (["--role", "planner", "--partner", "warmte-west"], "give no --partner"),
         (["--role", "planner", "--expires", "2020-01-01"], "not in the future"),
+        (["--role", "planner", "--expires", "0001-01-01"], "not in the future"),
         (["--role", "planner", "--label", "a\x1b[2Jb"], "control characters"),
     ],
 )
