@@ -133,8 +133,18 @@ def _ranges(ranges: Iterable[object]) -> str:
     return ", ".join(parts)
 
 
+def _without_afwezig(r: object) -> object:
+    """An absence whose reason is just "afwezig" (sick or other): the word is said already."""
+    if isinstance(r, Mapping) and r.get("reason") == "afwezig":
+        return {**r, "reason": ""}
+    if not isinstance(r, Mapping | str):
+        first, last, why = cast(tuple[object, object, object], tuple(cast(Iterable[object], r)))
+        return (first, last, "" if why == "afwezig" else why)
+    return r
+
+
 def _away(absences: Iterable[object]) -> str:
-    listed = list(absences)
+    listed = [_without_afwezig(r) for r in absences]
     return f"afwezig {_ranges(listed)}" if listed else "nooit lang genoeg beschikbaar"
 
 

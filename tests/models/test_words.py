@@ -137,3 +137,14 @@ def test_details_read_back_from_json_render_the_same() -> None:
     again = Reason(Code.SOLVER_TRADEOFF, "english", as_json, "cp-sat")
     assert render(reason) == render(again)
     assert render(reason).startswith("r1 past op loc1 op ma 6 sep 2027 10:00-12:00 met t1")
+
+
+def test_an_absence_that_is_just_away_is_not_said_twice() -> None:
+    """A sick trainer's absence reads "afwezig" (illness is not said); once is enough."""
+    away = {"first": date(2027, 3, 8), "last": date(2027, 4, 18)}
+    details = {"trainer": "t-ruud", "absences": [away | {"reason": "afwezig"}]}
+    text = render(Reason(Code.FIXED_TRAINER_UNAVAILABLE, "fixed trainer t-ruud is away", details))
+    assert text.count("afwezig") == 1, text
+    details = {"trainer": "t-ruud", "absences": [away | {"reason": "opleiding"}]}
+    text = render(Reason(Code.FIXED_TRAINER_UNAVAILABLE, "fixed trainer t-ruud is away", details))
+    assert "afwezig" in text and "(opleiding)" in text, text
