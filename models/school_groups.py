@@ -64,9 +64,13 @@ def scoped_groups(principal: Principal) -> Select[tuple[e.Group]]:
     return query.where(False)  # nobody else sees a group (the API refuses them earlier)
 
 
-def list_groups(session: Session, principal: Principal, *, limit: int, offset: int) -> Page:
-    """The groups in scope, by key; ``total`` counts only those."""
+def list_groups(
+    session: Session, principal: Principal, *, limit: int, offset: int, school: str | None = None
+) -> Page:
+    """The groups in scope (of one school), by key; ``total`` counts only those."""
     query = scoped_groups(principal)
+    if school is not None:
+        query = query.where(e.Group.school.has(e.Partner.key == school))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.options(selectinload(e.Group.windows), selectinload(e.Group.home_location))

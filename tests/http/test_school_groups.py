@@ -135,3 +135,23 @@ def test_patching_a_group_needs_if_match_and_a_stale_one_changes_nothing(api: Ap
     null = api.client.patch(f"{URL}/vz-3kb-b", headers=headers | {"If-Match": "*"},
                             json={"headcount": None})  # fmt: skip
     assert null.status_code == 422 and null.json()["errors"][0]["path"] == "$.headcount"
+
+
+def test_the_list_filters_by_school_within_the_key_s_scope(api: Api) -> None:
+    from models.store import load_files
+    from tests.conftest import DATA
+
+    with session_scope(api.engine) as session:
+        load_files(session, [DATA / "second-school.yaml"])  # mbo-west: mw-2a, mw-3b
+
+    def keys(who: str, query: str) -> list[str]:
+        response = api.client.get(f"/api/v1/groups?{query}", headers=api.headers(who))
+        assert response.status_code == 200, response.text
+        return [group["key"] for group in response.json()["items"]]
+
+    assert keys("planner", "school=mbo-west") == ["mw-2a", "mw-3b"]
+    assert keys("planner", "school=vmbo-zuidoost") == ["vz-3bb-a", "vz-3kb-b"]
+    assert keys("school", "school=vmbo-zuidoost") == ["vz-3bb-a", "vz-3kb-b"]
+    assert keys("school", "school=mbo-west") == []  # another school's: not in its scope
+    bad = api.client.get("/api/v1/groups?school=a%0Ab", headers=api.headers("planner"))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "school"

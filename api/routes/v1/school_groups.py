@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, etag_of, set_etag
 from api.problems import Problem, responses
-from api.routes.v1.schemas import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE
+from api.routes.v1.schemas import DEFAULT_PAGE, KEY_PATTERN, MAX_OFFSET, MAX_PAGE
 from api.routes.v1.school_groups_schemas import (
     GroupIn,
     GroupOut,
@@ -100,12 +100,15 @@ def _out(group: e.Group) -> GroupOut:
 def get_groups(
     session: ApiSessionDep,
     principal: PrincipalDep,
+    school: Annotated[
+        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a school's key")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GroupPage:
-    """The groups this key may see, by key, a page at a time."""
+    """The groups this key may see (of one school), by key, a page at a time."""
     require_role(principal, *GROUP_ROLES, what=WHAT)
-    page = list_groups(session, principal, limit=limit, offset=offset)
+    page = list_groups(session, principal, limit=limit, offset=offset, school=school)
     return GroupPage(
         items=[_out(g) for g in page.items], total=page.total, limit=limit, offset=offset
     )
