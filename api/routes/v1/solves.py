@@ -21,7 +21,7 @@ from models.runs_read import RunSession, RunSummary, find_run, list_runs, run_se
 router = APIRouter(prefix="/solves", tags=["solves"])
 WHAT = "solve runs"
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer
-WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="the run's id")]
 
 
