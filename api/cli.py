@@ -15,6 +15,7 @@ from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_keys import register as register_key_commands
 from api.cli_privacy import register as register_privacy_commands
+from api.cli_runs import register as register_run_commands
 from api.cli_settings import register as register_settings_commands
 from api.cli_solve import register as register_solve_commands
 from api.cli_tools import register as register_tool_commands
@@ -172,6 +173,7 @@ register_feed_commands(app)
 register_key_commands(app)
 register_settings_commands(app)
 register_privacy_commands(app)
+register_run_commands(app)
 
 
 def main() -> None:

@@ -552,6 +552,28 @@ MATRIX = [
     ("trainer",   "withdraw",             403, 403, 403),
     ("trainer",   "accept",               403, 403, 403),
     ("trainer",   "decline",              403, 403, 403),
+    # --- solve runs (api/routes/v1/solves.py; planners only, read-only)
+    ("anonymous", "list solves",        401, 401, 401),
+    ("anonymous", "solve",              401, 401, 401),
+    ("anonymous", "solve sessions",     401, 401, 401),
+    ("revoked",   "list solves",        401, 401, 401),
+    ("revoked",   "solve",              401, 401, 401),
+    ("revoked",   "solve sessions",     401, 401, 401),
+    ("expired",   "list solves",        401, 401, 401),
+    ("expired",   "solve",              401, 401, 401),
+    ("expired",   "solve sessions",     401, 401, 401),
+    ("planner",   "list solves",        200, 200, 200),
+    ("planner",   "solve",              200, 200, 404),
+    ("planner",   "solve sessions",     200, 200, 404),
+    ("company",   "list solves",        403, 403, 403),
+    ("company",   "solve",              403, 403, 403),
+    ("company",   "solve sessions",     403, 403, 403),
+    ("school",    "list solves",        403, 403, 403),
+    ("school",    "solve",              403, 403, 403),
+    ("school",    "solve sessions",     403, 403, 403),
+    ("trainer",   "list solves",        403, 403, 403),
+    ("trainer",   "solve",              403, 403, 403),
+    ("trainer",   "solve sessions",     403, 403, 403),
 ]
 # fmt: on
 
@@ -574,7 +596,9 @@ def rows_for(endpoints: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def test_every_row_of_the_matrix_has_a_runner_and_every_endpoint_rows() -> None:
-    runners = [ENDPOINTS, GROUP_ENDPOINTS, TRAINER_DELETES, SLOT_ENDPOINTS, ENDPOINTS2]
+    runners = [
+        ENDPOINTS, GROUP_ENDPOINTS, TRAINER_DELETES, SLOT_ENDPOINTS, ENDPOINTS2, SOLVE_ENDPOINTS,
+    ]  # fmt: skip
     named = [name for runner in runners for name in runner]
     assert len(named) == len(set(named))  # an endpoint belongs to one runner
     assert {endpoint for _, endpoint, *_ in MATRIX} == set(named)
@@ -959,6 +983,46 @@ def test_every_key_gets_exactly_its_status_on_every_group_and_request_endpoint(
             leaked = [text for text in foreign if text in response.text]
             if leaked:
                 failures.append(f"{where}: the answer shows {leaked}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == [], "\n".join(failures)
+
+
+# --- solve runs (api/routes/v1/solves.py): read-only, planners only -----------------------
+# "own" and "other" are two runs written by hand (run 2 published, run 1 not); "missing" is
+# a run id that does not exist. Every other role gets 403 whatever it names.
+
+TARGETS["run"] = {"own": "1", "other": "2", "missing": "999"}
+SOLVE_ENDPOINTS = {
+    "list solves": "/api/v1/solves",
+    "solve": "/api/v1/solves/{run}",
+    "solve sessions": "/api/v1/solves/{run}/sessions?week=2027-W13",
+}
+
+
+def test_every_key_gets_exactly_its_status_on_every_solve_endpoint(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    from models.db import session_scope
+    from models.publish import publish
+    from tests.feeds.factory import Planned, make_run
+
+    one = (Planned("r-ws-1", 1, "ww-hal", datetime(2027, 3, 30, 13), datetime(2027, 3, 30, 16),
+                   ("t-sanne",)),)  # fmt: skip
+    with session_scope(api.engine) as session:
+        make_run(session, one)
+        publish(session, make_run(session, one), now=datetime(2027, 1, 10, 9, tzinfo=UTC))
+    assert {endpoint for _, endpoint, *_ in rows_for(SOLVE_ENDPOINTS)} == set(SOLVE_ENDPOINTS)
+    failures = []
+    for who, endpoint, *statuses in rows_for(SOLVE_ENDPOINTS):
+        template = SOLVE_ENDPOINTS[endpoint]
+        for (target, entity), expected in zip(TARGETS["run"].items(), statuses, strict=True):
+            response = api.client.get(template.format(run=entity), headers=api.headers(who))
+            where = f"{who} GET {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            if who != "planner" and ("r-ws-1" in response.text or "ww-hal" in response.text):
+                failures.append(f"{where}: the answer shows the run's sessions")
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json", where
     assert failures == [], "\n".join(failures)

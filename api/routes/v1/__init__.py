@@ -16,6 +16,7 @@ from api.routes.v1 import (
     replan_marks,
     requests,
     school_groups,
+    solves,
     trainers,
 )
 from api.routes.v1 import settings as campus_settings
@@ -36,3 +37,4 @@ router.include_router(catalogue.activity_types)
 router.include_router(audit.router)
 router.include_router(school_groups.router)
 router.include_router(requests.router)
+router.include_router(solves.router)

@@ -1,0 +1,214 @@
+"""Solve runs as the planner reviews them: every run with its figures, and a run's sessions.
+
+Read-only. A run's figures come from its row; how many requests it scheduled out of how many
+it planned comes from the summary lines the solve writes into the run's log (the counts have
+no columns), so a run without them (written by hand, or failed early) says ``None``.
+Assignment times are stored as naive Europe/Amsterdam wall time and are returned as such.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import entities as e
+from models.bridge import parse_week
+from models.feeds import as_utc
+from models.publish import current_publication
+
+_REQUESTS = re.compile(r"^horizon \S+, (\d+) requests$", re.MULTILINE)
+_SCHEDULED = re.compile(r"^scheduled (\d+), unscheduled (\d+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run as the list shows it."""
+
+    id: int
+    created_at: datetime  # aware, UTC
+    status: str
+    first_week: str
+    last_week: str
+    weeks: int
+    time_limit_seconds: float | None
+    objective: int | None
+    scheduled: int | None  # requests scheduled completely
+    requests: int | None  # requests the run planned
+    sessions: int
+    published_versions: tuple[int, ...]  # every publication of this run, oldest first
+    in_force: bool  # the run of the publication in force
+
+
+@dataclass(frozen=True)
+class RunSession:
+    """One session of a run, in Amsterdam wall time."""
+
+    request: str
+    session: int
+    activity: str
+    start: datetime  # naive Amsterdam wall time
+    end: datetime
+    location: str
+    location_name: str
+    trainers: tuple[str, ...]  # trainer keys
+    groups: tuple[str, ...]  # group keys
+    schools: tuple[str, ...]  # school (partner) keys
+    pinned: bool
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+
+
+def counts_from_log(log: str) -> tuple[int | None, int | None]:
+    """(scheduled, requests) from the run's log lines; None where the log does not say."""
+    scheduled = _SCHEDULED.search(log or "")
+    requests = _REQUESTS.search(log or "")
+    return (
+        int(scheduled.group(1)) if scheduled else None,
+        int(requests.group(1)) if requests else None,
+    )
+
+
+def _weeks(first_week: str, last_week: str) -> int:
+    return (parse_week(last_week) - parse_week(first_week)).days // 7 + 1
+
+
+def _summaries(session: Session, runs: list[e.SolveRun]) -> list[RunSummary]:
+    ids = [run.id for run in runs]
+    versions: dict[int, list[int]] = {}
+    for run_id, version in session.execute(
+        select(e.Publication.run_id, e.Publication.version)
+        .where(e.Publication.run_id.in_(ids))
+        .order_by(e.Publication.version)
+    ):
+        versions.setdefault(run_id, []).append(version)
+    sessions = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(e.Assignment.run_id, func.count())
+            .where(e.Assignment.run_id.in_(ids))
+            .group_by(e.Assignment.run_id)
+        ).all()
+    )
+    current = current_publication(session)
+    out = []
+    for run in runs:
+        scheduled, requests = counts_from_log(run.log)
+        limit = (run.parameters or {}).get("time_limit_seconds")
+        out.append(
+            RunSummary(
+                id=run.id,
+                created_at=as_utc(run.created_at),
+                status=run.status,
+                first_week=run.first_week,
+                last_week=run.last_week,
+                weeks=_weeks(run.first_week, run.last_week),
+                time_limit_seconds=float(limit) if isinstance(limit, int | float) else None,
+                objective=run.objective,
+                scheduled=scheduled,
+                requests=requests,
+                sessions=sessions.get(run.id, 0),
+                published_versions=tuple(versions.get(run.id, [])),
+                in_force=current is not None and current.run_id == run.id,
+            )
+        )
+    return out
+
+
+def list_runs(session: Session, *, limit: int, offset: int) -> Page[RunSummary]:
+    """Every run, newest first."""
+    total = session.scalar(select(func.count()).select_from(e.SolveRun)) or 0
+    runs = session.scalars(
+        select(e.SolveRun).order_by(e.SolveRun.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return Page(_summaries(session, list(runs)), total)
+
+
+def find_run(session: Session, run_id: int) -> RunSummary | None:
+    run = session.get(e.SolveRun, run_id)
+    return _summaries(session, [run])[0] if run is not None else None
+
+
+def _filtered(
+    run_id: int, school: str | None, location: str | None, week: str | None
+) -> Select[tuple[e.Assignment]]:
+    query = select(e.Assignment).where(e.Assignment.run_id == run_id)
+    if school is not None:
+        query = query.where(
+            e.Assignment.request.has(
+                e.Request.groups.any(
+                    e.RequestGroup.group.has(e.Group.school.has(e.Partner.key == school))
+                )
+            )
+        )
+    if location is not None:
+        query = query.where(e.Assignment.location.has(e.Location.key == location))
+    if week is not None:
+        monday = datetime.combine(parse_week(week), datetime.min.time())
+        query = query.where(
+            e.Assignment.start >= monday, e.Assignment.start < monday + timedelta(days=7)
+        )
+    return query
+
+
+def run_sessions(
+    session: Session,
+    run_id: int,
+    *,
+    school: str | None = None,
+    location: str | None = None,
+    week: str | None = None,
+    limit: int,
+    offset: int,
+) -> Page[RunSession]:
+    """The run's sessions by start time, of one school, location or ISO week if asked.
+
+    ``week`` is ``YYYY-Www``; a text that is not one raises ``HorizonError``.
+    """
+    query = _filtered(run_id, school, location, week)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.join(e.Assignment.location)
+        .join(e.Assignment.request)
+        .options(
+            selectinload(e.Assignment.location),
+            selectinload(e.Assignment.trainers).selectinload(e.AssignmentTrainer.trainer),
+            selectinload(e.Assignment.request).selectinload(e.Request.activity_type),
+            selectinload(e.Assignment.request)
+            .selectinload(e.Request.groups)
+            .selectinload(e.RequestGroup.group)
+            .selectinload(e.Group.school),
+        )
+        .order_by(e.Assignment.start, e.Location.key, e.Request.key, e.Assignment.session_index)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    items = []
+    for a in rows:
+        groups = sorted(a.request.groups, key=lambda rg: rg.position)
+        items.append(
+            RunSession(
+                request=a.request.key,
+                session=a.session_index,
+                activity=a.request.activity_type.code,
+                start=a.start,
+                end=a.end,
+                location=a.location.key,
+                location_name=a.location.name,
+                trainers=tuple(t.trainer.key for t in a.trainers),
+                groups=tuple(rg.group.key for rg in groups),
+                schools=tuple(sorted({rg.group.school.key for rg in groups})),
+                pinned=a.pinned,
+            )
+        )
+    return Page(items, total)
