@@ -27,6 +27,7 @@ from api.routes.v1.schemas import (
     MAX_PAGE,
     ClosureOut,
     OneOffWindowOut,
+    WeeklyWindowIn,
     WeeklyWindowOut,
 )
 from api.routes.v1.slot_schemas import (
@@ -37,7 +38,6 @@ from api.routes.v1.slot_schemas import (
     EquipmentIn,
     EquipmentOut,
     OneOffWindowPatch,
-    WeeklyWindowIn,
     WeeklyWindowPatch,
 )
 from models import entities as e

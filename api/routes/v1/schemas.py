@@ -164,3 +164,31 @@ class LocationPatch(_Patch):
     capacity: People | None = None
     buffer_minutes: Minutes | None = None
     hosts_training: bool | None = None
+
+
+class WeeklyWindowIn(_In):
+    """Every week on ``weekday`` from ``start`` to ``end`` (Amsterdam wall time, HH:MM);
+    optionally only between ``valid_from`` and ``valid_to`` (both included). The weekly
+    windows of locations, trainers and groups all take this shape."""
+
+    weekday: Weekday
+    start: ClockTime
+    end: ClockTime
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"end {end:%H:%M} is not after start {start:%H:%M}")
+        return end
+
+    @field_validator("valid_to")
+    @classmethod
+    def _in_order(cls, valid_to: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        valid_from = info.data.get("valid_from")
+        if valid_to is not None and valid_from is not None and valid_to < valid_from:
+            raise ValueError(f"valid_to {valid_to} is before valid_from {valid_from}")
+        return valid_to

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from api.routes.v1.schemas import Day, _In, _Out
+from api.routes.v1.schemas import Day, WeeklyWindowIn, _In, _Out
 from models.scenario import ClockTime, Key, Minutes, Name, People, Short, Weekday
 
 
@@ -46,31 +46,7 @@ class _WindowRules(_In):
         return self
 
 
-class GroupWindowIn(_In):
-    """Every week on ``weekday`` from ``start`` to ``end`` (Amsterdam wall time, HH:MM) the
-    group can travel; optionally only between ``valid_from`` and ``valid_to``."""
-
-    weekday: Weekday
-    start: ClockTime
-    end: ClockTime
-    valid_from: Day | None = None
-    valid_to: Day | None = None
-
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, end: dt.time, info: ValidationInfo) -> dt.time:
-        start = info.data.get("start")
-        if start is not None and end <= start:
-            raise ValueError(f"end {end:%H:%M} is not after start {start:%H:%M}")
-        return end
-
-    @field_validator("valid_to")
-    @classmethod
-    def _not_before_from(cls, last: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        first = info.data.get("valid_from")
-        if first is not None and last is not None and last < first:
-            raise ValueError(f"valid_to {last} is before valid_from {first}")
-        return last
+GroupWindowIn = WeeklyWindowIn  # one shape for every weekly window (schemas.py)
 
 
 class GroupWindowPatch(_WindowRules):

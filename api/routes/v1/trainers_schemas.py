@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from api.routes.v1.schemas import Day, _In, _Out
+from api.routes.v1.schemas import Day, WeeklyWindowIn, _In, _Out
 from models.scenario import MAX_HOURS_PER_WEEK, ClockTime, Key, Name, Tag, Weekday
 
 Category = Literal["sick", "leave", "training", "other"]
@@ -138,30 +138,7 @@ class AbsenceOut(_Out):
     etag: str = Field(description="send as If-Match to delete it")
 
 
-class WeeklyIn(_In):
-    """Every week on ``weekday`` from ``start`` to ``end``, optionally only between dates."""
-
-    weekday: Weekday
-    start: ClockTime
-    end: ClockTime
-    valid_from: Day | None = None
-    valid_to: Day | None = None
-
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, end: dt.time, info: ValidationInfo) -> dt.time:
-        start = info.data.get("start")
-        if start is not None and end <= start:
-            raise ValueError(f"end {end:%H:%M} is not after start {start:%H:%M}")
-        return end
-
-    @field_validator("valid_to")
-    @classmethod
-    def _not_before_from(cls, valid_to: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        valid_from = info.data.get("valid_from")
-        if valid_from and valid_to and valid_to < valid_from:
-            raise ValueError(f"valid_to {valid_to} is before valid_from {valid_from}")
-        return valid_to
+WeeklyIn = WeeklyWindowIn  # one shape for every weekly window (schemas.py)
 
 
 class WeeklyPatch(_In):
