@@ -1,57 +1,33 @@
 """Groups as the HTTP API reads and changes them, always within a principal's scope.
 
-Scope is decided here, in one place: a planner sees every group, a school its own groups
-(those whose school is the key's partner). Anything outside the scope is answered exactly
-like a key that does not exist (None), so no school can tell another school's group from a
-typo. Changes are per entity: adding or removing one unavailable period touches that
-period's row and nothing else of the group.
+Scope is decided in one place, models/school_groups.py: a planner sees every group, a
+school its own groups (those whose school is the key's partner). Anything outside the scope
+is answered exactly like a key that does not exist (None), so no school can tell another
+school's group from a typo. Changes are per entity: adding or removing one unavailable
+period touches that period's row and nothing else of the group.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
 from models.audit import Actor, diff, record, snapshot
 from models.keys import Principal
-from models.scenario import MAX_DATED, Key, Unavailable
+from models.scenario import MAX_DATED, Unavailable
+from models.school_groups import GROUP_ROLES, GroupChangeError, is_key, scoped_groups
 
-# Roles that may read groups at all (companies and trainers get 403 from the API).
-GROUP_ROLES = ("planner", "school")
-_KEY: TypeAdapter[str] = TypeAdapter(Key)
-
-
-class GroupChangeError(ValueError):
-    """A change that cannot be made: it ``conflict``s with what is stored (409)."""
-
-    def __init__(self, kind: str, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.kind = kind
-        self.path = path
-        self.reason = reason
-
-
-def _scoped(principal: Principal) -> Select[tuple[e.Group]]:
-    query = select(e.Group).join(e.Group.school)
-    if principal.role == "planner":
-        return query
-    if principal.role == "school" and principal.partner:
-        return query.where(e.Partner.key == principal.partner)
-    return query.where(False)  # nobody else sees a group (the API refuses them earlier)
+__all__ = ["GROUP_ROLES", "GroupChangeError", "add_unavailable", "find_group", "remove_unavailable"]
 
 
 def find_group(session: Session, principal: Principal, key: str) -> e.Group | None:
     """The group ``key`` with its unavailable periods if it exists and is in scope; None in
     every other case (a text that cannot be a key is not looked up at all)."""
-    try:
-        _KEY.validate_python(key)
-    except ValidationError:
+    if not is_key(key):
         return None
-    query = _scoped(principal).where(e.Group.key == key)
+    query = scoped_groups(principal).where(e.Group.key == key)
     return session.scalars(query.options(selectinload(e.Group.unavailable))).one_or_none()
 
 
