@@ -71,7 +71,8 @@ def closure_out(row: e.LocationClosure) -> ClosureOut:
     )
 
 
-def _location(session: Session, principal: Principal, key: str) -> e.Location:
+def location_or_404(session: Session, principal: Principal, key: str) -> e.Location:
+    """The location ``key`` in the key's scope: 403 for a role that may never, else 404."""
     require_role(principal, *LOCATION_ROLES, what=WHAT)
     location = find_location(session, principal, key)
     if location is None:
@@ -146,7 +147,7 @@ def put_equipment(
 ) -> EquipmentOut:
     """Set how many of one equipment type the location has (201 when it had none); the
     location's ETag covers its equipment, so If-Match is the location's ETag."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
     equipment = _equipment_type(session, code)
     created: list[bool] = []
@@ -184,7 +185,7 @@ def delete_equipment(
     if_match: IfMatchDep = None,
 ) -> None:
     """Remove one equipment type from the location (If-Match: the location's ETag)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
     equipment = _equipment_type(session, code)
     change(
@@ -215,7 +216,7 @@ def post_weekly(
     response: Response,
 ) -> WeeklyWindowOut:
     """Add ONE weekly window; every other window, the equipment and the address stay."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     made: list[e.LocationWindow] = []
     change(
         lambda: made.append(
@@ -252,7 +253,7 @@ def patch_weekly(
     if_match: IfMatchDep = None,
 ) -> WeeklyWindowOut:
     """Change the named fields of one weekly window (If-Match: the window's ETag)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     row = _row(location.windows, window_id, "weekly window", location)
     check_if_match(if_match, row, what=f"weekly window {row.id} of location {location.key}")
     change(
@@ -284,7 +285,7 @@ def delete_weekly(
     if_match: IfMatchDep = None,
 ) -> None:
     """Remove one weekly window (If-Match: the window's ETag)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     row = _row(location.windows, window_id, "weekly window", location)
     check_if_match(if_match, row, what=f"weekly window {row.id} of location {location.key}")
     change(
@@ -316,7 +317,7 @@ def patch_one_off(
     if_match: IfMatchDep = None,
 ) -> OneOffWindowOut:
     """Change the named fields of one one-off window (If-Match: the window's ETag)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     row = _row(location.one_off_windows, window_id, "one-off window", location)
     check_if_match(if_match, row, what=f"one-off window {row.id} of location {location.key}")
     changes = _values(patch, only_sent=True)
@@ -350,7 +351,7 @@ def delete_one_off(
     if_match: IfMatchDep = None,
 ) -> None:
     """Remove one one-off window (If-Match: the window's ETag)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     row = _row(location.one_off_windows, window_id, "one-off window", location)
     check_if_match(if_match, row, what=f"one-off window {row.id} of location {location.key}")
     change(
@@ -382,7 +383,7 @@ def post_closure(
 ) -> ClosureOut:
     """Close the location from ``first`` to ``last``; 409 over published sessions unless
     confirmed."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     made: list[e.LocationClosure] = []
     change(
         lambda: made.append(
@@ -416,7 +417,7 @@ def patch_closure(
     if_match: IfMatchDep = None,
 ) -> ClosureOut:
     """Change the named fields of one closure (If-Match: the closure's ETag)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     row = _row(location.closures, closure_id, "closure", location)
     check_if_match(if_match, row, what=f"closure {row.id} of location {location.key}")
     change(
@@ -447,7 +448,7 @@ def delete_closure(
     if_match: IfMatchDep = None,
 ) -> None:
     """Remove one closure (If-Match: the closure's ETag); it only gives time back."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     row = _row(location.closures, closure_id, "closure", location)
     check_if_match(if_match, row, what=f"closure {row.id} of location {location.key}")
     slots.delete_closure(session, location, row, actor=actor_of(principal), now=now)
@@ -473,7 +474,7 @@ def get_bookings(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> BookingPage:
     """The sessions of the published plan at the location, by start (Amsterdam wall time)."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     monday = None
     if week is not None:
         try:

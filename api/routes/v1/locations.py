@@ -10,13 +10,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.orm import Session
 
 from api.confirm import ConfirmDep
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
-from api.routes.v1.location_slots import change, closure_out, one_off_out, weekly_out
+from api.routes.v1.location_slots import (
+    change,
+    closure_out,
+    location_or_404,
+    one_off_out,
+    weekly_out,
+)
 from api.routes.v1.schemas import (
     DEFAULT_PAGE,
     KEY_PATTERN,
@@ -30,28 +35,17 @@ from api.routes.v1.schemas import (
     OneOffWindowOut,
 )
 from models import entities as e
-from models.keys import Principal
 from models.locations import (
     LOCATION_ROLES,
     LocationChangeError,
     add_one_off_window,
-    find_location,
     list_locations,
     update_location,
 )
 from models.slots import audit_one_off_added, guard_capacity
-from models.text import excerpt
 
 router = APIRouter(prefix="/locations", tags=["locations"])
 WHAT = "locations"
-
-
-def _location(session: Session, principal: Principal, key: str) -> e.Location:
-    require_role(principal, *LOCATION_ROLES, what=WHAT)
-    location = find_location(session, principal, key)
-    if location is None:
-        raise Problem(404, f"no location {excerpt(key)} that this key may see: check the key")
-    return location
 
 
 def _out(location: e.Location) -> LocationOut:
@@ -102,7 +96,7 @@ def get_location(
     key: str, session: ApiSessionDep, principal: PrincipalDep, response: Response
 ) -> LocationOut:
     """One location; its ETag header is what a PATCH sends back as If-Match."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     set_etag(response, location)
     return _out(location)
 
@@ -125,7 +119,7 @@ def patch_location(
     """Change the fields the body names; everything else of the location stays as it was.
 
     Lowering ``capacity`` below a published session's headcount is 409 unless confirmed."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     check_if_match(if_match, location, what=f"location {location.key}")
     actor = actor_of(principal)
     marked: list[str] = []
@@ -153,7 +147,7 @@ def patch_location(
 )
 def get_availability(key: str, session: ApiSessionDep, principal: PrincipalDep) -> AvailabilityOut:
     """Weekly windows, one-off windows and closures, each with its id and ETag."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     return AvailabilityOut(
         location=location.key,
         weekly=[weekly_out(w) for w in location.windows],
@@ -177,7 +171,7 @@ def post_one_off(
     response: Response,
 ) -> OneOffWindowOut:
     """Add ONE one-off window; every other window, the equipment and the address stay."""
-    location = _location(session, principal, key)
+    location = location_or_404(session, principal, key)
     try:
         row = add_one_off_window(location, window.date, window.start, window.end)
     except LocationChangeError as exc:
