@@ -56,7 +56,11 @@ LANGUAGES = ("nl", "en")  # a partner's preferred language: Dutch unless it asks
 # requests are planned (models/bridge.py).
 REQUEST_STATUSES = ("submitted", "accepted", "declined", "withdrawn")
 TIMES_OF_DAY = ("morning", "afternoon", "evening")
-RUN_STATUSES = ("running", "optimal", "feasible", "infeasible", "unknown", "failed")
+RUN_STATUSES = (
+    "queued", "running", "optimal", "feasible", "infeasible", "unknown", "failed", "cancelled"
+)  # fmt: skip
+# A run in one of these still holds its horizon (models/planning.py: one per horizon).
+ACTIVE_RUN_STATUSES = ("queued", "running")
 
 
 # Activity columns whose name and meaning are the same in scenario files, in the database
@@ -569,6 +573,22 @@ class SolveRun(Base):
     # heartbeat_at; a run still "running" lease_seconds after its last heartbeat is failed.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     lease_seconds: Mapped[float] = mapped_column(Float, default=60.0, server_default="60")
+    # Background solves (models/runner.py): when the data snapshot was taken, the live
+    # progress the solving process writes (throttled), the counts of the result, a cancel
+    # request the solving process watches, and which runner runs it.
+    snapshot_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    progress_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    progress_objective: Mapped[float | None] = mapped_column(Float, default=None)
+    progress_bound: Mapped[float | None] = mapped_column(Float, default=None)
+    progress_gap: Mapped[float | None] = mapped_column(Float, default=None)
+    progress_placed: Mapped[int | None] = mapped_column(Integer, default=None)
+    requests_total: Mapped[int | None] = mapped_column(Integer, default=None)
+    requests_scheduled: Mapped[int | None] = mapped_column(Integer, default=None)
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    runner: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Assignment.id"

@@ -10,21 +10,25 @@ Its assignments are written in one short transaction with its final figures.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, false, func, select, update
 from sqlalchemy.orm import Session
 
 from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
 from models.db import session_scope, write_retrying
 from models.publish import published_run
+from models.run_watch import Watch
 from models.runs import (
-    Heartbeat,
     LeaseLost,
+    end_active,
+    expire_stale_runs,
     expire_stale_runs_now,
     lease_seconds,
     mark_failed,
@@ -38,6 +42,7 @@ from scheduler.solution import Solution, Status
 from scheduler.validate import Report, validate
 
 log = logging.getLogger(__name__)
+RUN_START_LOCK = 0x7469_6301  # PostgreSQL advisory lock key of lock_run_starts ("tic" 1)
 
 
 def reference_run(session: Session) -> e.SolveRun | None:
@@ -53,6 +58,218 @@ class PlanResult:
     report: Report
 
 
+class HorizonBusy(RuntimeError):
+    """Another solve is queued or running on an overlapping horizon (one at a time)."""
+
+    def __init__(self, run_id: int, status: str, first_week: str, last_week: str) -> None:
+        self.run_id, self.status = run_id, status
+        super().__init__(
+            f"run {run_id} is {status} on {first_week}..{last_week}, which overlaps this "
+            f"horizon: wait for it to end or cancel it (campus runs cancel {run_id})"
+        )
+
+
+class RunCancelled(RuntimeError):
+    """The run was cancelled while it was solving; its plan was not stored."""
+
+
+class RunEnded(RuntimeError):
+    """The run ended (cancelled, failed) before its solve could start."""
+
+
+def solve_parameters(options: SolveOptions, now: datetime | None) -> dict[str, object]:
+    """The run's ``parameters``: what a worker needs to solve it as asked."""
+    return {
+        "time_limit_seconds": options.time_limit_seconds,
+        "workers": options.workers,
+        "seed": options.seed,
+        "deterministic": options.deterministic,
+        "relative_gap": options.relative_gap,
+        "now": now.isoformat() if now else None,
+    }
+
+
+def options_of(parameters: dict[str, object]) -> SolveOptions:
+    """The SolveOptions a run's ``parameters`` ask for (written by ``solve_parameters``)."""
+    return SolveOptions(
+        time_limit_seconds=float(parameters.get("time_limit_seconds") or 30.0),  # type: ignore[arg-type]
+        workers=int(parameters.get("workers") or 0),  # type: ignore[call-overload]
+        seed=int(parameters.get("seed") or 0),  # type: ignore[call-overload]
+        deterministic=bool(parameters.get("deterministic")),
+        relative_gap=float(parameters.get("relative_gap") or 0.0),  # type: ignore[arg-type]
+    )
+
+
+def lock_run_starts(session: Session) -> None:
+    """Serialize starting runs: whoever starts one holds this lock until it commits.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a write that matches no row,
+    which takes the database's single write lock (the next writer waits for it).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(RUN_START_LOCK)))
+    else:
+        session.execute(update(e.SolveRun).where(false()).values(status=e.SolveRun.status))
+
+
+def claim_horizon(session: Session, horizon: Horizon) -> None:
+    """Raise HorizonBusy when a queued or running run overlaps ``horizon``.
+
+    Takes the run-start lock first and fails runs whose lease expired, so a dead solve
+    never blocks a horizon and two starts at once cannot both pass.
+    """
+    lock_run_starts(session)
+    expire_stale_runs(session)
+    busy = session.scalars(
+        select(e.SolveRun)
+        .where(
+            e.SolveRun.status.in_(e.ACTIVE_RUN_STATUSES),
+            # ISO weeks written YYYY-Www sort as text in time order
+            e.SolveRun.first_week <= horizon.last_week,
+            e.SolveRun.last_week >= horizon.first_week,
+        )
+        .order_by(e.SolveRun.id)
+        .limit(1)
+    ).one_or_none()
+    if busy is not None:
+        raise HorizonBusy(busy.id, busy.status, busy.first_week, busy.last_week)
+
+
+def start_run(
+    engine: Engine,
+    horizon: Horizon,
+    options: SolveOptions,
+    *,
+    now: datetime | None = None,
+    status: str = "running",
+    runner: str = "",
+) -> int:
+    """Write a new run (``running`` in the foreground, ``queued`` for a runner); its id.
+
+    Raises HorizonBusy when another run holds an overlapping horizon.
+    """
+    lease = lease_seconds()
+
+    def start(session: Session) -> int:
+        claim_horizon(session, horizon)
+        created = utc_now()
+        run = e.SolveRun(
+            created_at=created,
+            first_week=horizon.first_week,
+            last_week=horizon.last_week,
+            status=status,
+            heartbeat_at=created,
+            lease_seconds=lease,
+            parameters=solve_parameters(options, now),
+            runner=runner,
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+    return write_retrying(engine, start, what="start a solve run")
+
+
+def take_snapshot(engine: Engine, run_id: int) -> Problem:
+    """Build the run's Problem from the data as it is now and mark the run ``running``.
+
+    The moment is recorded as the run's ``snapshot_at``; later edits are not in this run
+    (the review compares them). Raises RunEnded when the run was cancelled or failed first.
+    """
+    with session_scope(engine) as session:
+        if session.get_bind().dialect.name == "postgresql":  # one snapshot for every read
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        run = session.get_one(e.SolveRun, run_id)
+        horizon = Horizon(run.first_week, run.last_week)
+        now_text = (run.parameters or {}).get("now")
+        now = datetime.fromisoformat(now_text) if now_text else None
+        taken = utc_now()
+        reference = reference_run(session)
+        problem = build_problem(session, horizon, now=now, reference=reference)
+        reference_id = reference.id if reference is not None else None
+
+    def mark(session: Session) -> None:
+        result = session.execute(
+            update(e.SolveRun)
+            .where(
+                e.SolveRun.id == run_id,
+                e.SolveRun.status.in_(e.ACTIVE_RUN_STATUSES),
+                e.SolveRun.cancel_requested_at.is_(None),
+            )
+            .values(status="running", heartbeat_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise RunEnded(f"run {run_id} ended before its solve started")
+        run = session.get_one(e.SolveRun, run_id, populate_existing=True)
+        run.snapshot_at = taken
+        run.requests_total = len(problem.requests)
+        run.parameters = {
+            **(run.parameters or {}),
+            "reference_run": reference_id,
+            "now": problem.now.isoformat() if problem.now else None,
+        }
+
+    write_retrying(engine, mark, what=f"start run {run_id}")
+    return problem
+
+
+def solve_run(
+    engine: Engine,
+    run_id: int,
+    problem: Problem,
+    options: SolveOptions,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    on_cancel: Callable[[], None] | None = None,
+    on_lost: Callable[[], None] | None = None,
+    check: Callable[[], None] | None = None,
+) -> PlanResult:
+    """Solve a running run's Problem, validate, and store the plan with the run's figures.
+
+    While solving, a Watch writes progress, keeps the lease and watches the cancel request.
+    Raises LeaseLost when the run was failed meanwhile, RunCancelled when it was cancelled:
+    in both cases nothing is stored.
+    """
+    with session_scope(engine) as session:
+        lease = session.get_one(e.SolveRun, run_id).lease_seconds
+    watch = Watch(
+        engine, run_id, lease,
+        forward=progress, on_cancel=on_cancel, on_lost=on_lost, check=check,
+    )  # fmt: skip
+    with watch:
+        solution = solve(problem, options, watch.progress)
+    report = validate(problem, solution)
+
+    def finish(session: Session) -> bool:
+        # The renewal takes the write lock first: an expiry or a cancel cannot slip in.
+        if not renew(session, run_id, now=utc_now()):
+            run = session.get_one(e.SolveRun, run_id, populate_existing=True)
+            if run.status == "cancelled":
+                return False
+            raise LeaseLost(
+                f"run {run_id} was marked failed while it was solving (no heartbeat "
+                f"reached the database for {lease:g} s); its plan was not stored: "
+                "solve again"
+            )
+        run = session.get_one(e.SolveRun, run_id, populate_existing=True)
+        if run.cancel_requested_at is not None:  # asked for after the watch's last look
+            return not end_active(session, run_id, "cancelled", "cancelled: no plan stored")
+        if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
+            store_solution(session, run, solution)
+        else:
+            run.status = solution.status.value
+            run.wall_seconds = solution.wall_seconds
+        run.requests_total = len(problem.requests)
+        run.requests_scheduled = len(solution.scheduled)
+        run.log = run_log(problem, solution, report)
+        return True
+
+    if not write_retrying(engine, finish, what=f"store run {run_id}"):
+        raise RunCancelled(f"run {run_id} was cancelled; its plan was not stored")
+    return PlanResult(run_id, problem, solution, report)
+
+
 def plan(
     engine: Engine,
     horizon: Horizon,
@@ -61,65 +278,23 @@ def plan(
     now: datetime | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> PlanResult:
-    lease = lease_seconds()
-    expire_stale_runs_now(engine)
-
-    def start(session: Session) -> tuple[int, Problem]:
-        reference = reference_run(session)
-        problem = build_problem(session, horizon, now=now, reference=reference)
-        started = utc_now()
-        run = e.SolveRun(
-            created_at=started,
-            first_week=horizon.first_week,
-            last_week=horizon.last_week,
-            status="running",
-            heartbeat_at=started,
-            lease_seconds=lease,
-            parameters={
-                "time_limit_seconds": options.time_limit_seconds,
-                "workers": options.workers,
-                "seed": options.seed,
-                "deterministic": options.deterministic,
-                "relative_gap": options.relative_gap,
-                "reference_run": reference.id if reference else None,
-                "now": problem.now.isoformat() if problem.now else None,
-            },
-        )
-        session.add(run)
-        session.flush()
-        return run.id, problem
-
-    run_id, problem = write_retrying(engine, start, what="start a solve run")
+    """Solve ``horizon`` in this process (`campus solve`): the path a worker takes too."""
+    run_id = start_run(engine, horizon, options, now=now, runner=foreground_runner())
     try:
-        with Heartbeat(engine, run_id, lease):
-            solution = solve(problem, options, progress)
-        report = validate(problem, solution)
-
-        def finish(session: Session) -> None:
-            # The renewal takes the write lock first: an expiry cannot slip in between.
-            if not renew(session, run_id, now=utc_now()):
-                raise LeaseLost(
-                    f"run {run_id} was marked failed while it was solving (no heartbeat "
-                    f"reached the database for {lease:g} s); its plan was not stored: "
-                    "solve again"
-                )
-            run = session.get_one(e.SolveRun, run_id, populate_existing=True)
-            if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
-                store_solution(session, run, solution)
-            else:
-                run.status = solution.status.value
-                run.wall_seconds = solution.wall_seconds
-            run.log = run_log(problem, solution, report)
-
-        write_retrying(engine, finish, what=f"store run {run_id}")
-    except LeaseLost:
+        problem = take_snapshot(engine, run_id)
+        return solve_run(engine, run_id, problem, options, progress=progress)
+    except (LeaseLost, RunCancelled, RunEnded):
         raise
     except BaseException as exc:  # Ctrl-C or any failure: the run says so, not "running"
         interrupted = isinstance(exc, KeyboardInterrupt)
         reason = "interrupted (Ctrl-C)" if interrupted else f"{type(exc).__name__}: {exc}"
         mark_failed(engine, run_id, reason)
         raise
-    return PlanResult(run_id, problem, solution, report)
+
+
+def foreground_runner() -> str:
+    """The ``runner`` of a solve in this process: `campus solve` on this host."""
+    return f"cli:{socket.gethostname()}:{os.getpid()}"
 
 
 def run_log(problem: Problem, solution: Solution, report: Report) -> str:
@@ -178,7 +353,9 @@ class Explanation(NamedTuple):
 def newest_run(session: Session) -> e.SolveRun | None:
     """The newest run that has finished, whatever its outcome."""
     return session.scalars(
-        select(e.SolveRun).where(e.SolveRun.status != "running").order_by(e.SolveRun.id.desc())
+        select(e.SolveRun)
+        .where(e.SolveRun.status.not_in(e.ACTIVE_RUN_STATUSES))
+        .order_by(e.SolveRun.id.desc())
     ).first()
 
 

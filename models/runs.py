@@ -77,7 +77,9 @@ def _append(log_text: str, line: str) -> str:
 
 
 def expire_stale_runs(session: Session, *, now: datetime | None = None) -> list[int]:
-    """Mark every ``running`` run whose lease expired as ``failed``; returns their ids.
+    """Mark every ``running`` or ``queued`` run whose lease expired as ``failed``; their ids.
+
+    A queued run's lease counts from its creation: no worker took it in time.
 
     Each run is changed only if its heartbeat is still too old when written (compare and
     set), so a solve that renews at the same moment keeps its run.
@@ -91,9 +93,10 @@ def expire_stale_runs(session: Session, *, now: datetime | None = None) -> list[
             e.SolveRun.heartbeat_at,
             e.SolveRun.lease_seconds,
             e.SolveRun.log,
-        ).where(e.SolveRun.status == "running")
+            e.SolveRun.status,
+        ).where(e.SolveRun.status.in_(e.ACTIVE_RUN_STATUSES))
     ).all()
-    for run_id, created_at, heartbeat_at, lease, log_text in running:
+    for run_id, created_at, heartbeat_at, lease, log_text, status in running:
         last = _as_utc(heartbeat_at or created_at)
         if moment - last <= timedelta(seconds=lease):
             continue
@@ -109,7 +112,7 @@ def expire_stale_runs(session: Session, *, now: datetime | None = None) -> list[
         )
         result = session.execute(
             update(e.SolveRun)
-            .where(e.SolveRun.id == run_id, e.SolveRun.status == "running", still_stale)
+            .where(e.SolveRun.id == run_id, e.SolveRun.status == status, still_stale)
             .values(status="failed", log=_append(log_text or "", reason))
             .execution_options(synchronize_session=False)
         )
@@ -125,19 +128,14 @@ def expire_stale_runs_now(engine: Engine) -> list[int]:
 
 
 def mark_failed(engine: Engine, run_id: int, reason: str) -> bool:
-    """Fail a run that is still ``running`` with ``reason`` in its log; False if it was not.
+    """Fail a run still ``running`` or ``queued`` with ``reason`` in its log; False if not.
 
     Retried while the database is busy; when even that fails the error is logged, not
     raised (the caller is already failing), and the run's lease expires it later.
     """
 
     def fail(session: Session) -> bool:
-        run = session.get(e.SolveRun, run_id, populate_existing=True)
-        if run is None or run.status != "running":
-            return False
-        run.status = "failed"
-        run.log = _append(run.log or "", f"failed: {reason}")
-        return True
+        return end_active(session, run_id, "failed", f"failed: {reason}")
 
     try:
         return write_retrying(engine, fail, what=f"mark run {run_id} failed")
@@ -191,3 +189,35 @@ class Heartbeat:
     ) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def end_active(session: Session, run_id: int, status: str, line: str) -> bool:
+    """Move a ``queued`` or ``running`` run to ``status`` with ``line`` in its log.
+
+    Compare and set: False when the run had already ended (a stored plan stays stored).
+    """
+    run = session.get(e.SolveRun, run_id, populate_existing=True)
+    if run is None or run.status not in e.ACTIVE_RUN_STATUSES:
+        return False
+    result = session.execute(
+        update(e.SolveRun)
+        .where(e.SolveRun.id == run_id, e.SolveRun.status == run.status)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(run)
+    run.log = _append(run.log or "", line)
+    return True
+
+
+def mark_cancelled(engine: Engine, run_id: int, *, now: datetime | None = None) -> bool:
+    """End a run whose cancel was requested as ``cancelled``; False if it had ended."""
+    moment = _as_utc(now or utc_now())
+    line = f"cancelled at {moment:%Y-%m-%d %H:%M:%S} UTC, as requested; no plan was stored"
+    return write_retrying(
+        engine,
+        lambda session: end_active(session, run_id, "cancelled", line),
+        what=f"mark run {run_id} cancelled",
+    )

@@ -1,14 +1,14 @@
 """Solve runs as the planner reviews them: every run with its figures, and a run's sessions.
 
-Read-only. A run's figures come from its row; how many requests it scheduled out of how many
-it planned comes from the summary lines the solve writes into the run's log (the counts have
-no columns), so a run without them (written by hand, or failed early) says ``None``.
-Assignment times are stored as naive Europe/Amsterdam wall time and are returned as such.
+Read-only. A run's figures come from its row, with how many requests it scheduled out of how
+many it planned (columns since migration 0012, which filled them in from the logs of older
+runs; a run without them, written by hand or failed early, says ``None``), and the live
+progress a solving process writes (models/run_watch.py). Assignment times are stored as
+naive Europe/Amsterdam wall time and are returned as such.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -20,9 +20,20 @@ from models import entities as e
 from models.bridge import parse_week
 from models.feeds import as_utc
 from models.publish import current_publication
+from models.runs import utc_now
 
-_REQUESTS = re.compile(r"^horizon \S+, (\d+) requests$", re.MULTILINE)
-_SCHEDULED = re.compile(r"^scheduled (\d+), unscheduled (\d+)", re.MULTILINE)
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a solve is: live while it runs, its last report once it ended."""
+
+    elapsed_seconds: float | None  # since the solve started; None while queued
+    objective: float | None  # the incumbent's objective (None: no plan yet)
+    bound: float | None
+    gap: float | None
+    placed: int | None  # requests with a session in the incumbent (None: not reported)
+    requests: int | None  # requests in the run's snapshot
+    updated_at: datetime | None  # when the solving process last wrote progress (UTC)
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,9 @@ class RunSummary:
     sessions: int
     published_versions: tuple[int, ...]  # every publication of this run, oldest first
     in_force: bool  # the run of the publication in force
+    snapshot_at: datetime | None = None  # when the solve took its data (UTC)
+    cancel_requested_at: datetime | None = None
+    progress: RunProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -70,13 +84,24 @@ class Page(Generic[T]):
     total: int
 
 
-def counts_from_log(log: str) -> tuple[int | None, int | None]:
-    """(scheduled, requests) from the run's log lines; None where the log does not say."""
-    scheduled = _SCHEDULED.search(log or "")
-    requests = _REQUESTS.search(log or "")
-    return (
-        int(scheduled.group(1)) if scheduled else None,
-        int(requests.group(1)) if requests else None,
+def _elapsed(run: e.SolveRun, now: datetime) -> float | None:
+    if run.status == "running" and run.snapshot_at is not None:
+        return round(max(0.0, (now - as_utc(run.snapshot_at)).total_seconds()), 1)
+    if run.status not in e.ACTIVE_RUN_STATUSES and run.wall_seconds is not None:
+        return run.wall_seconds
+    return run.progress_seconds if run.status not in e.ACTIVE_RUN_STATUSES else None
+
+
+def run_progress(run: e.SolveRun, *, now: datetime | None = None) -> RunProgress:
+    """The run's progress as its row holds it (``now`` for the elapsed time of a live run)."""
+    return RunProgress(
+        elapsed_seconds=_elapsed(run, as_utc(now or utc_now())),
+        objective=run.progress_objective,
+        bound=run.progress_bound,
+        gap=run.progress_gap,
+        placed=run.progress_placed,
+        requests=run.requests_total,
+        updated_at=as_utc(run.progress_at) if run.progress_at is not None else None,
     )
 
 
@@ -103,7 +128,6 @@ def _summaries(session: Session, runs: list[e.SolveRun]) -> list[RunSummary]:
     current = current_publication(session)
     out = []
     for run in runs:
-        scheduled, requests = counts_from_log(run.log)
         limit = (run.parameters or {}).get("time_limit_seconds")
         out.append(
             RunSummary(
@@ -115,11 +139,16 @@ def _summaries(session: Session, runs: list[e.SolveRun]) -> list[RunSummary]:
                 weeks=_weeks(run.first_week, run.last_week),
                 time_limit_seconds=float(limit) if isinstance(limit, int | float) else None,
                 objective=run.objective,
-                scheduled=scheduled,
-                requests=requests,
+                scheduled=run.requests_scheduled,
+                requests=run.requests_total,
                 sessions=sessions.get(run.id, 0),
                 published_versions=tuple(versions.get(run.id, [])),
                 in_force=current is not None and current.run_id == run.id,
+                snapshot_at=as_utc(run.snapshot_at) if run.snapshot_at is not None else None,
+                cancel_requested_at=(
+                    as_utc(run.cancel_requested_at) if run.cancel_requested_at else None
+                ),
+                progress=run_progress(run),
             )
         )
     return out
@@ -135,7 +164,7 @@ def list_runs(session: Session, *, limit: int, offset: int) -> Page[RunSummary]:
 
 
 def find_run(session: Session, run_id: int) -> RunSummary | None:
-    run = session.get(e.SolveRun, run_id)
+    run = session.get(e.SolveRun, run_id, populate_existing=True)
     return _summaries(session, [run])[0] if run is not None else None
 
 

@@ -53,3 +53,4 @@ class Progress:
     bound: float
     gap: float
     solutions: int
+    placed: int | None = None  # requests with a session in that plan (None: not known)

@@ -35,8 +35,11 @@ class BestObjective:
         self.solutions = 0
         self.first_seconds: float | None = None
 
-    def offer(self, objective: int) -> bool:
-        """Take ``objective`` if it is better; True when it was."""
+    def offer(self, objective: int, placed: int | None = None) -> bool:
+        """Take ``objective`` if it is better; True when it was.
+
+        ``placed``: how many requests that plan gives a session, when the caller knows.
+        """
         if self.objective is not None and objective >= self.objective:
             return False
         self.objective = objective
@@ -47,8 +50,13 @@ class BestObjective:
         if self.progress is not None:
             bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
             gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
-            self.progress(Progress(elapsed, objective, bound, gap, self.solutions))
+            self.progress(Progress(elapsed, objective, bound, gap, self.solutions, placed))
         return True
+
+
+def placed_requests(sessions: Iterable[PlannedSession]) -> int:
+    """How many requests have at least one session in ``sessions`` (progress reports it)."""
+    return len({s.request for s in sessions})
 
 
 def demand_floor(problem: Problem, requests: Iterable[RequestCandidates]) -> float:
@@ -86,4 +94,11 @@ def infeasible(reasons: list[str], started: float) -> Solution:
     )
 
 
-__all__ = ["BestObjective", "ProgressCallback", "demand_floor", "infeasible", "plan_solution"]
+__all__ = [
+    "BestObjective",
+    "ProgressCallback",
+    "demand_floor",
+    "infeasible",
+    "placed_requests",
+    "plan_solution",
+]

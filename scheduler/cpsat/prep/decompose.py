@@ -20,7 +20,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from scheduler.cpsat.best import demand_floor, plan_solution
+from scheduler.cpsat.best import demand_floor, placed_requests, plan_solution
 from scheduler.cpsat.prep.candidates import Candidates, SessionCandidates, build_candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
@@ -166,7 +166,8 @@ def solve_parts(
     first_seconds: float | None = time.perf_counter() - started if options.first_plan else None
     if progress is not None and options.first_plan:
         objective = sum(weighted_components(problem, [s for p in plans for s in p]).values())
-        progress(Progress(time.perf_counter() - started, objective, 0.0, 1.0, 1))
+        placed = placed_requests(s for p in plans for s in p)
+        progress(Progress(time.perf_counter() - started, objective, 0.0, 1.0, 1, placed))
     results: dict[int, Solution] = {}
     pending = sum(sizes)
     per_session: float | None = None  # seconds one session costs to build, once measured
@@ -200,7 +201,8 @@ def solve_parts(
             done = [s for j, p in enumerate(plans) for s in _part_sessions(j, p, results)]
             objective = sum(weighted_components(problem, done).values())
             progress(Progress(time.perf_counter() - started, objective, 0.0,
-                              1.0 if objective else 0.0, n + 2))  # fmt: skip
+                              1.0 if objective else 0.0, n + 2,
+                              placed_requests(done)))  # fmt: skip
     sessions: list[PlannedSession] = []
     bounds: list[float] = []
     floors: list[float] = []

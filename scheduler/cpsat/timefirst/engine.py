@@ -34,7 +34,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.best import BestObjective, ProgressCallback, demand_floor, plan_solution
+from scheduler.cpsat.best import (
+    BestObjective,
+    ProgressCallback,
+    demand_floor,
+    placed_requests,
+    plan_solution,
+)
 from scheduler.cpsat.budget import TimeBudget, limit
 from scheduler.cpsat.hints import Values, complete_assignment, set_hint
 from scheduler.cpsat.pool import SubSolves
@@ -532,7 +538,7 @@ def solve_time_first(
         if validate(problem, first_solution).ok:  # frozen sessions may clash
             best, best_cost = list(plan), first_solution.objective
             stats["start_objective"] = best_cost
-            report.offer(best_cost)
+            report.offer(best_cost, placed_requests(plan))
 
     seconds = tuning.slot_share * (budget if det else clock.wall_left())
     slots = solve_slots(
@@ -582,7 +588,7 @@ def solve_time_first(
         stats["placed_objective"] = cost
         if best is None or cost < best_cost:
             best, best_cost = placed, cost
-            report.offer(cost)
+            report.offer(cost, placed_requests(placed))
         return cost
 
     searching = bool(options.lns and relaxed is not None and slots.status != "OPTIMAL")
@@ -618,7 +624,7 @@ def solve_time_first(
             budget=clock.child(clock.left()),
             lower_bound=lower,
             relative_gap=options.relative_gap,
-            on_improve=lambda _plan, cost: report.offer(cost),
+            on_improve=lambda found, cost: report.offer(cost, placed_requests(found)),
         )
     stats["lns_iterations"] = search.iterations
     stats["lns_improvements"] = search.improvements
