@@ -21,6 +21,7 @@ from api.feeds.settings import FeedSettings
 from api.limits import BodyLimit
 from api.routes import feeds, health, v1
 from models.db import make_engine
+from models.runner import LocalProcessRunner, Runner
 from models.runs import expire_stale_runs_now
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,16 @@ def _relative_slash_redirects(router: Router) -> ASGIApp:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up, fail the runs whose solve died (their lease expired) before serving."""
+    """At start-up, fail the runs whose solve died (their lease expired, or the server that
+    ran them is gone) before serving; at shutdown, fail and stop the solves still running."""
     try:
         expire_stale_runs_now(app.state.engine)
+        for run_id in app.state.runner.recover():
+            log.warning("run %d: its server stopped during the solve; marked failed", run_id)
     except Exception:  # a busy or unreachable database must not stop the feeds
         log.exception("could not check for solve runs with an expired lease")
     yield
+    app.state.runner.close()
     app.state.token_lookup.close()  # the quick lookup's own connection
 
 
@@ -78,6 +83,7 @@ def create_app(
     engine: Engine | None = None,
     settings: FeedSettings | None = None,
     clock: Clock | None = None,
+    runner: Runner | None = None,
 ) -> FastAPI:
     """A fresh app; by default on $CAMPUS_DATABASE_URL with settings from the environment."""
     app = FastAPI(
@@ -92,6 +98,7 @@ def create_app(
     app.state.engine = engine if engine is not None else make_engine()
     app.state.feed_settings = settings if settings is not None else FeedSettings.from_env()
     app.state.clock = clock or _utc_now
+    app.state.runner = runner if runner is not None else LocalProcessRunner(app.state.engine)
     app.state.feed_cache = FeedCache(max_seconds=app.state.feed_settings.cache_seconds)
     app.state.token_lookup = TokenLookup(app.state.engine)
     app.state.fetch_recorder = FetchRecorder(app.state.engine)

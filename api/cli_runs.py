@@ -1,4 +1,5 @@
-"""`campus runs list|show`: review solve runs and a run's sessions before publishing."""
+"""`campus runs list|show|cancel`: review solve runs and a run's sessions before publishing,
+follow a running solve's progress, cancel one."""
 
 from __future__ import annotations
 
@@ -8,12 +9,22 @@ from typing import Annotated, Any
 import typer
 
 from api.cli_common import DbOption, bold, console, fail, ready_engine
+from models.audit import CLI, record
 from models.bridge import HorizonError
-from models.db import session_scope
-from models.runs_read import RunSession, RunSummary, find_run, list_runs, run_sessions
+from models.db import session_scope, write_retrying
+from models.runner import CancelOutcome, RunFinished, request_cancel
+from models.runs import expire_stale_runs_now, utc_now
+from models.runs_read import (
+    RunProgress,
+    RunSession,
+    RunSummary,
+    find_run,
+    list_runs,
+    run_sessions,
+)
 
 runs_app = typer.Typer(
-    help="Solve runs: list them with their figures, show a run's sessions.",
+    help="Solve runs: list them with their figures, show a run's sessions or progress, cancel.",
     no_args_is_help=True,
 )
 ALL = 2**31 - 1  # the CLI prints every item, not a page
@@ -41,6 +52,38 @@ def run_line(run: RunSummary) -> str:
     )
 
 
+def progress_line(run: RunSummary) -> str:
+    """How far a queued or running solve is: time, best objective, bound, gap, requests."""
+    if run.status == "queued":
+        text = "queued: waiting for a solving process"
+    else:
+        p = run.progress or RunProgress(None, None, None, None, None, None, None)
+        placed = f"{_figure(p.placed)}/{_figure(p.requests)} requests placed"
+        text = (
+            f"running {_figure(p.elapsed_seconds)} s: "
+            + (
+                f"best objective {p.objective:,.0f}, bound {_figure(p.bound)}, gap "
+                f"{'-' if p.gap is None else f'{p.gap * 100:.2f}%'}, {placed}"
+                if p.objective is not None
+                else "no plan yet"
+            )
+        )
+    if run.cancel_requested_at is not None:
+        text += f"; cancel requested at {run.cancel_requested_at:%H:%M:%S} UTC"
+    return text
+
+
+def progress_json(progress: RunProgress | None) -> dict[str, Any] | None:
+    if progress is None:
+        return None
+    return {
+        "elapsed_seconds": progress.elapsed_seconds, "objective": progress.objective,
+        "bound": progress.bound, "gap": progress.gap, "placed": progress.placed,
+        "requests": progress.requests,
+        "updated_at": progress.updated_at.isoformat() if progress.updated_at else None,
+    }  # fmt: skip
+
+
 def run_json(run: RunSummary) -> dict[str, Any]:
     return {
         "id": run.id, "created_at": run.created_at.isoformat(), "status": run.status,
@@ -48,6 +91,11 @@ def run_json(run: RunSummary) -> dict[str, Any]:
         "time_limit_seconds": run.time_limit_seconds, "objective": run.objective,
         "scheduled": run.scheduled, "requests": run.requests, "sessions": run.sessions,
         "published_versions": list(run.published_versions), "in_force": run.in_force,
+        "snapshot_at": run.snapshot_at.isoformat() if run.snapshot_at else None,
+        "cancel_requested_at": (
+            run.cancel_requested_at.isoformat() if run.cancel_requested_at else None
+        ),
+        "progress": progress_json(run.progress),
     }  # fmt: skip
 
 
@@ -102,11 +150,13 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
     db: DbOption = None,
 ) -> None:
-    """A run's figures and its sessions (Amsterdam wall time), one line each.
+    """A run's figures and its sessions (Amsterdam wall time), one line each; the progress
+    of a run still queued or running.
 
     Example: campus runs show 3 --school vmbo-zuidoost --week 2027-W12
     """
     engine = ready_engine(db)
+    expire_stale_runs_now(engine)  # a run whose solving process died is not shown running
     with session_scope(engine) as session:
         run = find_run(session, run_id) if 1 <= run_id <= ALL else None
         if run is None:
@@ -123,11 +173,53 @@ def show_command(
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return
     console.print(bold(run_line(run)))
+    if run.status in ("queued", "running") or run.cancel_requested_at is not None:
+        console.print(progress_line(run))
     if not items:
         console.print("No sessions" + (" match these filters." if school or location or week
                                        else " in this run."))  # fmt: skip
     for item in items:
         console.print(session_line(item))
+
+
+@runs_app.command("cancel")
+def cancel_command(
+    run_id: Annotated[int, typer.Argument(help="The run's id (see `campus runs list`).")],
+    db: DbOption = None,
+) -> None:
+    """Cancel a queued or running solve; it ends as cancelled within a few seconds.
+
+    A queued run is cancelled at once; a running one when its solving process sees the
+    request (about once a second). Nothing of a cancelled run is stored or published.
+
+    Example: campus runs cancel 7
+    """
+    engine = ready_engine(db)
+
+    def cancel(session: Any) -> CancelOutcome | None:
+        outcome = request_cancel(session, run_id, now=utc_now())
+        if outcome is not None:
+            record(
+                session, CLI, entity="solve_run", key=str(run_id), action="update",
+                changes={"cancel_requested_at": [None, outcome.requested_at.isoformat()]},
+            )  # fmt: skip
+        return outcome
+
+    if not 1 <= run_id <= ALL:
+        raise fail(f"no solve run {run_id}: `campus runs list` shows the runs")
+    try:
+        outcome = write_retrying(engine, cancel, what=f"cancel run {run_id}")
+    except RunFinished as exc:
+        raise fail(str(exc)) from None
+    if outcome is None:
+        raise fail(f"no solve run {run_id}: `campus runs list` shows the runs")
+    if outcome.status == "cancelled":
+        console.print(f"run {run_id} cancelled.")
+    else:
+        console.print(
+            f"run {run_id}: cancel requested; it ends as cancelled within a few seconds "
+            f"(campus runs show {run_id})."
+        )
 
 
 def register(app: typer.Typer) -> None:

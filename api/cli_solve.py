@@ -17,7 +17,8 @@ from sqlalchemy.exc import OperationalError
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from models.bridge import Horizon, HorizonError
 from models.db import is_transient
-from models.planning import PlanResult, explain_request, plan
+from models.planning import HorizonBusy, PlanResult, RunCancelled, RunEnded, explain_request, plan
+from models.runner import LocalProcessRunner, submit_solve
 from models.runs import LeaseLost, lease_seconds
 from models.words import (
     DEFAULT_LANGUAGE,
@@ -242,11 +243,20 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Print a machine-readable summary only.")
         ] = False,
+        background: Annotated[
+            bool,
+            typer.Option(
+                "--background",
+                help="Solve in a process of its own: print the run id and return at once.",
+            ),
+        ] = False,
         db: DbOption = None,
     ) -> None:
         """Plan the sessions of all requests in a horizon of ISO weeks and store the run.
 
         Re-planning keeps the published plan (else the latest run) wherever possible.
+        One solve at a time per horizon: a queued or running run on an overlapping
+        horizon makes this fail (cancel it with `campus runs cancel N`).
 
         Examples: [bold]campus solve --weeks 2027-W11..2027-W14[/],
         [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/]
@@ -264,13 +274,29 @@ def register(app: typer.Typer) -> None:
         if pretend is not None and pretend.tzinfo is not None:
             pretend = from_aware(pretend)  # 07:00Z in March is 08:00 in Amsterdam
         engine = ready_engine(db)
+        if background:
+            try:
+                run_id = submit_solve(
+                    engine, LocalProcessRunner(engine, watch_parent=False), horizon, options,
+                    now=pretend,
+                )  # fmt: skip
+            except HorizonBusy as exc:
+                raise fail(str(exc)) from None
+            if as_json:
+                print(json.dumps({"run": run_id, "horizon": str(horizon), "status": "queued"}))
+            else:
+                console.print(
+                    f"run {run_id} queued for {horizon}; follow it with `campus runs show "
+                    f"{run_id}`, stop it with `campus runs cancel {run_id}`"
+                )
+            return
         try:
             result = solve_with_progress(
                 lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
                 options,
                 show=not as_json,
             )
-        except LeaseLost as exc:
+        except (LeaseLost, HorizonBusy, RunCancelled, RunEnded) as exc:
             raise fail(str(exc)) from None
         except OperationalError as exc:
             if not is_transient(exc):

@@ -135,6 +135,35 @@ def claim_horizon(session: Session, horizon: Horizon) -> None:
         raise HorizonBusy(busy.id, busy.status, busy.first_week, busy.last_week)
 
 
+def new_run(
+    session: Session,
+    horizon: Horizon,
+    options: SolveOptions,
+    *,
+    now: datetime | None = None,
+    status: str = "running",
+    runner: str = "",
+) -> e.SolveRun:
+    """Claim ``horizon`` and add a run (``running`` here, ``queued`` for a runner) to
+    ``session``; the caller commits. Raises HorizonBusy when a run holds an overlapping
+    horizon."""
+    claim_horizon(session, horizon)
+    created = utc_now()
+    run = e.SolveRun(
+        created_at=created,
+        first_week=horizon.first_week,
+        last_week=horizon.last_week,
+        status=status,
+        heartbeat_at=created,
+        lease_seconds=lease_seconds(),
+        parameters=solve_parameters(options, now),
+        runner=runner,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
 def start_run(
     engine: Engine,
     horizon: Horizon,
@@ -144,28 +173,11 @@ def start_run(
     status: str = "running",
     runner: str = "",
 ) -> int:
-    """Write a new run (``running`` in the foreground, ``queued`` for a runner); its id.
-
-    Raises HorizonBusy when another run holds an overlapping horizon.
-    """
-    lease = lease_seconds()
+    """``new_run`` in its own transaction, retried while the database is busy; its id."""
+    lease_seconds()  # a bad $CAMPUS_RUN_LEASE_SECONDS fails before any work
 
     def start(session: Session) -> int:
-        claim_horizon(session, horizon)
-        created = utc_now()
-        run = e.SolveRun(
-            created_at=created,
-            first_week=horizon.first_week,
-            last_week=horizon.last_week,
-            status=status,
-            heartbeat_at=created,
-            lease_seconds=lease,
-            parameters=solve_parameters(options, now),
-            runner=runner,
-        )
-        session.add(run)
-        session.flush()
-        return run.id
+        return new_run(session, horizon, options, now=now, status=status, runner=runner).id
 
     return write_retrying(engine, start, what="start a solve run")
 
@@ -262,6 +274,13 @@ def solve_run(
             run.wall_seconds = solution.wall_seconds
         run.requests_total = len(problem.requests)
         run.requests_scheduled = len(solution.scheduled)
+        # The last progress is the result: a summary read from the row says the same.
+        run.progress_at = utc_now()
+        run.progress_seconds = round(solution.wall_seconds, 3)
+        run.progress_objective = solution.objective
+        run.progress_bound = solution.bound
+        run.progress_gap = solution.gap
+        run.progress_placed = len({s.request for s in solution.sessions})
         run.log = run_log(problem, solution, report)
         return True
 

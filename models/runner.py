@@ -185,7 +185,11 @@ class LocalProcessRunner:
             command,
             env={**os.environ, ENV_URL: self.url},
             stdin=subprocess.DEVNULL,
-            start_new_session=not self.watch_parent,  # detached: Ctrl-C of the CLI spares it
+            # detached (the CLI returns at once): its own session, so a Ctrl-C in the
+            # terminal spares it, and no output there; the run's log says what happened
+            stdout=None if self.watch_parent else subprocess.DEVNULL,
+            stderr=None if self.watch_parent else subprocess.DEVNULL,
+            start_new_session=not self.watch_parent,
         )
         with self._lock:
             self._processes[run_id] = process

@@ -16,6 +16,7 @@ from api.routes.v1 import (
     replan_marks,
     requests,
     school_groups,
+    solve_jobs,
     solves,
     trainers,
 )
@@ -38,3 +39,4 @@ router.include_router(audit.router)
 router.include_router(school_groups.router)
 router.include_router(requests.router)
 router.include_router(solves.router)
+router.include_router(solve_jobs.router)

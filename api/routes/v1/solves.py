@@ -1,6 +1,7 @@
 """/api/v1/solves: the planner reviews solve runs and their sessions before publishing.
 
-Read-only and for planners only: other roles get 403 (the role may never use these
+Starting, following and cancelling a solve is api/routes/v1/solve_jobs.py. These routes are
+read-only and for planners only: other roles get 403 (the role may never use these
 endpoints). A run that does not exist is 404. Session times are Amsterdam wall time.
 """
 
@@ -29,12 +30,28 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class ProgressOut(_Out):
+    """How far a solve is: live while it runs (written at most twice a second)."""
+
+    elapsed_seconds: float | None = Field(
+        description="seconds since the solve started (its solving time once ended; null: queued)"
+    )
+    objective: float | None = Field(description="the best plan's objective so far (lower: better)")
+    bound: float | None = Field(description="no plan can be better than this")
+    gap: float | None = Field(description="(objective - bound) / objective, 0 when proven")
+    placed: int | None = Field(description="requests with a session in the best plan so far")
+    requests: int | None = Field(description="requests in the run's snapshot")
+    updated_at: dt.datetime | None = Field(description="when progress was last written (UTC)")
+
+
 class SolveOut(_Out):
     """One solve run with its figures."""
 
     id: int
-    created_at: dt.datetime = Field(description="when the solve started (UTC)")
-    status: str = Field(description="running, optimal, feasible, infeasible, unknown, failed")
+    created_at: dt.datetime = Field(description="when the run was made (UTC)")
+    status: str = Field(
+        description="queued, running, optimal, feasible, infeasible, unknown, failed, cancelled"
+    )
     first_week: str = Field(description="first ISO week of the horizon, e.g. 2027-W12")
     last_week: str
     weeks: int = Field(description="weeks in the horizon")
@@ -45,6 +62,13 @@ class SolveOut(_Out):
     sessions: int = Field(description="sessions the run placed")
     published_versions: list[int] = Field(description="publication versions of this run")
     in_force: bool = Field(description="this run is the published plan in force")
+    snapshot_at: dt.datetime | None = Field(
+        default=None, description="when the solve took its snapshot of the data (UTC)"
+    )
+    cancel_requested_at: dt.datetime | None = Field(
+        default=None, description="when a cancel was asked for (UTC)"
+    )
+    progress: ProgressOut | None = Field(default=None, description="live progress")
 
 
 class SolvePage(_Out):
@@ -95,6 +119,9 @@ def solve_out(run: RunSummary) -> SolveOut:
         sessions=run.sessions,
         published_versions=list(run.published_versions),
         in_force=run.in_force,
+        snapshot_at=run.snapshot_at,
+        cancel_requested_at=run.cancel_requested_at,
+        progress=ProgressOut(**vars(run.progress)) if run.progress is not None else None,
     )
 
 
@@ -138,7 +165,7 @@ def get_solves(
 
 @router.get("/{run_id}", operation_id="getSolve", responses=responses(401, 403, 404, 422))
 def get_solve(run_id: RunId, session: ApiSessionDep, principal: PrincipalDep) -> SolveOut:
-    """One solve run with its figures."""
+    """One solve run with its figures, status and live progress."""
     require_role(principal, "planner", what=WHAT)
     run = find_run(session, run_id)
     if run is None:

@@ -66,12 +66,16 @@ def _configure(
 class _Best(BestObjective):
     """The best assignment so far, reporting progress as it improves."""
 
-    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, started: float, progress: ProgressCallback | None, presence: list[int]
+    ) -> None:
         super().__init__(started, progress)
         self.values: list[int] | None = None
+        self.presence = presence  # each request's presence literal (progress counts them)
 
     def keep(self, values: list[int], objective: int) -> None:
-        if self.offer(objective):
+        placed = sum(1 for index in self.presence if values[index])
+        if self.offer(objective, placed):
             self.values = values
 
 
@@ -111,7 +115,10 @@ def solve_interval(
     build_seconds = time.perf_counter() - started
     if built.model is None or built.vars is None:
         return infeasible(built.infeasible, started)
-    best = _Best(started, progress)
+    presence = [
+        lit.index for r in problem.requests if (lit := built.vars.present(r.id)) is not None
+    ]
+    best = _Best(started, progress, presence)
     best.bound = demand_floor(problem, cands.requests)  # a bound even if CP-SAT proves none
     workers = options.effective_workers
     start_objective: int | None = None
