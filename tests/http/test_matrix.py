@@ -574,6 +574,28 @@ MATRIX = [
     ("trainer",   "list solves",        403, 403, 403),
     ("trainer",   "solve",              403, 403, 403),
     ("trainer",   "solve sessions",     403, 403, 403),
+    # --- background solves (api/routes/v1/solve_jobs.py; planners only)
+    ("anonymous", "start solve",      401, 401, 401),
+    ("anonymous", "cancel solve",     401, 401, 401),
+    ("anonymous", "solve events",     401, 401, 401),
+    ("revoked",   "start solve",      401, 401, 401),
+    ("revoked",   "cancel solve",     401, 401, 401),
+    ("revoked",   "solve events",     401, 401, 401),
+    ("expired",   "start solve",      401, 401, 401),
+    ("expired",   "cancel solve",     401, 401, 401),
+    ("expired",   "solve events",     401, 401, 401),
+    ("planner",   "start solve",      202, 202, 422),
+    ("planner",   "cancel solve",     202, 409, 404),
+    ("planner",   "solve events",     200, 200, 404),
+    ("company",   "start solve",      403, 403, 403),
+    ("company",   "cancel solve",     403, 403, 403),
+    ("company",   "solve events",     403, 403, 403),
+    ("school",    "start solve",      403, 403, 403),
+    ("school",    "cancel solve",     403, 403, 403),
+    ("school",    "solve events",     403, 403, 403),
+    ("trainer",   "start solve",      403, 403, 403),
+    ("trainer",   "cancel solve",     403, 403, 403),
+    ("trainer",   "solve events",     403, 403, 403),
 ]
 # fmt: on
 
@@ -598,6 +620,7 @@ def rows_for(endpoints: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_every_row_of_the_matrix_has_a_runner_and_every_endpoint_rows() -> None:
     runners = [
         ENDPOINTS, GROUP_ENDPOINTS, TRAINER_DELETES, SLOT_ENDPOINTS, ENDPOINTS2, SOLVE_ENDPOINTS,
+        SOLVE_JOB_ENDPOINTS,
     ]  # fmt: skip
     named = [name for runner in runners for name in runner]
     assert len(named) == len(set(named))  # an endpoint belongs to one runner
@@ -1025,4 +1048,72 @@ def test_every_key_gets_exactly_its_status_on_every_solve_endpoint(api: Api) -> 
                 failures.append(f"{where}: the answer shows the run's sessions")
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == [], "\n".join(failures)
+
+
+# --- background solves (api/routes/v1/solve_jobs.py): planners only ----------------------
+# The runner holds every run queued (no process starts). POST: own and other are two free
+# horizons, missing a week that does not exist (422). DELETE: own a fresh queued run, other a
+# run that ended (409), missing 999. Events: own and other two ended runs (a stream of just
+# their summary), missing 999. Every other role gets 403 and changes nothing.
+
+SOLVE_JOB_ENDPOINTS = {
+    "start solve": ("POST", "/api/v1/solves"),
+    "cancel solve": ("DELETE", "/api/v1/solves/{run}"),
+    "solve events": ("GET", "/api/v1/solves/{run}/events"),
+}
+
+
+def test_every_key_gets_exactly_its_status_on_every_background_solve_endpoint(api: Api) -> None:
+    from datetime import datetime
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from models import entities as e
+    from models.bridge import Horizon
+    from models.db import session_scope
+    from models.planning import start_run
+    from scheduler import SolveOptions
+    from tests.feeds.factory import Planned, make_run
+    from tests.http.conftest import NOW
+    from tests.http.solve_jobs_helpers import HeldRunner
+
+    one = (Planned("r-ws-1", 1, "ww-hal", datetime(2027, 3, 30, 13), datetime(2027, 3, 30, 16),
+                   ("t-sanne",)),)  # fmt: skip
+    with session_scope(api.engine) as session:
+        make_run(session, one)
+        make_run(session, one)
+    assert {endpoint for _, endpoint, *_ in rows_for(SOLVE_JOB_ENDPOINTS)} == set(
+        SOLVE_JOB_ENDPOINTS
+    )
+    week = iter(range(20, 53))
+    failures = []
+    app = create_app(engine=api.engine, clock=lambda: NOW, runner=HeldRunner())
+    with TestClient(app) as client:
+        for who, endpoint, *statuses in rows_for(SOLVE_JOB_ENDPOINTS):
+            method, template = SOLVE_JOB_ENDPOINTS[endpoint]
+            for target, expected in zip(("own", "other", "missing"), statuses, strict=True):
+                body = None
+                queued = None
+                if endpoint == "start solve":
+                    body = {"weeks": "2027-W54" if target == "missing" else f"2027-W{next(week)}"}
+                    path = template
+                elif endpoint == "cancel solve" and target == "own":
+                    horizon = Horizon.parse(f"2028-W{next(week)}")
+                    queued = start_run(api.engine, horizon, SolveOptions(), status="queued")
+                    path = template.format(run=queued)
+                else:
+                    path = template.format(run={"own": 1, "other": 2, "missing": 999}[target])
+                response = client.request(method, path, headers=api.headers(who), json=body)
+                where = f"{who} {method} {template} ({target})"
+                if response.status_code != expected:
+                    failures.append(f"{where}: {response.status_code}, expected {expected}")
+                if response.status_code >= 400:
+                    assert response.headers["content-type"] == "application/problem+json", where
+                if queued is not None and who != "planner":
+                    with session_scope(api.engine) as session:
+                        if session.get_one(e.SolveRun, queued).status != "queued":
+                            failures.append(f"{where}: the run was cancelled")
+                        session.get_one(e.SolveRun, queued).status = "failed"  # free its week
     assert failures == [], "\n".join(failures)
