@@ -53,14 +53,16 @@ def run_line(run: RunSummary) -> str:
 
 
 def progress_line(run: RunSummary) -> str:
-    """How far a queued or running solve is: time, best objective, bound, gap, requests."""
+    """How far a solve is (or got, when it was cancelled): time, best objective, bound, gap,
+    requests placed."""
     if run.status == "queued":
         text = "queued: waiting for a solving process"
     else:
         p = run.progress or RunProgress(None, None, None, None, None, None, None)
         placed = f"{_figure(p.placed)}/{_figure(p.requests)} requests placed"
+        when = "running" if run.status == "running" else f"{run.status} after"
         text = (
-            f"running {_figure(p.elapsed_seconds)} s: "
+            f"{when} {_figure(p.elapsed_seconds)} s: "
             + (
                 f"best objective {p.objective:,.0f}, bound {_figure(p.bound)}, gap "
                 f"{'-' if p.gap is None else f'{p.gap * 100:.2f}%'}, {placed}"

@@ -209,6 +209,9 @@ def end_active(session: Session, run_id: int, status: str, line: str) -> bool:
         return False
     session.refresh(run)
     run.log = _append(run.log or "", line)
+    if run.snapshot_at is not None and run.wall_seconds is None:  # how long it ran
+        ran = utc_now() - _as_utc(run.snapshot_at)
+        run.wall_seconds = round(max(0.0, ran.total_seconds()), 3)
     return True
 
 
