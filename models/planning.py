@@ -1,10 +1,17 @@
-"""One planning round against the database: build the Problem, solve, validate, store.
+"""One planning round against the database: claim the horizon, snapshot, solve, validate, store.
 
-The run row is committed before solving starts (status ``running``) so that a crash or a
-Ctrl-C leaves a visible, failed run rather than nothing: an exception or Ctrl-C marks it
-``failed`` with the reason in its log, and a process killed outright stops renewing the
-run's lease (models/runs.py), so the next command that looks at runs marks it ``failed``.
-Its assignments are written in one short transaction with its final figures.
+The same path serves `campus solve` (``plan``, in this process) and a background solve
+(``new_run`` as ``queued``, then a worker process runs ``take_snapshot`` and ``solve_run``;
+models/runner.py). One run at a time holds a horizon: ``claim_horizon`` refuses a start
+while a queued or running run overlaps it, under a lock so two starts cannot both pass.
+
+The run row is committed before solving starts so that a crash or a Ctrl-C leaves a
+visible, failed run rather than nothing: an exception or Ctrl-C marks it ``failed`` with the
+reason in its log, and a process killed outright stops renewing the run's lease
+(models/runs.py), so the next command that looks at runs marks it ``failed``. While it
+solves, models/run_watch.py writes progress and watches the cancel request. Its assignments
+are written in one short transaction with its final figures, and only if the run is still
+``running`` then (a cancelled or failed run never gets a plan).
 """
 
 from __future__ import annotations
@@ -200,7 +207,7 @@ def take_snapshot(engine: Engine, run_id: int) -> Problem:
         problem = build_problem(session, horizon, now=now, reference=reference)
         reference_id = reference.id if reference is not None else None
 
-    def mark(session: Session) -> None:
+    def mark(session: Session) -> bool:
         result = session.execute(
             update(e.SolveRun)
             .where(
@@ -212,7 +219,7 @@ def take_snapshot(engine: Engine, run_id: int) -> Problem:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise RunEnded(f"run {run_id} ended before its solve started")
+            return False
         run = session.get_one(e.SolveRun, run_id, populate_existing=True)
         run.snapshot_at = taken
         run.requests_total = len(problem.requests)
@@ -221,8 +228,18 @@ def take_snapshot(engine: Engine, run_id: int) -> Problem:
             "reference_run": reference_id,
             "now": problem.now.isoformat() if problem.now else None,
         }
+        return True
 
-    write_retrying(engine, mark, what=f"start run {run_id}")
+    if not write_retrying(engine, mark, what=f"start run {run_id}"):
+        # cancelled or failed first; a cancel of a run already marked running ends it here
+        write_retrying(
+            engine,
+            lambda session: end_active(
+                session, run_id, "cancelled", "cancelled before its solve started"
+            ),
+            what=f"cancel run {run_id}",
+        )
+        raise RunEnded(f"run {run_id} ended before its solve started; nothing was stored")
     return problem
 
 

@@ -88,7 +88,7 @@ def _elapsed(run: e.SolveRun, now: datetime) -> float | None:
     if run.status == "running" and run.snapshot_at is not None:
         return round(max(0.0, (now - as_utc(run.snapshot_at)).total_seconds()), 1)
     if run.status not in e.ACTIVE_RUN_STATUSES and run.wall_seconds is not None:
-        return run.wall_seconds
+        return round(run.wall_seconds, 3)
     return run.progress_seconds if run.status not in e.ACTIVE_RUN_STATUSES else None
 
 
