@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from api.cli_common import DbOption, bold, console, err, fail, ready_engine
 from models import entities as e
+from models.audit_read import AuditFilterError, parse_moment
 from models.db import session_scope
 from models.keys import Principal
 from models.notices import (
@@ -114,11 +115,11 @@ def print_made(engine: Engine, notice_ids: list[int]) -> None:
 @notices_app.command("list")
 def list_command(
     since: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--since",
-            help="Only notices made at or after this moment (UTC).",
-            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"],
+            help="Only notices made at or after this moment: 2027-03-01 (that day's start) or "
+            "2027-03-01T08:00 (Amsterdam time unless an offset is given).",
         ),
     ] = None,
     party: Annotated[
@@ -140,13 +141,17 @@ def list_command(
     """
     if kind is not None and kind not in e.NOTICE_KINDS:
         raise fail(f"unknown kind {kind!r}: one of {', '.join(e.NOTICE_KINDS)}", code=2)
+    try:
+        moment = parse_moment("--since", since, end_of_day=False) if since is not None else None
+    except AuditFilterError as exc:
+        raise fail(f"{exc.parameter}: {exc.reason}", code=2) from None
     engine = ready_engine(db)
     with session_scope(engine) as session:
         query = scoped_notices(CAMPUS)
         if unsent:
             query = query.where(e.Notice.email_status.in_(("pending", "failed")))
         page = list_notices(
-            session, query, since=_utc(since), kind=kind, party=party, limit=ALL, offset=0
+            session, query, since=moment, kind=kind, party=party, limit=ALL, offset=0
         )
         items = [notice_json(n) for n in page.items]
     if as_json:

@@ -128,7 +128,9 @@ def _letter(party: Party, paragraphs: Iterable[str]) -> str:
     lang = party.language
     name = party.name if party.role != "planner" else phrase("notice.planner", lang)
     parts = [phrase("notice.greeting", lang, name=name), *paragraphs]
-    parts += [phrase("notice.closing", lang), phrase("notice.automatic", lang)]
+    if party.role != "planner":  # the planning office does not sign to itself
+        parts.append(phrase("notice.closing", lang))
+    parts.append(phrase("notice.automatic", lang))
     return "\n\n".join(parts) + "\n"
 
 
