@@ -173,6 +173,7 @@ def publish_command(
             with session_scope(engine) as session:
                 exported = export_feeds(session, out, settings=settings, now=now)
         except ExportError as exc:
+            send_after_commit(engine, notice_ids)  # the publication stands: people are told
             raise fail(
                 f"run {publication.run_id} is published (version {publication.version}), but "
                 f"the static feeds in {out} were left as they were: {exc}"
