@@ -149,7 +149,7 @@ def list_command(
     with session_scope(engine) as session:
         query = scoped_notices(CAMPUS)
         if unsent:
-            query = query.where(e.Notice.email_status.in_(("pending", "failed")))
+            query = query.where(e.Notice.email_status.in_(("pending", "sending", "failed")))
         page = list_notices(
             session, query, since=moment, kind=kind, party=party, limit=ALL, offset=0
         )

@@ -840,9 +840,10 @@ class CampusSettingsRow(Versioned, Base):
 
 NOTICE_KINDS = ("plan_changes", "request_decision", "session_request_decision", "planner_alert")
 NOTICE_PARTIES = ("school", "company", "trainer", "planner")
-# pending/failed: to be sent (failed ones are retried by `campus notices send`); sent; and
-# the two that stay in the API only: no address for the party, or mail off when it was made.
-EMAIL_STATUSES = ("pending", "sent", "failed", "no_address", "mail_off")
+# pending/failed: to be sent (failed ones are retried by `campus notices send`); sending: a
+# sender has claimed it (at email_tried_at); sent; and the two that stay in the API only: no
+# address for the party, or mail off when it was made.
+EMAIL_STATUSES = ("pending", "sending", "sent", "failed", "no_address", "mail_off")
 
 
 class Notice(Base):
@@ -880,6 +881,9 @@ class Notice(Base):
     email_status: Mapped[str] = mapped_column(String(20), default="no_address")
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
     email_error: Mapped[str] = mapped_column(String(500), default="")
+    email_tried_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     publication: Mapped[Publication | None] = relationship()

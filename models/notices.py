@@ -24,12 +24,12 @@ import smtplib
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,9 @@ from models.words import (
 
 SENDABLE = ("pending", "failed")
 SMTP_TIMEOUT = 30.0  # seconds for connecting and each command
+# A claim older than this is taken to be of a sender that died mid-way: the notice is sent
+# again (far longer than one message can take with SMTP_TIMEOUT).
+STALE_CLAIM = timedelta(minutes=10)
 MAX_ERROR = 500
 # The order of the sections of a plan notice, and the phrase of each kind of change.
 SECTIONS = ("new", "reinstated", "moved", "changed", "cancelled")
@@ -612,17 +615,22 @@ def _connect(mail: MailSettings, password: str) -> smtplib.SMTP:
     return conn
 
 
-def _claim(engine: Engine, notice_id: int, attempts: int) -> bool:
-    """Count the attempt before sending, in its own commit; of two senders one wins."""
+def _sendable(now: datetime) -> ColumnElement[bool]:
+    """Waiting or failed, or claimed by a sender that stopped before it finished."""
+    return or_(
+        e.Notice.email_status.in_(SENDABLE),
+        and_(e.Notice.email_status == "sending", e.Notice.email_tried_at < now - STALE_CLAIM),
+    )
+
+
+def _claim(engine: Engine, notice_id: int, attempts: int, now: datetime) -> bool:
+    """Mark the notice as being sent and count the attempt, in its own commit, before it is
+    sent: of two senders at the same moment one wins, and the other skips it."""
     with session_scope(engine) as session:
         done = session.execute(
             update(e.Notice)
-            .where(
-                e.Notice.id == notice_id,
-                e.Notice.email_attempts == attempts,
-                e.Notice.email_status.in_(SENDABLE),
-            )
-            .values(email_attempts=attempts + 1)
+            .where(e.Notice.id == notice_id, e.Notice.email_attempts == attempts, _sendable(now))
+            .values(email_attempts=attempts + 1, email_status="sending", email_tried_at=now)
         )
         return done.rowcount == 1  # type: ignore[attr-defined]
 
@@ -648,7 +656,7 @@ def send_pending(
     environ: Mapping[str, str] | None = None,
     ids: Iterable[int] | None = None,
 ) -> SendReport:
-    """E-mail every pending or failed notice (or only ``ids``), each in its own commit.
+    """E-mail every pending or failed notice (or only ``ids``), each in its own commits.
 
     Call it after the transaction that wrote the notices committed. With the campus's mail
     off it sends nothing. A failure (server down, a refused address) is recorded on the
@@ -658,7 +666,7 @@ def send_pending(
     with session_scope(engine) as session:
         mail = load_settings(session).mail
         query = select(e.Notice.id, e.Notice.email_attempts).where(
-            e.Notice.email_status.in_(SENDABLE), e.Notice.email_to != ""
+            _sendable(moment), e.Notice.email_to != ""
         )
         if ids is not None:
             query = query.where(e.Notice.id.in_(list(ids)))
@@ -673,7 +681,7 @@ def send_pending(
     unreachable = ""
     try:
         for notice_id, attempts in todo:
-            if not _claim(engine, notice_id, attempts):
+            if not _claim(engine, notice_id, attempts, moment):
                 continue  # another sender has it
             error = ""
             if unreachable:  # counted as an attempt, with the connection's error

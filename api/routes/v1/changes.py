@@ -31,7 +31,7 @@ NoticeKind = Literal[
     "plan_changes", "request_decision", "session_request_decision", "planner_alert"
 ]
 PartyRole = Literal["school", "company", "trainer", "planner"]
-EmailStatus = Literal["pending", "sent", "failed", "no_address", "mail_off"]
+EmailStatus = Literal["pending", "sending", "sent", "failed", "no_address", "mail_off"]
 
 
 class _Out(BaseModel):
@@ -47,8 +47,8 @@ class NoticeParty(_Out):
 class NoticeEmail(_Out):
     to: str = Field(description="the address it goes to ('' without one)")
     status: EmailStatus = Field(
-        description="pending (waits), sent, failed (retried by `campus notices send`), "
-        "no_address or mail_off (in the API only)"
+        description="pending (waits), sending (a sender has it), sent, failed (retried by "
+        "`campus notices send`), no_address or mail_off (in the API only)"
     )
     attempts: int
     sent_at: dt.datetime | None = Field(description="when it was e-mailed (UTC)")

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("email_status", sa.String(length=20), nullable=False),
         sa.Column("email_attempts", sa.Integer(), nullable=False),
         sa.Column("email_error", sa.String(length=500), nullable=False),
+        sa.Column("email_tried_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("emailed_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "kind IN ('plan_changes', 'request_decision', 'session_request_decision', "
@@ -47,7 +48,7 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("language IN ('nl', 'en')", name=op.f("ck_notices_language")),
         sa.CheckConstraint(
-            "email_status IN ('pending', 'sent', 'failed', 'no_address', 'mail_off')",
+            "email_status IN ('pending', 'sending', 'sent', 'failed', 'no_address', 'mail_off')",
             name=op.f("ck_notices_email_status"),
         ),
         sa.CheckConstraint(
