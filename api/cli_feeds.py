@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api.cli_common import DbOption, bold, console, fail, ready_engine
+from api.cli_notices import print_made, send_after_commit
 from api.cli_privacy import prune_at_startup
 from api.feeds.export import ExportError, export_feeds
 from api.feeds.settings import FeedSettings
@@ -34,6 +35,7 @@ from models.feeds import (
     revoke_token,
     rotate_token,
 )
+from models.notices import notices_for_publication
 from models.publish import Change, PublishError, PublishResult, publish
 from models.runs import expire_stale_runs_now
 
@@ -142,13 +144,18 @@ def publish_command(
     settings = FeedSettings.from_env()
     now = _now()
 
+    notice_ids: list[int] = []
+
     def publish_in(session: Session) -> PublishResult:
         chosen = None
         if run is not None and 0 < run <= MAX_ID:  # larger numbers overflow the database
             chosen = session.scalars(select(e.SolveRun).where(e.SolveRun.id == run)).one_or_none()
         if run is not None and chosen is None:
             raise PublishError(f"there is no solve run {run}")
-        return publish(session, chosen, now=now)
+        result = publish(session, chosen, now=now)
+        # Each party's notice is kept or lost with the publication (models/notices.py).
+        notice_ids[:] = [n.id for n in notices_for_publication(session, result, now=now)]
+        return result
 
     try:  # one short transaction, started again while a busy server holds the database
         expire_stale_runs_now(engine)  # in its own transaction: it stands if publish fails
@@ -166,6 +173,7 @@ def publish_command(
             with session_scope(engine) as session:
                 exported = export_feeds(session, out, settings=settings, now=now)
         except ExportError as exc:
+            send_after_commit(engine, notice_ids)  # the publication stands: people are told
             raise fail(
                 f"run {publication.run_id} is published (version {publication.version}), but "
                 f"the static feeds in {out} were left as they were: {exc}"
@@ -184,6 +192,9 @@ def publish_command(
     if exported is not None:
         written, unchanged = exported
         console.print(f"static feeds in {out}: {len(written)} written, {len(unchanged)} unchanged")
+    # E-mail only now that the publication has committed: a mail failure is a warning.
+    print_made(engine, notice_ids)
+    send_after_commit(engine, notice_ids)
 
 
 LabelOpt = Annotated[

@@ -38,6 +38,11 @@ def print_prune(report: PruneReport, *, dry_run: bool) -> None:
     )
     for trainer, first, last in report.absences:
         console.print(f"  {trainer}: {first}..{last}")
+    if report.notices:
+        console.print(
+            f"{verb} {report.notices} change notice(s) from before "
+            f"{report.audit_before:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 def prune_now(engine: Engine, *, now: datetime, dry_run: bool = False) -> PruneReport:

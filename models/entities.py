@@ -854,3 +854,56 @@ class CampusSettingsRow(Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- Telling people: change notices (models/notices.py) ----------------------------------
+
+NOTICE_KINDS = ("plan_changes", "request_decision", "session_request_decision", "planner_alert")
+NOTICE_PARTIES = ("school", "company", "trainer", "planner")
+# pending/failed: to be sent (failed ones are retried by `campus notices send`); sending: a
+# sender has claimed it (at email_tried_at); sent; and the two that stay in the API only: no
+# address for the party, or mail off when it was made.
+EMAIL_STATUSES = ("pending", "sending", "sent", "failed", "no_address", "mail_off")
+
+
+class Notice(Base):
+    """One message to one party (a school, a company, a trainer or the planners).
+
+    Written in the transaction of what it tells (a publication, a decision, a change that
+    broke published sessions); e-mailed only after that transaction committed, so a mail
+    failure never undoes it: it is recorded here (``email_status``, ``email_error``) and
+    retried. ``changes`` holds the same facts as the text, structured, for API clients.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint(_in("kind", NOTICE_KINDS), name="kind"),
+        CheckConstraint(_in("party_role", NOTICE_PARTIES), name="party_role"),
+        CheckConstraint(_in("language", LANGUAGES), name="language"),
+        CheckConstraint(_in("email_status", EMAIL_STATUSES), name="email_status"),
+        CheckConstraint("email_attempts >= 0", name="email_attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    party_role: Mapped[str] = mapped_column(String(20))
+    party_key: Mapped[str] = mapped_column(String(80), default="")  # "" for the planners
+    party_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("publications.id", ondelete="SET NULL"), default=None, index=True
+    )
+    email_to: Mapped[str] = mapped_column(String(200), default="")
+    email_status: Mapped[str] = mapped_column(String(20), default="no_address")
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_error: Mapped[str] = mapped_column(String(500), default="")
+    email_tried_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    publication: Mapped[Publication | None] = relationship()

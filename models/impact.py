@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import entities as e
 from models.audit import Actor
+from models.notices import sessions_hit
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def mark_for_replanning(
     actor: Actor,
     now: datetime,
 ) -> list[e.ReplanMark]:
-    """One open mark per session (a session already marked and unresolved is not marked twice)."""
+    """One open mark per session (a session already marked and unresolved is not marked twice),
+    and one planner alert about all of them."""
     rows = list(rows)
     open_marks = set(
         session.scalars(
@@ -109,4 +111,7 @@ def mark_for_replanning(
         if row.id not in open_marks
     ]
     session.add_all(marks)
+    # The planners are told at once, about every session the change hits (models/notices.py).
+    who = actor.label or actor.role
+    sessions_hit(session, rows, cause="replan", reason=reason, actor_label=who, now=now)
     return marks

@@ -62,12 +62,14 @@ class PruneReport:
     absences_before: date  # absences whose last day is before this day
     audit_entries: int
     absences: list[tuple[str, date, date]]  # trainer key, first, last
+    notices: int = 0  # change notices (models/notices.py) made before audit_before
 
 
 def prune(
     session: Session, settings: CampusSettings, *, now: datetime, dry_run: bool = False
 ) -> PruneReport:
-    """Delete audit entries and ended absences older than ``settings.retention_days``.
+    """Delete audit entries, change notices and ended absences older than
+    ``settings.retention_days``.
 
     An entry is kept exactly ``retention_days`` days; an absence until ``retention_days``
     days after its last day (Amsterdam dates). Pruning is not itself audited: an entry that
@@ -78,6 +80,8 @@ def prune(
     absences_before = now.astimezone(AMSTERDAM).date() - keep
     old_entries = e.AuditEvent.at < audit_before
     count = session.scalar(select(func.count()).select_from(e.AuditEvent).where(old_entries))
+    old_notices = e.Notice.created_at < audit_before  # they name people as the audit does
+    notices = session.scalar(select(func.count()).select_from(e.Notice).where(old_notices))
     ended = session.execute(
         select(e.TrainerAbsence.id, e.Trainer.key, e.TrainerAbsence.first, e.TrainerAbsence.last)
         .join(e.Trainer, e.Trainer.id == e.TrainerAbsence.trainer_id)
@@ -86,6 +90,7 @@ def prune(
     ).all()
     if not dry_run:
         session.execute(delete(e.AuditEvent).where(old_entries))
+        session.execute(delete(e.Notice).where(old_notices))
         if ended:
             ids = [row.id for row in ended]
             session.execute(delete(e.TrainerAbsence).where(e.TrainerAbsence.id.in_(ids)))
@@ -95,6 +100,7 @@ def prune(
         absences_before=absences_before,
         audit_entries=count or 0,
         absences=[(row.key, row.first, row.last) for row in ended],
+        notices=notices or 0,
     )
 
 

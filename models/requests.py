@@ -30,6 +30,7 @@ from models import entities as e
 from models.audit import Actor, diff, json_value, record
 from models.bridge import Horizon, build_problem
 from models.keys import Principal
+from models.notices import request_decided, sessions_hit
 from models.school_groups import is_key, scoped_groups
 from scheduler.explain import door_check
 from scheduler.problem import RequestId
@@ -355,8 +356,9 @@ def decide(
     reason: str = "",
     actor: Actor,
     now: datetime,
-) -> None:
-    """Accept or decline a submitted request (a declined one says why)."""
+) -> list[e.Notice]:
+    """Accept or decline a submitted request (a declined one says why); returns the notices
+    that tell the school (e-mailed once the caller committed)."""
     verb = "accepted" if accept else "declined"
     if request.status != "submitted":
         raise RequestChangeError(
@@ -374,6 +376,7 @@ def decide(
         decided_by=actor.label or actor.role,
         decline_reason="" if accept else reason,
     )
+    return request_decided(session, request, now=now)  # the school is told (models/notices.py)
 
 
 def minus_working_days(day: date, n: int) -> date:
@@ -435,3 +438,12 @@ def withdraw(
             until=deadline,
         )
     _transition(session, request, "withdrawn", actor=actor, now=now, withdrawn_at=now)
+    wall_now = from_aware(now)
+    hit = [
+        ps
+        for ps in published_sessions(session, request)
+        if ps.status == "confirmed" and ps.end > wall_now
+    ]
+    # The planners are told at once when the withdrawal takes sessions out of the plan.
+    sessions_hit(session, hit, cause="withdrawal", reason="", request=request,
+                 actor_label=actor.label or actor.role, now=now)  # fmt: skip

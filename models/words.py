@@ -659,6 +659,44 @@ def render(reason: Reason, lang: Language = DEFAULT_LANGUAGE) -> str:
     return words.nl(reason.details)
 
 
+# --- dates, times and lists in either language (change notices) -------------------------
+
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
+def day_text(value: object, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """'di 16 mrt 2027' or 'Tue 16 Mar 2027'."""
+    if lang == "nl":
+        return nl_date(value)
+    d = _as_date(value)
+    return f"{_EN_WEEKDAYS[d.weekday()]} {d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
+
+
+def slot_text(start: datetime, end: datetime, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """A session's time as people write it: 'di 16 mrt 2027, 09:00-12:00' (wall time)."""
+    return f"{day_text(start, lang)}, {start:%H:%M}-{end:%H:%M}"
+
+
+def period_text(first: object, last: object, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """One day, or 'ma 15 mrt 2027 t/m vr 9 apr 2027' / 'Mon 15 Mar 2027 to Fri 9 Apr 2027'."""
+    if lang == "nl":
+        return nl_period(first, last)
+    if _as_date(first) == _as_date(last):
+        return day_text(first, lang)
+    return f"{day_text(first, lang)} to {day_text(last, lang)}"
+
+
+def list_text(items: Iterable[object], lang: Language = DEFAULT_LANGUAGE) -> str:
+    """'a, b en c' or 'a, b and c'."""
+    words = [str(x) for x in items]
+    if lang == "nl" or len(words) < 2:
+        return nl_list(words, empty="")
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 # --- fixed phrases -------------------------------------------------------------------------
 
 PHRASES: Mapping[str, Mapping[Language, str]] = {
@@ -685,6 +723,107 @@ PHRASES: Mapping[str, Mapping[Language, str]] = {
         "nl": " kan niet worden afgerond in run {run}:",
         "en": " cannot be completed in run {run}:",
     },
+    # change notices, request decisions and planner alerts (models/notices.py)
+    "notice.greeting": {"nl": "Beste {name},", "en": "Dear {name},"},
+    "notice.planner": {"nl": "planner", "en": "planner"},
+    "notice.closing": {
+        "nl": "Met vriendelijke groet,\nhet planbureau van de Technische Installatie Campus",
+        "en": "Kind regards,\nthe planning office of the Technische Installatie Campus",
+    },
+    "notice.automatic": {
+        "nl": "Dit bericht is automatisch verstuurd door TIC Planner.",
+        "en": "This message was sent automatically by TIC Planner.",
+    },
+    "notice.plan.subject_one": {
+        "nl": "TIC Planner: 1 wijziging in uw planning",
+        "en": "TIC Planner: 1 change to your schedule",
+    },
+    "notice.plan.subject_many": {
+        "nl": "TIC Planner: {count} wijzigingen in uw planning",
+        "en": "TIC Planner: {count} changes to your schedule",
+    },
+    "notice.plan.intro": {
+        "nl": "De planning van de Technische Installatie Campus is bijgewerkt (publicatie "
+        "{version}). Voor u verandert het volgende:",
+        "en": "The schedule of the Technische Installatie Campus has been updated (publication "
+        "{version}). This is what changes for you:",
+    },
+    "notice.plan.new": {"nl": "Nieuw", "en": "New"},
+    "notice.plan.moved": {"nl": "Verplaatst", "en": "Moved"},
+    "notice.plan.changed": {"nl": "Gewijzigd", "en": "Changed"},
+    "notice.plan.reinstated": {"nl": "Weer ingepland", "en": "Back on the schedule"},
+    "notice.plan.cancelled": {"nl": "Geannuleerd", "en": "Cancelled"},
+    "notice.plan.from_to": {"nl": "van {before} naar {after}", "en": "from {before} to {after}"},
+    "notice.plan.trainer": {"nl": "trainer {names}", "en": "trainer {names}"},
+    "notice.plan.trainers": {"nl": "trainers {names}", "en": "trainers {names}"},
+    "notice.plan.calendars": {
+        "nl": "Wie de kalender van de campus volgt, ziet deze wijzigingen vanzelf in zijn agenda.",
+        "en": "Calendar subscriptions of the campus show these changes by themselves.",
+    },
+    "notice.request.accepted.subject": {
+        "nl": "TIC Planner: aanvraag {request} is geaccepteerd",
+        "en": "TIC Planner: request {request} is accepted",
+    },
+    "notice.request.declined.subject": {
+        "nl": "TIC Planner: aanvraag {request} is afgewezen",
+        "en": "TIC Planner: request {request} is declined",
+    },
+    "notice.request.accepted": {
+        "nl": "Uw aanvraag {request} ({what}) is geaccepteerd. De planner neemt haar mee in de "
+        "volgende planning; zodra de sessies gepubliceerd zijn, krijgt u daarvan bericht.",
+        "en": "Your request {request} ({what}) has been accepted. The planner includes it in the "
+        "next schedule; you will be told as soon as its sessions are published.",
+    },
+    "notice.request.declined": {
+        "nl": "Uw aanvraag {request} ({what}) is afgewezen.",
+        "en": "Your request {request} ({what}) has been declined.",
+    },
+    "notice.reason": {"nl": "Reden: {reason}", "en": "Reason: {reason}"},
+    "notice.session_request.subject": {
+        "nl": "TIC Planner: besluit over uw verzoek voor {title} op {date}",
+        "en": "TIC Planner: decision on your request about {title} on {date}",
+    },
+    "notice.session_request.moved": {
+        "nl": "Uw verzoek over de sessie {session} is toegekend: de sessie wordt verplaatst.",
+        "en": "Your request about the session {session} is granted: the session will be moved.",
+    },
+    "notice.session_request.cancelled": {
+        "nl": "Uw verzoek over de sessie {session} is toegekend: de sessie vervalt.",
+        "en": "Your request about the session {session} is granted: the session is cancelled.",
+    },
+    "notice.session_request.refused": {
+        "nl": "Uw verzoek over de sessie {session} is afgewezen; de sessie blijft zoals ze is.",
+        "en": "Your request about the session {session} is refused; the session stays as it is.",
+    },
+    "notice.session_request.follows": {
+        "nl": "Zodra de nieuwe planning gepubliceerd is, krijgt u daarvan een apart bericht.",
+        "en": "You will get a separate message as soon as the new schedule is published.",
+    },
+    "notice.alert.subject_one": {
+        "nl": "TIC Planner: 1 gepubliceerde sessie geraakt ({cause})",
+        "en": "TIC Planner: 1 published session affected ({cause})",
+    },
+    "notice.alert.subject_many": {
+        "nl": "TIC Planner: {count} gepubliceerde sessies geraakt ({cause})",
+        "en": "TIC Planner: {count} published sessions affected ({cause})",
+    },
+    "notice.alert.replan": {
+        "nl": "Een bevestigde wijziging raakt sessies van de gepubliceerde planning: {reason}. "
+        "Ze zijn gemarkeerd om opnieuw te plannen; de volgende solve plant ze opnieuw:",
+        "en": "A confirmed change hits sessions of the published plan: {reason}. They are "
+        "marked for re-planning; the next solve plans them again:",
+    },
+    "notice.alert.withdrawal": {
+        "nl": "{school} heeft aanvraag {request} ingetrokken. Deze sessies van de gepubliceerde "
+        "planning vervallen bij de volgende publicatie:",
+        "en": "{school} withdrew request {request}. These sessions of the published plan are "
+        "cancelled by the next publication:",
+    },
+    "notice.alert.withdrawal_cause": {
+        "nl": "aanvraag {request} ingetrokken",
+        "en": "request {request} withdrawn",
+    },
+    "notice.alert.by": {"nl": "Gemeld door: {actor}.", "en": "Reported by: {actor}."},
 }
 
 
@@ -702,11 +841,15 @@ __all__ = [
     "Language",
     "ReasonWords",
     "UnknownLanguage",
+    "day_text",
     "language",
+    "list_text",
     "missing_codes",
     "nl_date",
     "nl_datetime",
     "nl_period",
+    "period_text",
     "phrase",
     "render",
+    "slot_text",
 ]

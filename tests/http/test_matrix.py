@@ -596,6 +596,14 @@ MATRIX = [
     ("trainer",   "start solve",      403, 403, 403),
     ("trainer",   "cancel solve",     403, 403, 403),
     ("trainer",   "solve events",     403, 403, 403),
+    # --- change notices (api/routes/v1/changes.py; every key reads its own)
+    ("anonymous", "list changes",       401, 401, 401),
+    ("revoked",   "list changes",       401, 401, 401),
+    ("expired",   "list changes",       401, 401, 401),
+    ("planner",   "list changes",       200, 200, 422),
+    ("company",   "list changes",       200, 200, 422),
+    ("school",    "list changes",       200, 200, 422),
+    ("trainer",   "list changes",       200, 200, 422),
 ]
 # fmt: on
 
@@ -621,6 +629,7 @@ def test_every_row_of_the_matrix_has_a_runner_and_every_endpoint_rows() -> None:
     runners = [
         ENDPOINTS, GROUP_ENDPOINTS, TRAINER_DELETES, SLOT_ENDPOINTS, ENDPOINTS2, SOLVE_ENDPOINTS,
         SOLVE_JOB_ENDPOINTS,
+        CHANGES_ENDPOINTS,
     ]  # fmt: skip
     named = [name for runner in runners for name in runner]
     assert len(named) == len(set(named))  # an endpoint belongs to one runner
@@ -1116,4 +1125,57 @@ def test_every_key_gets_exactly_its_status_on_every_background_solve_endpoint(ap
                         if session.get_one(e.SolveRun, queued).status != "queued":
                             failures.append(f"{where}: the run was cancelled")
                         session.get_one(e.SolveRun, queued).status = "failed"  # free its week
+# --- change notices (api/routes/v1/changes.py): every key reads its own -------------------
+# The list names no entity: "own" is the key's own notices, "other" asks for another party's
+# (elektro-noord: only the planner may read them, the others get an empty page), "missing" a
+# moment that does not exist (422 for every key that may read).
+
+TARGETS["changes"] = {"own": "", "other": "?party=elektro-noord", "missing": "?since=gisteren"}
+CHANGES_ENDPOINTS = {"list changes": "/api/v1/changes{changes}"}
+OWN_PARTY = {"company": "warmte-west", "school": "vmbo-zuidoost", "trainer": "t-sanne"}
+
+
+def test_every_key_gets_exactly_its_status_on_every_changes_endpoint(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    from models.db import session_scope
+    from models.notices import notices_for_publication
+    from models.publish import publish
+    from tests.feeds.factory import Planned, make_run
+
+    # a session of every party: ww-hal and t-sanne (warmte-west), en-lab and t-ahmed
+    # (elektro-noord), the groups of vmbo-zuidoost
+    plan = (Planned("r-ws-1", 1, "ww-hal", datetime(2027, 3, 30, 13), datetime(2027, 3, 30, 16),
+                    ("t-sanne",)),
+            Planned("r-sc-1", 1, "en-lab", datetime(2027, 3, 29, 8, 30),
+                    datetime(2027, 3, 29, 12, 30), ("t-ahmed",)))  # fmt: skip
+    with session_scope(api.engine) as session:
+        result = publish(session, make_run(session, plan), now=datetime(2027, 1, 10, 9, tzinfo=UTC))
+        assert len(notices_for_publication(session, result)) == 5
+    assert {endpoint for _, endpoint, *_ in rows_for(CHANGES_ENDPOINTS)} == set(CHANGES_ENDPOINTS)
+    failures = []
+    for who, endpoint, *statuses in rows_for(CHANGES_ENDPOINTS):
+        template = CHANGES_ENDPOINTS[endpoint]
+        for (target, query), expected in zip(TARGETS["changes"].items(), statuses, strict=True):
+            response = api.client.get(template.format(changes=query), headers=api.headers(who))
+            where = f"{who} GET {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+                continue
+            parties = {item["party"]["key"] for item in response.json()["items"]}
+            if who == "planner":
+                wanted = {"warmte-west", "elektro-noord", "vmbo-zuidoost", "t-sanne", "t-ahmed"}
+                if target == "other":
+                    wanted = {"elektro-noord"}
+            else:
+                wanted = {OWN_PARTY[who]} if target == "own" else set()
+            if parties != wanted:
+                failures.append(f"{where}: notices of {sorted(parties)}, expected {sorted(wanted)}")
+            # A party's own notice names the places and trainers of its own sessions (as its
+            # feed does); asking for another party's shows nothing of it.
+            leaked = [t for t in FOREIGN.get(who, []) if t in response.text]
+            if target != "own" and who != "planner" and leaked:
+                failures.append(f"{where}: the answer shows {leaked}")
     assert failures == [], "\n".join(failures)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.routes.v1 import (
     audit,
     catalogue,
+    changes,
     groups,
     keys,
     location_slots,
@@ -40,3 +41,4 @@ router.include_router(school_groups.router)
 router.include_router(requests.router)
 router.include_router(solves.router)
 router.include_router(solve_jobs.router)
+router.include_router(changes.router)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Response
 from sqlalchemy.orm import Session
 
 from api.deps import (
     ApiSessionDep,
+    EngineDep,
     NowDep,
     PrincipalDep,
     actor_of,
@@ -23,6 +24,7 @@ from api.deps import (
 )
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
+from api.routes.v1.changes import email_after_response
 from api.routes.v1.requests_schemas import (
     DeclineIn,
     PreferencesOut,
@@ -302,15 +304,18 @@ def post_accept(
     principal: PrincipalDep,
     now: NowDep,
     response: Response,
+    background: BackgroundTasks,
+    engine: EngineDep,
     if_match: IfMatchDep = None,
 ) -> RequestOut:
-    """Accept a submitted request: the next solve plans it."""
+    """Accept a submitted request: the next solve plans it; the school is told."""
     request = _action(session, principal, key, if_match, "planner")
     try:
-        decide(session, request, accept=True, actor=actor_of(principal), now=now)
+        told = decide(session, request, accept=True, actor=actor_of(principal), now=now)
     except RequestChangeError as exc:
         raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
+    email_after_response(background, engine, told)
     set_etag(response, request)
     return _out(session, request, with_sessions=True)
 
@@ -327,16 +332,19 @@ def post_decline(
     principal: PrincipalDep,
     now: NowDep,
     response: Response,
+    background: BackgroundTasks,
+    engine: EngineDep,
     if_match: IfMatchDep = None,
 ) -> RequestOut:
-    """Decline a submitted request with a reason the school reads."""
+    """Decline a submitted request with a reason the school reads (and is told)."""
     request = _action(session, principal, key, if_match, "planner")
     try:
-        decide(
+        told = decide(
             session, request, accept=False, reason=body.reason, actor=actor_of(principal), now=now
         )
     except RequestChangeError as exc:
         raise _refused(exc, reader_language(session, principal)) from None
     session.flush()
+    email_after_response(background, engine, told)
     set_etag(response, request)
     return _out(session, request, with_sessions=True)
