@@ -10,7 +10,7 @@ Its assignments are written in one short transaction with its final figures.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
 from models.db import session_scope, write_retrying
+from models.pins import BrokenPin
 from models.publish import published_run
 from models.runs import (
     Heartbeat,
@@ -51,6 +52,7 @@ class PlanResult:
     problem: Problem
     solution: Solution
     report: Report
+    broken_pins: tuple[BrokenPin, ...] = ()
 
 
 def plan(
@@ -64,9 +66,12 @@ def plan(
     lease = lease_seconds()
     expire_stale_runs_now(engine)
 
+    broken: list[BrokenPin] = []
+
     def start(session: Session) -> tuple[int, Problem]:
+        broken.clear()  # a retried transaction starts over
         reference = reference_run(session)
-        problem = build_problem(session, horizon, now=now, reference=reference)
+        problem = build_problem(session, horizon, now=now, reference=reference, broken_pins=broken)
         started = utc_now()
         run = e.SolveRun(
             created_at=started,
@@ -83,6 +88,7 @@ def plan(
                 "relative_gap": options.relative_gap,
                 "reference_run": reference.id if reference else None,
                 "now": problem.now.isoformat() if problem.now else None,
+                "broken_pins": [b.as_json() for b in broken],
             },
         )
         session.add(run)
@@ -109,7 +115,7 @@ def plan(
             else:
                 run.status = solution.status.value
                 run.wall_seconds = solution.wall_seconds
-            run.log = run_log(problem, solution, report)
+            run.log = run_log(problem, solution, report, broken)
 
         write_retrying(engine, finish, what=f"store run {run_id}")
     except LeaseLost:
@@ -119,10 +125,12 @@ def plan(
         reason = "interrupted (Ctrl-C)" if interrupted else f"{type(exc).__name__}: {exc}"
         mark_failed(engine, run_id, reason)
         raise
-    return PlanResult(run_id, problem, solution, report)
+    return PlanResult(run_id, problem, solution, report, tuple(broken))
 
 
-def run_log(problem: Problem, solution: Solution, report: Report) -> str:
+def run_log(
+    problem: Problem, solution: Solution, report: Report, broken: Sequence[BrokenPin] = ()
+) -> str:
     lines = [
         f"horizon {problem.first_day}..{problem.last_day}, {len(problem.requests)} requests",
         f"status {solution.status.value}, objective {solution.objective}, "
@@ -132,6 +140,11 @@ def run_log(problem: Problem, solution: Solution, report: Report) -> str:
         f"validator: {len(report.violations)} hard violation(s), objective {report.objective}",
     ]
     lines += [f"  {v.rule}/{v.check}: {v.message}" for v in report.violations]
+    lines += [
+        f"pin {b.request}#{b.index} released, it cannot be kept ({b.rule}/{b.check}): "
+        f"{b.message}"
+        for b in broken
+    ]
     for key, value in sorted(solution.statistics.items()):
         lines.append(f"stat {key}: {value}")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.routes.v1 import (
     audit,
     catalogue,
+    change_requests,
     groups,
     keys,
     location_slots,
@@ -16,6 +17,7 @@ from api.routes.v1 import (
     replan_marks,
     requests,
     school_groups,
+    sessions,
     solves,
     trainers,
 )
@@ -38,3 +40,5 @@ router.include_router(audit.router)
 router.include_router(school_groups.router)
 router.include_router(requests.router)
 router.include_router(solves.router)
+router.include_router(sessions.router)
+router.include_router(change_requests.router)
