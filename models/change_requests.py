@@ -222,6 +222,14 @@ class DecisionNotice:
         return self.texts[lang]
 
 
+def party_language(session: Session, row: e.ChangeRequest) -> Language:
+    """The language the party that asked reads: its partner's preference, else Dutch."""
+    if row.asked_partner is None:
+        return "nl"
+    stored = session.scalar(select(e.Partner.language).where(e.Partner.key == row.asked_partner))
+    return "en" if stored == "en" else "nl"
+
+
 def notice_text(row: e.ChangeRequest, lang: Language) -> str:
     """The message the party reads about its change request (also while it is open)."""
     ps = row.published_session
