@@ -137,3 +137,10 @@ def test_change_requests_list_and_decide(engine: Engine) -> None:
         (1, "refused", "De hal is bezet")
     ]
     assert campus("change-requests", "decide", "7", "cancel", "--db", url)[0] == 1
+
+
+def test_every_new_command_has_help_with_an_example() -> None:
+    for command in (["pin"], ["unpin"], ["move"], ["change-requests", "list"],
+                    ["change-requests", "decide"]):  # fmt: skip
+        code, out, _ = campus(*command, "--help")
+        assert code == 0 and "Usage" in out and "Example: campus " in out, command
