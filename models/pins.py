@@ -11,8 +11,9 @@ A pin that a later change made impossible (an absence, a closure, a holiday) mus
 the solve infeasible: ``release_broken_pins`` checks every pinned session that has not
 started on its own against today's rules (the checks of one session alone, those of
 ``scheduler.validate.HISTORY_EXEMPT``, with the independent validator) and releases the ones
-that break one: the engine then treats them as ordinary reference sessions (moved as little
-as possible, or cancelled), and the run reports them, as a broken running course is reported.
+that break one (or that clash with another pinned session: the later one of the two): the
+engine then treats them as ordinary reference sessions (moved as little as possible, or
+cancelled), and the run reports them, as a broken running course is reported.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ ALONE_CHECKS = HISTORY_EXEMPT | {
     ("location_available", "repeated_time"),
     ("solution_shape", "wrong_duration"),
     ("solution_shape", "index_out_of_range"),
+    # two pinned sessions that clash since a later change (travel times, a buffer): the later
+    # of the two is the one the validator names, and it is released
+    ("trainers", "double_booked"),
+    ("trainers", "travel_time"),
+    ("groups", "double_booked"),
+    ("groups", "travel_time"),
+    ("location_never_double_booked", "overlap"),
+    ("location_never_double_booked", "buffer"),
 }
 
 

@@ -13,7 +13,7 @@ from models import entities as e
 from models.audit import CLI
 from models.bridge import Horizon, build_problem
 from models.db import session_scope
-from models.pins import pin_session
+from models.pins import pin_session, release_broken_pins
 from models.planning import plan, reference_run
 from models.publish import publish
 from models.store import load_files
@@ -107,3 +107,22 @@ def test_a_pin_in_the_past_is_history_and_stays_kept(engine: Engine) -> None:
     assert broken == []
     kept = [s for s in problem.reference if s.request == "r-ws-1"]
     assert [s.pinned for s in kept] == [True]
+
+
+def test_of_two_pinned_sessions_that_clash_the_later_one_is_released(engine: Engine) -> None:
+    _published_and_pinned(engine)
+    with session_scope(engine) as session:
+        problem = build_problem(session, HORIZON, now=NOW, reference=reference_run(session))
+    ws = next(s for s in problem.reference if s.request == "r-ws-1")
+    gl = next(s for s in problem.reference if s.request == "r-gl-1")
+    # as if the guest lesson had been pinned on Tuesday 16 March at 14:00, in r-ws-1's time
+    clash = replace(gl, start=datetime(2027, 3, 16, 14), end=datetime(2027, 3, 16, 15, 30),
+                    pinned=True)  # fmt: skip
+    both = replace(problem, reference=(ws, clash))
+    released, broken = release_broken_pins(both, {("r-ws-1", 1), ("r-gl-1", 1)})
+    assert [(b.request, b.index, b.rule, b.check) for b in broken] == [
+        ("r-gl-1", 1, "trainers", "double_booked")  # the first of its clashes the rules name
+    ]
+    assert [(s.request, s.pinned) for s in released.reference] == [
+        ("r-ws-1", True), ("r-gl-1", False)
+    ]
