@@ -383,6 +383,10 @@ def move_session(
                 created_by=actor.label,
             )
         )  # fmt: skip
+        record(
+            session, actor, entity="pin", key=uid, action="create",
+            changes={"pinned": [False, True], "by": [None, "manual_move"]}, now=now,
+        )  # fmt: skip
     record(
         session, actor, entity="manual_move", key=uid, action="create",
         changes={"run": [None, run.id], "from": [None, placement(before)],
@@ -442,6 +446,10 @@ def cancel_session(
     pin = find_pin(session, ps)
     if pin is not None:
         session.delete(pin)
+        record(
+            session, actor, entity="pin", key=uid, action="delete",
+            changes={"pinned": [True, False], "by": [None, "manual_cancel"]}, now=now,
+        )  # fmt: skip
     record(
         session, actor, entity="manual_cancel", key=uid, action="create",
         changes={"run": [None, run.id], "change_request": [None, change_request]}, now=now,

@@ -144,6 +144,7 @@ def test_a_move_into_the_daylight_saving_week_makes_a_new_unpublished_run(
         assert ps.start == datetime(2027, 3, 16, 13)  # the move publishes nothing
         assert ps.sequence == 0
         assert [a.action for a in _audit(api, "manual_move")] == ["create"]
+        assert [(a.action, a.entity_key) for a in _audit(api, "pin")] == [("create", WS)]
 
         # published like any run: the session moves for subscribers, and stays pinned there
         result = publish(session, row, now=datetime(2027, 1, 16, 9, tzinfo=UTC))
