@@ -15,6 +15,7 @@ from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_keys import register as register_key_commands
 from api.cli_notices import register as register_notice_commands
+from api.cli_pins import register as register_pin_commands
 from api.cli_privacy import register as register_privacy_commands
 from api.cli_runs import register as register_run_commands
 from api.cli_settings import register as register_settings_commands
@@ -176,6 +177,7 @@ register_settings_commands(app)
 register_privacy_commands(app)
 register_run_commands(app)
 register_notice_commands(app)
+register_pin_commands(app)
 
 
 def main() -> None:

@@ -156,6 +156,7 @@ def result_json(result: PlanResult, horizon: Horizon) -> dict[str, Any]:
         "trainer_travel_minutes": summary.trainer_travel_minutes,
         "unscheduled_requests": unscheduled_requests(result),
         "incomplete_requests": list(solution.incomplete),
+        "broken_pins": [b.as_json() for b in result.broken_pins],
     }
 
 
@@ -195,6 +196,11 @@ def print_result(result: PlanResult, horizon: Horizon) -> None:
         console.print(
             "running courses that cannot be completed (past sessions kept): "
             + ", ".join(solution.incomplete),
+        )
+    for b in result.broken_pins:
+        console.print(
+            f"pinned session {b.request}#{b.index} cannot be kept and was re-planned "
+            f"({b.rule}/{b.check}): {b.message}"
         )
     left = unscheduled_requests(result)
     if left:

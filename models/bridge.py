@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models import entities as e
 from models.absences import EXPLAINED_WORDS
+from models.pins import BrokenPin, pinned_placements, release_broken_pins, with_pins
 from models.travel import travel_matrix
 from scheduler import problem as p
 from scheduler.solution import Solution
@@ -167,11 +168,14 @@ def build_problem(
     weights: p.Weights | None = None,
     grid_minutes: int = 15,
     only: Sequence[str] | None = None,
+    broken_pins: list[BrokenPin] | None = None,
 ) -> p.Problem:
     """The stored campus as a Problem for ``horizon``; requests outside it are left out.
 
     Only accepted requests are planned. ``only`` names the requests to take instead, whatever
     their status: the door check of a request being submitted (models/requests.py).
+    Pinned sessions (models/pins.py) are pinned in the reference at their published place;
+    a pin that became impossible is released and, when ``broken_pins`` is given, added to it.
     """
     first_day, last_day = horizon.first_day, horizon.last_day
     locations = session.scalars(select(e.Location).order_by(e.Location.key)).all()
@@ -189,7 +193,15 @@ def build_problem(
     ).all()
     used_groups = {rg.group.key for r in requests for rg in r.groups}
     used_activities = {r.activity_type.code for r in requests}
-    return p.Problem(
+    pins = pinned_placements(session)
+    reference_plan = with_pins(
+        _reference_within(reference_sessions(reference), requests, first_day, last_day),
+        pins,
+        {r.key for r in requests},
+        first_day=first_day,
+        last_day=last_day,
+    )
+    problem = p.Problem(
         first_day=first_day,
         last_day=last_day,
         holidays=tuple(
@@ -285,11 +297,15 @@ def build_problem(
                 for (a, b), m in travel_matrix(places, overrides).items()
             }
         ),
-        reference=_reference_within(reference_sessions(reference), requests, first_day, last_day),
+        reference=reference_plan,
         now=now if now is not None else wall_now(),
         grid_minutes=grid_minutes,
         weights=weights or p.Weights(),
     )
+    problem, broken = release_broken_pins(problem, set(pins))
+    if broken_pins is not None:
+        broken_pins.extend(broken)
+    return problem
 
 
 def store_solution(

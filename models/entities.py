@@ -744,6 +744,69 @@ class ReplanMark(Base):
     published_session: Mapped[PublishedSession] = relationship()
 
 
+class Pin(Base):
+    """A session of the published plan that every later solve keeps where it is.
+
+    Keyed by request and session number (as the calendar UID is), so it survives later
+    publications; its placement is the published session's (models/pins.py).
+    """
+
+    __tablename__ = "pins"
+    __table_args__ = (
+        CheckConstraint("session_index >= 1", name="session_index_positive"),
+        UniqueConstraint("request_id", "session_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    session_index: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+    request: Mapped[Request] = relationship()
+
+
+CHANGE_KINDS = ("cancel", "move")
+CHANGE_STATUSES = ("open", "moved", "cancelled", "refused")
+
+
+class ChangeRequest(Versioned, Base):
+    """A school, company or trainer asks to cancel or move one published session.
+
+    The planner decides (models/change_requests.py): ``moved`` and ``cancelled`` name the
+    run the decision made (to review and publish like any other), ``refused`` has a reason.
+    Who asked is stored by key, like an API key's scope.
+    """
+
+    __tablename__ = "change_requests"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CHANGE_KINDS), name="kind"),
+        CheckConstraint(_in("status", CHANGE_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_session_id: Mapped[int] = mapped_column(
+        ForeignKey("published_sessions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    wish: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    asked_role: Mapped[str] = mapped_column(String(20))
+    asked_partner: Mapped[str | None] = mapped_column(String(80), default=None)
+    asked_trainer: Mapped[str | None] = mapped_column(String(80), default=None)
+    asked_label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solve_runs.id", ondelete="SET NULL"), default=None
+    )
+
+    published_session: Mapped[PublishedSession] = relationship()
+
+
 class FeedToken(Base):
     """A secret feed URL for one subscriber and view; only the token's SHA-256 is stored.
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
 from models.db import session_scope, write_retrying
+from models.pins import BrokenPin
 from models.publish import published_run
 from models.run_watch import Watch
 from models.runs import (
@@ -63,6 +64,7 @@ class PlanResult:
     problem: Problem
     solution: Solution
     report: Report
+    broken_pins: tuple[BrokenPin, ...] = ()
 
 
 class HorizonBusy(RuntimeError):
@@ -204,7 +206,10 @@ def take_snapshot(engine: Engine, run_id: int) -> Problem:
         now = datetime.fromisoformat(now_text) if now_text else None
         taken = utc_now()
         reference = reference_run(session)
-        problem = build_problem(session, horizon, now=now, reference=reference)
+        broken: list[BrokenPin] = []
+        problem = build_problem(
+            session, horizon, now=now, reference=reference, broken_pins=broken
+        )
         reference_id = reference.id if reference is not None else None
 
     def mark(session: Session) -> bool:
@@ -227,6 +232,7 @@ def take_snapshot(engine: Engine, run_id: int) -> Problem:
             **(run.parameters or {}),
             "reference_run": reference_id,
             "now": problem.now.isoformat() if problem.now else None,
+            "broken_pins": [b.as_json() for b in broken],
         }
         return True
 
@@ -261,7 +267,9 @@ def solve_run(
     in both cases nothing is stored.
     """
     with session_scope(engine) as session:
-        lease = session.get_one(e.SolveRun, run_id).lease_seconds
+        started = session.get_one(e.SolveRun, run_id)
+        lease = started.lease_seconds
+        broken = broken_pins_of(started.parameters or {})
     watch = Watch(
         engine, run_id, lease,
         forward=progress, on_cancel=on_cancel, on_lost=on_lost, check=check,
@@ -298,12 +306,26 @@ def solve_run(
         run.progress_bound = solution.bound
         run.progress_gap = solution.gap
         run.progress_placed = len({s.request for s in solution.sessions})
-        run.log = run_log(problem, solution, report)
+        run.log = run_log(problem, solution, report, broken)
         return True
 
     if not write_retrying(engine, finish, what=f"store run {run_id}"):
         raise RunCancelled(f"run {run_id} was cancelled; its plan was not stored")
-    return PlanResult(run_id, problem, solution, report)
+    return PlanResult(run_id, problem, solution, report, broken)
+
+
+def broken_pins_of(parameters: dict[str, object]) -> tuple[BrokenPin, ...]:
+    """The pins ``take_snapshot`` released for this run (they cannot be kept), as written."""
+    found = parameters.get("broken_pins") or []
+    assert isinstance(found, list)
+    return tuple(
+        BrokenPin(
+            uid=item["uid"], request=item["request"], index=int(item["session"]),
+            start=datetime.fromisoformat(item["start"]), location=item["location"],
+            rule=item["rule"], check=item["check"], message=item["message"],
+        )
+        for item in found
+    )  # fmt: skip
 
 
 def plan(
@@ -333,7 +355,9 @@ def foreground_runner() -> str:
     return f"cli:{socket.gethostname()}:{os.getpid()}"
 
 
-def run_log(problem: Problem, solution: Solution, report: Report) -> str:
+def run_log(
+    problem: Problem, solution: Solution, report: Report, broken: Sequence[BrokenPin] = ()
+) -> str:
     lines = [
         f"horizon {problem.first_day}..{problem.last_day}, {len(problem.requests)} requests",
         f"status {solution.status.value}, objective {solution.objective}, "
@@ -343,6 +367,11 @@ def run_log(problem: Problem, solution: Solution, report: Report) -> str:
         f"validator: {len(report.violations)} hard violation(s), objective {report.objective}",
     ]
     lines += [f"  {v.rule}/{v.check}: {v.message}" for v in report.violations]
+    lines += [
+        f"pin {b.request}#{b.index} released, it cannot be kept ({b.rule}/{b.check}): "
+        f"{b.message}"
+        for b in broken
+    ]
     for key, value in sorted(solution.statistics.items()):
         lines.append(f"stat {key}: {value}")
     return "\n".join(lines)

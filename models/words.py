@@ -14,6 +14,7 @@ times HH:MM.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -824,6 +825,27 @@ PHRASES: Mapping[str, Mapping[Language, str]] = {
         "en": "request {request} withdrawn",
     },
     "notice.alert.by": {"nl": "Gemeld door: {actor}.", "en": "Reported by: {actor}."},
+    # what a party reads about its change request (models/change_requests.py)
+    "change_request.open": {
+        "nl": "Uw verzoek over {title} op {when} wacht op een besluit van de planner.",
+        "en": "Your request about {title} on {when} awaits the planner's decision.",
+    },
+    "change_request.moved": {
+        "nl": "Uw verzoek over {title} op {when} is toegekend: de sessie wordt verplaatst. "
+        "De nieuwe tijd staat in uw agenda zodra de planning is gepubliceerd.",
+        "en": "Your request about {title} on {when} is granted: the session is moved. "
+        "The new time appears in your calendar once the plan is published.",
+    },
+    "change_request.cancelled": {
+        "nl": "Uw verzoek over {title} op {when} is toegekend: de sessie vervalt zodra de "
+        "planning is gepubliceerd.",
+        "en": "Your request about {title} on {when} is granted: the session is cancelled "
+        "once the plan is published.",
+    },
+    "change_request.refused": {
+        "nl": "Uw verzoek over {title} op {when} is afgewezen: {reason}",
+        "en": "Your request about {title} on {when} is refused: {reason}",
+    },
 }
 
 
@@ -831,6 +853,102 @@ def phrase(key: str, lang: Language = DEFAULT_LANGUAGE, **values: object) -> str
     """A fixed phrase in ``lang``, with ``values`` filled in."""
     text = PHRASES[key][lang]
     return text.format(**values) if values else text
+
+
+# --- refused manual moves (models/moves.py) ------------------------------------------------
+# A move is checked by the independent validator (scheduler.validate); each violation it
+# finds is told by its rule and what clashes. English is the validator's own message.
+
+_RULES_NL = {
+    "solution_shape": "vorm van het plan",
+    "location_available": "locatie beschikbaar",
+    "location_fits": "locatie past",
+    "location_never_double_booked": "locatie nooit dubbel geboekt",
+    "trainers": "trainers",
+    "groups": "groepen",
+    "multi_session": "reeks sessies",
+    "request_window": "periode van de aanvraag",
+    "frozen": "vastgezet of voorbij",
+}
+
+_CHECKS_NL = {
+    "holiday": "het is dan een feestdag of vakantie",
+    "closed": "de locatie is dan gesloten",
+    "not_hosting": "deze locatie geeft geen trainingen",
+    "outside_open_hours": "de locatie is dan niet open",
+    "off_grid": "de begintijd valt niet op het rooster van het kwartier",
+    "nonexistent_time": "die tijd bestaat niet (de klok gaat vooruit)",
+    "repeated_time": "die tijd komt twee keer voor (de klok gaat terug)",
+    "outside_horizon": "buiten de planperiode",
+    "participants_out_of_range": "het aantal deelnemers past niet bij de activiteit",
+    "over_capacity": "de locatie heeft te weinig plaatsen",
+    "missing_equipment": "de benodigde uitrusting ontbreekt op de locatie",
+    "overlap": "de locatie is dan al bezet{other}",
+    "buffer": "te weinig tijd tussen twee sessies op de locatie{other}",
+    "count": "te weinig trainers",
+    "duplicate_trainer": "een trainer staat twee keer bij de sessie",
+    "fixed_trainer_missing": "de vaste trainer van de aanvraag ontbreekt",
+    "unqualified": "{subject} mist de kwalificatie voor deze activiteit",
+    "uncertified": "{subject} heeft geen lesbevoegdheid, die een gastles vraagt",
+    "unavailable": "{subject} is dan niet beschikbaar",
+    "weekly_minutes": "{subject} komt die week boven het maximum aantal uren",
+    "double_booked": "{subject} is dan al ingepland{other}",
+    "travel_time": "{subject} kan niet op tijd reizen{other}",
+    "away": "{subject} kan dan niet komen (examens, stage, excursie of afwezig)",
+    "too_far": "de reistijd van {subject} is te lang",
+    "all_or_none": "de reeks sessies is niet meer compleet",
+    "incomplete": "de reeks sessies is niet meer compleet",
+    "order": "de sessies staan niet meer in volgorde{other}",
+    "min_days_between": "te weinig dagen tussen de sessies{other}",
+    "max_days_between": "te veel dagen tussen de sessies{other}",
+    "same_location": "alle sessies van deze reeks moeten op dezelfde locatie",
+    "outside_dates": "buiten de periode van de aanvraag",
+    "blocked": "in een geblokkeerde tijd van de aanvraag",
+    "not_at_school": "een gastles is op de school van de groep",
+    "groups_differ": "een gastles is op de school van de groep",
+    "changed": "een vastgezette of al begonnen sessie kan niet worden verplaatst",
+    "before_now": "het nieuwe tijdstip ligt in het verleden",
+}
+
+_SUBJECT = re.compile(r"\b(trainer|group) ([^\s',:]+)")
+
+
+def move_violation(
+    rule: str,
+    check: str,
+    message: str,
+    clashes: Iterable[str] = (),
+    lang: Language = DEFAULT_LANGUAGE,
+) -> str:
+    """Why a manual move is refused, in ``lang``: the rule, then what clashes.
+
+    ``clashes`` are the other sessions of the conflict, already in words; English is the
+    validator's message (its one English source), Dutch is built from rule and check.
+    """
+    if lang == "en":
+        return message
+    found = _SUBJECT.search(message)
+    subject = (
+        f"{'groep' if found.group(1) == 'group' else 'trainer'} {found.group(2)}"
+        if found
+        else "de sessie"
+    )
+    others = list(clashes)
+    other = f" ({nl_list(others)})" if others else ""
+    words = _CHECKS_NL.get(check, "deze regel is niet gevolgd")
+    text = words.format(subject=subject, other=other)
+    if "{other}" not in words and others:
+        text += f" ({nl_list(others)})"
+    return f"{_RULES_NL.get(rule, rule)}: {text}"
+
+
+def session_words(
+    request: str, index: int, start: datetime, location: str, lang: Language = DEFAULT_LANGUAGE
+) -> str:
+    """A session as a clash names it: 'r-ws-1#1 op di 30 mrt 2027 13:00 in Praktijkhal'."""
+    if lang == "en":
+        return f"{request}#{index} on {start:%a %Y-%m-%d %H:%M} at {location}"
+    return f"{request}#{index} op {nl_datetime(start)} in {location}"
 
 
 __all__ = [
@@ -845,6 +963,7 @@ __all__ = [
     "language",
     "list_text",
     "missing_codes",
+    "move_violation",
     "nl_date",
     "nl_datetime",
     "nl_period",
@@ -852,4 +971,5 @@ __all__ = [
     "phrase",
     "render",
     "slot_text",
+    "session_words",
 ]

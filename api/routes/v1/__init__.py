@@ -8,6 +8,7 @@ from api.routes.v1 import (
     audit,
     catalogue,
     changes,
+    change_requests,
     groups,
     keys,
     location_slots,
@@ -18,6 +19,7 @@ from api.routes.v1 import (
     requests,
     school_groups,
     solve_jobs,
+    sessions,
     solves,
     trainers,
 )
@@ -42,3 +44,5 @@ router.include_router(requests.router)
 router.include_router(solves.router)
 router.include_router(solve_jobs.router)
 router.include_router(changes.router)
+router.include_router(sessions.router)
+router.include_router(change_requests.router)
