@@ -970,6 +970,6 @@ __all__ = [
     "period_text",
     "phrase",
     "render",
-    "slot_text",
     "session_words",
+    "slot_text",
 ]

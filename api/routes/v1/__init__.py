@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from api.routes.v1 import (
     audit,
     catalogue,
-    changes,
     change_requests,
+    changes,
     groups,
     keys,
     location_slots,
@@ -18,8 +18,8 @@ from api.routes.v1 import (
     replan_marks,
     requests,
     school_groups,
-    solve_jobs,
     sessions,
+    solve_jobs,
     solves,
     trainers,
 )
