@@ -15,6 +15,7 @@ from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
 from api.cli_keys import register as register_key_commands
 from api.cli_privacy import register as register_privacy_commands
+from api.cli_review import register as register_review_commands
 from api.cli_runs import register as register_run_commands
 from api.cli_settings import register as register_settings_commands
 from api.cli_solve import register as register_solve_commands
@@ -174,6 +175,7 @@ register_key_commands(app)
 register_settings_commands(app)
 register_privacy_commands(app)
 register_run_commands(app)
+register_review_commands(app)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from models.bridge import Horizon, HorizonError
 from models.db import is_transient
-from models.planning import PlanResult, explain_request, plan
+from models.planning import PlanResult, ReferenceRunError, explain_request, plan
 from models.runs import LeaseLost, lease_seconds
 from models.words import (
     DEFAULT_LANGUAGE,
@@ -242,11 +242,20 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Print a machine-readable summary only.")
         ] = False,
+        reference: Annotated[
+            int | None,
+            typer.Option(
+                "--reference",
+                help="Keep close to this run instead of the published plan (e.g. a run whose "
+                "publish was refused), so little moves.",
+            ),
+        ] = None,
         db: DbOption = None,
     ) -> None:
         """Plan the sessions of all requests in a horizon of ISO weeks and store the run.
 
-        Re-planning keeps the published plan (else the latest run) wherever possible.
+        Re-planning keeps the published plan (else the latest run) wherever possible, or
+        the run named by --reference.
 
         Examples: [bold]campus solve --weeks 2027-W11..2027-W14[/],
         [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/]
@@ -266,11 +275,13 @@ def register(app: typer.Typer) -> None:
         engine = ready_engine(db)
         try:
             result = solve_with_progress(
-                lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
+                lambda cb: plan(
+                    engine, horizon, options, now=pretend, progress=cb, reference=reference
+                ),
                 options,
                 show=not as_json,
             )
-        except LeaseLost as exc:
+        except (LeaseLost, ReferenceRunError) as exc:
             raise fail(str(exc)) from None
         except OperationalError as exc:
             if not is_transient(exc):

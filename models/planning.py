@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
 from models.db import session_scope, write_retrying
-from models.publish import published_run
+from models.publish import PUBLISHABLE, published_run
 from models.runs import (
     Heartbeat,
     LeaseLost,
@@ -40,9 +40,28 @@ from scheduler.validate import Report, validate
 log = logging.getLogger(__name__)
 
 
-def reference_run(session: Session) -> e.SolveRun | None:
-    """The plan re-planning keeps close to: the published plan, else the newest run."""
-    return published_run(session) or latest_run(session)
+class ReferenceRunError(LookupError):
+    """An explicit reference run that is missing or has no plan to keep close to."""
+
+
+def reference_run(session: Session, run_id: int | None = None) -> e.SolveRun | None:
+    """The plan re-planning keeps close to: ``run_id`` when given, else the published plan,
+    else the newest run.
+
+    An explicit run is how the planner re-solves "with that run as the reference, so little
+    moves" (after a refused publish); it must exist and hold a plan.
+    """
+    if run_id is None:
+        return published_run(session) or latest_run(session)
+    run = session.get(e.SolveRun, run_id) if 1 <= run_id <= 2**31 - 1 else None
+    if run is None:
+        raise ReferenceRunError(f"no solve run {run_id} to use as the reference")
+    if run.status not in PUBLISHABLE:
+        raise ReferenceRunError(
+            f"run {run_id} has status {run.status!r} and no plan to use as the reference "
+            "(only optimal or feasible runs)"
+        )
+    return run
 
 
 @dataclass(frozen=True)
@@ -60,13 +79,20 @@ def plan(
     *,
     now: datetime | None = None,
     progress: Callable[[Progress], None] | None = None,
+    reference: int | None = None,
 ) -> PlanResult:
+    """Solve ``horizon`` and store the run; ``reference`` names the run to keep close to.
+
+    Without ``reference`` the published plan (else the newest run) is kept where possible.
+    A ``reference`` that is missing or has no plan raises ReferenceRunError before any run
+    is created (the API's POST /solves passes its ``reference`` field through here).
+    """
     lease = lease_seconds()
     expire_stale_runs_now(engine)
 
     def start(session: Session) -> tuple[int, Problem]:
-        reference = reference_run(session)
-        problem = build_problem(session, horizon, now=now, reference=reference)
+        chosen = reference_run(session, reference)
+        problem = build_problem(session, horizon, now=now, reference=chosen)
         started = utc_now()
         run = e.SolveRun(
             created_at=started,
@@ -81,7 +107,7 @@ def plan(
                 "seed": options.seed,
                 "deterministic": options.deterministic,
                 "relative_gap": options.relative_gap,
-                "reference_run": reference.id if reference else None,
+                "reference_run": chosen.id if chosen else None,
                 "now": problem.now.isoformat() if problem.now else None,
             },
         )

@@ -75,6 +75,8 @@ class Kept:
     school_keys: tuple[str, ...]
     company_keys: tuple[str, ...]
     trainer_keys: tuple[str, ...]
+    location: str  # key
+    start: datetime  # naive Amsterdam wall time
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ def _kept(uid: str, a: e.Assignment, trainers: Iterable[e.Trainer]) -> Kept:
         school_keys=tuple(sorted({s.key for s in _schools(a.request)})),
         company_keys=(a.location.partner.key,),
         trainer_keys=tuple(sorted({t.key for t in trainers})),
+        location=a.location.key,
+        start=a.start,
     )
 
 
@@ -302,12 +306,18 @@ def compute_changes(session: Session, run: e.SolveRun, *, now: datetime | None =
 
 
 def publish(
-    session: Session, run: e.SolveRun | None = None, *, now: datetime | None = None
+    session: Session,
+    run: e.SolveRun | None = None,
+    *,
+    now: datetime | None = None,
+    replaces: int | None = None,
 ) -> PublishResult:
     """Make ``run`` (default: the newest usable run) the published plan.
 
     What changes is decided by ``compute_changes``; this writes it, in the caller's
-    transaction.
+    transaction. ``replaces`` is the version in force the caller checked (0: none): the new
+    version is that plus one, so a publication written meanwhile by someone else makes the
+    insert fail on the unique version instead of silently stacking on top of it.
     """
     moment = _utc(now)
     if run is None:
@@ -321,7 +331,9 @@ def publish(
         return PublishResult(current, (), len(run.assignments), already_current=True)
 
     plan = compute_changes(session, run, now=moment)
-    version = (session.scalar(select(func.max(e.Publication.version))) or 0) + 1
+    if replaces is None:
+        replaces = session.scalar(select(func.max(e.Publication.version))) or 0
+    version = replaces + 1
     publication = e.Publication(version=version, run=run, published_at=moment, summary={})
     session.add(publication)
     session.flush()

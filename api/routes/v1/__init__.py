@@ -13,6 +13,7 @@ from api.routes.v1 import (
     locations,
     me,
     partners,
+    publishing,
     replan_marks,
     requests,
     school_groups,
@@ -38,3 +39,5 @@ router.include_router(audit.router)
 router.include_router(school_groups.router)
 router.include_router(requests.router)
 router.include_router(solves.router)
+router.include_router(publishing.router)
+router.include_router(publishing.publications)
