@@ -281,14 +281,23 @@ def _fields(row: e.AuditEvent) -> tuple[str, ...]:
 
 
 def _field_text(row: e.AuditEvent) -> str:
-    """The changed fields; a status change with its values (withdrawn, declined...)."""
+    """The changed fields: a status change with its values (withdrawn, declined...), a small
+    added or removed row (an absence, a closure) with its values, else the field names."""
     if not isinstance(row.changes, dict) or not row.changes:
         return ""
+    values = {
+        name: value[1] if row.action == "create" else value[0]
+        for name, value in row.changes.items()
+        if isinstance(value, list) and len(value) == 2
+    }
+    small = row.action in ("create", "delete") and len(values) <= 4
     parts = []
     for name in sorted(row.changes):
         value = row.changes[name]
         if name == "status" and isinstance(value, list) and len(value) == 2:
             parts.append(f"status {value[0]} -> {value[1]}")
+        elif small and isinstance(values.get(name), str | int | float):
+            parts.append(f"{name} {values[name]}")
         elif row.action == "update":
             parts.append(name)
     return f" ({', '.join(parts)})" if parts else ""
