@@ -210,6 +210,8 @@ def publications_list(
     """Every publication, newest first: version, run, when, by whom, counts.
 
     Rolling back is publishing an older run again: campus publish RUN.
+
+    Example: campus publications list --json
     """
     engine = ready_engine(db)
     with session_scope(engine) as session:
