@@ -57,6 +57,7 @@ from models.review import (
     per_party,
 )
 from models.review import staleness as run_staleness
+from models.runs import expire_stale_runs_now
 from models.words import Language
 
 router = APIRouter(prefix="/solves", tags=["solves"])
@@ -390,6 +391,7 @@ def post_publish(
     chosen = _lang(session, principal, lang)
     actor = actor_of(principal)
     session.commit()  # the key's last use is kept; the publish is its own transaction
+    expire_stale_runs_now(engine)  # a solve that died is "failed", not "still running"
 
     def work(tx: Session) -> tuple[CheckedPublish, PublishOut]:
         checked = publish_checked(
