@@ -216,9 +216,15 @@ def test_rolling_back_publishes_an_older_run_under_the_same_checks(runs: Api) ->
     api = runs
     assert publish(api, 1, '"0"').status_code == 200
     assert publish(api, 2, '"1"').status_code == 200
+    reviewed = _get(api, "/api/v1/solves/1/diff")
     back = publish(api, 1, '"2"')
     assert back.status_code == 200, back.text
     body = back.json()
+    # the publish did exactly what the review showed, party by party
+    def lists(parties: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [(p["kind"], p["key"], p["new"], p["moved"], p["cancelled"]) for p in parties]
+
+    assert lists(body["parties"]) == lists(reviewed["parties"]) and len(body["parties"]) == 5
     assert body["counts"] == {"moved": 2, "unchanged": 0}
     assert "run 1 was solved on data of 2027-01-05 09:00 UTC" in body["warnings"][0]
     items = _get(api, "/api/v1/publications")["items"]
