@@ -17,6 +17,7 @@ from api.cli_keys import register as register_key_commands
 from api.cli_notices import register as register_notice_commands
 from api.cli_pins import register as register_pin_commands
 from api.cli_privacy import register as register_privacy_commands
+from api.cli_review import register as register_review_commands
 from api.cli_runs import register as register_run_commands
 from api.cli_settings import register as register_settings_commands
 from api.cli_solve import register as register_solve_commands
@@ -178,6 +179,7 @@ register_privacy_commands(app)
 register_run_commands(app)
 register_notice_commands(app)
 register_pin_commands(app)
+register_review_commands(app)
 
 
 def main() -> None:

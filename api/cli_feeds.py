@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,8 @@ from api.cli_notices import print_made, send_after_commit
 from api.cli_privacy import prune_at_startup
 from api.feeds.export import ExportError, export_feeds
 from api.feeds.settings import FeedSettings
-from models import entities as e
+from models.audit import CLI
+from models.bridge import latest_run
 from models.db import session_scope, write_retrying
 from models.feeds import (
     FeedError,
@@ -36,8 +36,19 @@ from models.feeds import (
     rotate_token,
 )
 from models.notices import notices_for_publication
-from models.publish import Change, PublishError, PublishResult, publish
+from models.publish import Change, current_publication
+from models.publishing import (
+    CheckedPublish,
+    HardRulesBroken,
+    NotPublishable,
+    PublishConflict,
+    RunMissing,
+    conflict_message,
+    in_force,
+    publish_checked,
+)
 from models.runs import expire_stale_runs_now
+from models.words import DEFAULT_LANGUAGE, UnknownLanguage, language
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="School key: all its groups.")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Group key.")]
@@ -132,38 +143,82 @@ def publish_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Also write every feed as .ics files here.")
     ] = None,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            metavar="REASON",
+            help="Publish although the run breaks hard rules under today's data; the reason "
+            "and the rules are recorded in the audit.",
+        ),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the broken rules: nl or en.")
+    ] = DEFAULT_LANGUAGE,
     db: DbOption = None,
 ) -> None:
     """Make a solve run the published plan: UIDs kept, SEQUENCE bumped on changes.
 
+    The run is first re-validated against today's data: one that breaks a hard rule is
+    refused (exit 1, with the rules and sessions) unless --override REASON is given.
     Sessions that left the plan become cancelled; the previous plan stays stored.
 
     Example: [bold]campus publish[/] or [bold]campus publish 7 --out public/feeds[/]
     """
+    try:
+        words = language(lang)
+    except UnknownLanguage as exc:
+        raise fail(str(exc), 2) from None
+    if override is not None and not override.strip():
+        raise fail("--override needs a reason (it is recorded in the audit)", 2)
     engine = ready_engine(db)
     settings = FeedSettings.from_env()
     now = _now()
+    expire_stale_runs_now(engine)  # in its own transaction: it stands if publish fails
+    with session_scope(engine) as session:  # the plan this command was asked to replace
+        current = current_publication(session)
+        expected = current.version if current is not None else 0
+        chosen = run
+        if chosen is None:
+            newest = latest_run(session)
+            if newest is None:
+                raise fail("there is no solve run with a plan to publish")
+            chosen = newest.id
 
     notice_ids: list[int] = []
 
-    def publish_in(session: Session) -> PublishResult:
-        chosen = None
-        if run is not None and 0 < run <= MAX_ID:  # larger numbers overflow the database
-            chosen = session.scalars(select(e.SolveRun).where(e.SolveRun.id == run)).one_or_none()
-        if run is not None and chosen is None:
-            raise PublishError(f"there is no solve run {run}")
-        result = publish(session, chosen, now=now)
+    def publish_in(session: Session) -> CheckedPublish:
+        checked = publish_checked(
+            session, chosen, actor=CLI, now=now, override_reason=override,
+            expected=expected, lang=words,
+        )  # fmt: skip
         # Each party's notice is kept or lost with the publication (models/notices.py).
-        notice_ids[:] = [n.id for n in notices_for_publication(session, result, now=now)]
-        return result
+        notices = notices_for_publication(session, checked.result, now=now)
+        notice_ids[:] = [n.id for n in notices]
+        return checked
 
     try:  # one short transaction, started again while a busy server holds the database
-        expire_stale_runs_now(engine)  # in its own transaction: it stands if publish fails
-        result = write_retrying(engine, publish_in, what="publish")
-    except PublishError as exc:
+        checked = write_retrying(engine, publish_in, what="publish")
+    except RunMissing:
+        raise fail(f"there is no solve run {chosen}") from None
+    except NotPublishable as exc:
+        raise fail(f"{exc}; nothing was published") from None
+    except HardRulesBroken as exc:
+        for v in exc.violations:
+            console.print(f"  {v.text}")
+        raise fail(
+            f"{exc}: campus solve --weeks ... --reference {chosen}, or "
+            f"campus publish {chosen} --override REASON; nothing was published"
+        ) from None
+    except PublishConflict as exc:
         raise fail(str(exc)) from None
     except (IntegrityError, OperationalError):
+        with session_scope(engine) as session:
+            winner = in_force(session)
+        if winner is not None and winner.version != expected:
+            raise fail(conflict_message(winner, expected)) from None
         raise fail(CONCURRENT) from None
+    result = checked.result
     # Exported only once committed (files never show an unpublished plan), and before anything
     # is printed: the publication is final, so its files must follow whatever happens next.
     exported = None
@@ -188,6 +243,16 @@ def publish_command(
         console.print(
             f"published run {publication.run_id} as version {publication.version}: {counts}",
         )
+        for warning in checked.warnings:
+            console.print(f"warning: {warning}", style="yellow")
+        if checked.violations:
+            console.print(
+                f"published by override ({checked.override_reason}) although it breaks "
+                f"{len(checked.violations)} hard rule(s):",
+                style="yellow",
+            )
+            for v in checked.violations:
+                console.print(f"  {v.text}")
         _print_changes(result.changes)
     if exported is not None:
         written, unchanged = exported

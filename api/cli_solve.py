@@ -17,7 +17,15 @@ from sqlalchemy.exc import OperationalError
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
 from models.bridge import Horizon, HorizonError
 from models.db import is_transient
-from models.planning import HorizonBusy, PlanResult, RunCancelled, RunEnded, explain_request, plan
+from models.planning import (
+    HorizonBusy,
+    PlanResult,
+    ReferenceRunError,
+    RunCancelled,
+    RunEnded,
+    explain_request,
+    plan,
+)
 from models.runner import LocalProcessRunner, submit_solve
 from models.runs import LeaseLost, lease_seconds
 from models.words import (
@@ -256,13 +264,21 @@ def register(app: typer.Typer) -> None:
                 help="Solve in a process of its own: print the run id and return at once.",
             ),
         ] = False,
+        reference: Annotated[
+            int | None,
+            typer.Option(
+                "--reference",
+                help="Keep close to this run instead of the published plan (e.g. a run whose "
+                "publish was refused), so little moves.",
+            ),
+        ] = None,
         db: DbOption = None,
     ) -> None:
         """Plan the sessions of all requests in a horizon of ISO weeks and store the run.
 
-        Re-planning keeps the published plan (else the latest run) wherever possible.
-        One solve at a time per horizon: a queued or running run on an overlapping
-        horizon makes this fail (cancel it with `campus runs cancel N`).
+        Re-planning keeps the published plan (else the latest run) wherever possible, or
+        the run named by --reference. One solve at a time per horizon: a queued or running
+        run on an overlapping horizon makes this fail (cancel it with `campus runs cancel N`).
 
         Examples: [bold]campus solve --weeks 2027-W11..2027-W14[/],
         [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/]
@@ -284,9 +300,9 @@ def register(app: typer.Typer) -> None:
             try:
                 run_id = submit_solve(
                     engine, LocalProcessRunner(engine, watch_parent=False), horizon, options,
-                    now=pretend,
+                    now=pretend, reference=reference,
                 )  # fmt: skip
-            except HorizonBusy as exc:
+            except (HorizonBusy, ReferenceRunError) as exc:
                 raise fail(str(exc)) from None
             if as_json:
                 print(json.dumps({"run": run_id, "horizon": str(horizon), "status": "queued"}))
@@ -298,11 +314,13 @@ def register(app: typer.Typer) -> None:
             return
         try:
             result = solve_with_progress(
-                lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
+                lambda cb: plan(
+                    engine, horizon, options, now=pretend, progress=cb, reference=reference
+                ),
                 options,
                 show=not as_json,
             )
-        except (LeaseLost, HorizonBusy, RunCancelled, RunEnded) as exc:
+        except (LeaseLost, HorizonBusy, RunCancelled, RunEnded, ReferenceRunError) as exc:
             raise fail(str(exc)) from None
         except OperationalError as exc:
             if not is_transient(exc):

@@ -31,7 +31,7 @@ from models import entities as e
 from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
 from models.db import session_scope, write_retrying
 from models.pins import BrokenPin
-from models.publish import published_run
+from models.publish import PUBLISHABLE, published_run
 from models.run_watch import Watch
 from models.runs import (
     LeaseLost,
@@ -53,9 +53,28 @@ log = logging.getLogger(__name__)
 RUN_START_LOCK = 0x7469_6301  # PostgreSQL advisory lock key of lock_run_starts ("tic" 1)
 
 
-def reference_run(session: Session) -> e.SolveRun | None:
-    """The plan re-planning keeps close to: the published plan, else the newest run."""
-    return published_run(session) or latest_run(session)
+class ReferenceRunError(LookupError):
+    """An explicit reference run that is missing or has no plan to keep close to."""
+
+
+def reference_run(session: Session, run_id: int | None = None) -> e.SolveRun | None:
+    """The plan re-planning keeps close to: ``run_id`` when given, else the published plan,
+    else the newest run.
+
+    An explicit run is how the planner re-solves "with that run as the reference, so little
+    moves" (after a refused publish); it must exist and hold a plan.
+    """
+    if run_id is None:
+        return published_run(session) or latest_run(session)
+    run = session.get(e.SolveRun, run_id) if 1 <= run_id <= 2**31 - 1 else None
+    if run is None:
+        raise ReferenceRunError(f"no solve run {run_id} to use as the reference")
+    if run.status not in PUBLISHABLE:
+        raise ReferenceRunError(
+            f"run {run_id} has status {run.status!r} and no plan to use as the reference "
+            "(only optimal or feasible runs)"
+        )
+    return run
 
 
 @dataclass(frozen=True)
@@ -86,9 +105,13 @@ class RunEnded(RuntimeError):
     """The run ended (cancelled, failed) before its solve could start."""
 
 
-def solve_parameters(options: SolveOptions, now: datetime | None) -> dict[str, object]:
-    """The run's ``parameters``: what a worker needs to solve it as asked."""
+def solve_parameters(
+    options: SolveOptions, now: datetime | None, reference: int | None = None
+) -> dict[str, object]:
+    """The run's ``parameters``: what a worker needs to solve it as asked (``reference``:
+    the run the planner asked to keep close to; None keeps the published plan)."""
     return {
+        "reference_asked": reference,
         "time_limit_seconds": options.time_limit_seconds,
         "workers": options.workers,
         "seed": options.seed,
@@ -152,10 +175,13 @@ def new_run(
     now: datetime | None = None,
     status: str = "running",
     runner: str = "",
+    reference: int | None = None,
 ) -> e.SolveRun:
     """Claim ``horizon`` and add a run (``running`` here, ``queued`` for a runner) to
     ``session``; the caller commits. Raises HorizonBusy when a run holds an overlapping
-    horizon."""
+    horizon, ReferenceRunError when ``reference`` names no run with a plan."""
+    if reference is not None:
+        reference_run(session, reference)  # refused before any run is made
     claim_horizon(session, horizon)
     created = utc_now()
     run = e.SolveRun(
@@ -165,7 +191,7 @@ def new_run(
         status=status,
         heartbeat_at=created,
         lease_seconds=lease_seconds(),
-        parameters=solve_parameters(options, now),
+        parameters=solve_parameters(options, now, reference),
         runner=runner,
     )
     session.add(run)
@@ -181,12 +207,15 @@ def start_run(
     now: datetime | None = None,
     status: str = "running",
     runner: str = "",
+    reference: int | None = None,
 ) -> int:
     """``new_run`` in its own transaction, retried while the database is busy; its id."""
     lease_seconds()  # a bad $CAMPUS_RUN_LEASE_SECONDS fails before any work
 
     def start(session: Session) -> int:
-        return new_run(session, horizon, options, now=now, status=status, runner=runner).id
+        return new_run(
+            session, horizon, options, now=now, status=status, runner=runner, reference=reference
+        ).id
 
     return write_retrying(engine, start, what="start a solve run")
 
@@ -205,7 +234,8 @@ def take_snapshot(engine: Engine, run_id: int) -> Problem:
         now_text = (run.parameters or {}).get("now")
         now = datetime.fromisoformat(now_text) if now_text else None
         taken = utc_now()
-        reference = reference_run(session)
+        asked = (run.parameters or {}).get("reference_asked")
+        reference = reference_run(session, asked)
         broken: list[BrokenPin] = []
         problem = build_problem(
             session, horizon, now=now, reference=reference, broken_pins=broken
@@ -335,9 +365,17 @@ def plan(
     *,
     now: datetime | None = None,
     progress: Callable[[Progress], None] | None = None,
+    reference: int | None = None,
 ) -> PlanResult:
-    """Solve ``horizon`` in this process (`campus solve`): the path a worker takes too."""
-    run_id = start_run(engine, horizon, options, now=now, runner=foreground_runner())
+    """Solve ``horizon`` in this process (`campus solve`): the path a worker takes too.
+
+    Without ``reference`` the published plan (else the newest run) is kept where possible;
+    a ``reference`` that is missing or has no plan raises ReferenceRunError before any run
+    is created.
+    """
+    run_id = start_run(
+        engine, horizon, options, now=now, runner=foreground_runner(), reference=reference
+    )
     try:
         problem = take_snapshot(engine, run_id)
         return solve_run(engine, run_id, problem, options, progress=progress)

@@ -80,13 +80,18 @@ def submit_solve(
     options: SolveOptions,
     *,
     now: datetime | None = None,
+    reference: int | None = None,
 ) -> int:
     """Queue a solve of ``horizon`` and hand it to ``runner``; the run's id.
 
-    Raises planning.HorizonBusy when a run holds an overlapping horizon. A runner that
+    Raises planning.HorizonBusy when a run holds an overlapping horizon, and
+    planning.ReferenceRunError when ``reference`` names no run with a plan. A runner that
     cannot start the solve leaves the run failed with the reason, and the error is raised.
     """
-    run_id = start_run(engine, horizon, options, now=now, status="queued", runner=runner.name)
+    run_id = start_run(
+        engine, horizon, options, now=now, status="queued", runner=runner.name,
+        reference=reference,
+    )  # fmt: skip
     try:
         runner.submit(run_id)
     except Exception as exc:

@@ -846,6 +846,17 @@ PHRASES: Mapping[str, Mapping[Language, str]] = {
         "nl": "Uw verzoek over {title} op {when} is afgewezen: {reason}",
         "en": "Your request about {title} on {when} is refused: {reason}",
     },
+    # the review of a run (models/review.py): what changed since its snapshot, broken rules
+    "review.data_change": {
+        "nl": "{at}: {entity} {name} {action} door {who}{fields}",
+        "en": "{at}: {entity} {name} {action} by {who}{fields}",
+    },
+    "review.breach": {
+        "nl": "{rule}: {request} sessie {index}, {when} in {place}{trainers}",
+        "en": "{rule}: {request} session {index}, {when} at {place}{trainers}",
+    },
+    "review.breach_request": {"nl": "{rule}: {request}", "en": "{rule}: {request}"},
+    "review.with": {"nl": " met {names}", "en": " with {names}"},
 }
 
 
@@ -949,6 +960,78 @@ def session_words(
     if lang == "en":
         return f"{request}#{index} on {start:%a %Y-%m-%d %H:%M} at {location}"
     return f"{request}#{index} op {nl_datetime(start)} in {location}"
+# --- the review of a run before publishing (models/review.py) ------------------------------
+
+# What the audit calls an entity, as the planner reads it in "what changed since the run".
+ENTITY_WORDS: Mapping[str, Mapping[Language, str]] = {
+    "activity_type": {"nl": "activiteit", "en": "activity"},
+    "equipment_type": {"nl": "uitrusting", "en": "equipment"},
+    "group": {"nl": "groep", "en": "group"},
+    "group-unavailable": {"nl": "afwezigheid van groep", "en": "group unavailability"},
+    "group-window": {"nl": "weekvenster van groep", "en": "group weekly window"},
+    "holiday": {"nl": "vakantie", "en": "holiday"},
+    "location": {"nl": "locatie", "en": "location"},
+    "location_closure": {"nl": "sluiting van locatie", "en": "location closure"},
+    "location_one_off_window": {"nl": "extra openingstijd", "en": "one-off opening"},
+    "location_weekly_window": {"nl": "weekvenster van locatie", "en": "location weekly window"},
+    "partner": {"nl": "partner", "en": "partner"},
+    "request": {"nl": "aanvraag", "en": "request"},
+    "settings": {"nl": "instellingen", "en": "settings"},
+    "trainer": {"nl": "trainer", "en": "trainer"},
+}
+AUDIT_ACTION_WORDS: Mapping[str, Mapping[Language, str]] = {
+    "create": {"nl": "toegevoegd", "en": "added"},
+    "update": {"nl": "gewijzigd", "en": "changed"},
+    "delete": {"nl": "verwijderd", "en": "removed"},
+    "erase": {"nl": "geanonimiseerd", "en": "anonymised"},
+}
+# A broken hard rule (scheduler.validate's rule, or "rule/check" where that says more).
+RULE_WORDS: Mapping[str, Mapping[Language, str]] = {
+    "solution_shape": {"nl": "het plan klopt niet met de gegevens", "en": "plan shape"},
+    "location_available": {"nl": "locatie niet beschikbaar", "en": "location not available"},
+    "location_available/closed": {"nl": "locatie gesloten", "en": "location closed"},
+    "location_available/holiday": {"nl": "vakantie of feestdag", "en": "holiday"},
+    "location_fits": {"nl": "locatie past niet", "en": "location does not fit"},
+    "location_never_double_booked": {
+        "nl": "locatie dubbel geboekt",
+        "en": "location double-booked",
+    },
+    "trainers": {"nl": "trainer niet inzetbaar", "en": "trainer rule broken"},
+    "trainers/unavailable": {
+        "nl": "trainer afwezig of niet beschikbaar",
+        "en": "trainer absent or not available",
+    },
+    "groups": {"nl": "groep niet beschikbaar", "en": "group rule broken"},
+    "groups/away": {"nl": "groep afwezig", "en": "group away"},
+    "multi_session": {"nl": "reeks van sessies klopt niet", "en": "course rule broken"},
+    "request_window": {
+        "nl": "buiten de periode van de aanvraag",
+        "en": "outside the request's window",
+    },
+    "frozen": {"nl": "vastgezette sessie gewijzigd", "en": "frozen session changed"},
+}
+
+
+def entity_word(entity: str, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """An audit entity in words (the entity's own name when there are none)."""
+    return ENTITY_WORDS.get(entity, {}).get(lang, entity.replace("_", " "))
+
+
+def audit_action_word(action: str, lang: Language = DEFAULT_LANGUAGE) -> str:
+    return AUDIT_ACTION_WORDS.get(action, {}).get(lang, action)
+
+
+def rule_word(rule: str, check: str, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """A broken hard rule in words: the check's own words, else its family's."""
+    words = RULE_WORDS.get(f"{rule}/{check}") or RULE_WORDS.get(rule)
+    return words[lang] if words else f"{rule} ({check})"
+
+
+def when(start: datetime, end: datetime, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """A session's time: 'di 16 mrt 2027 13:00-16:00' / 'Tue 2027-03-16 13:00-16:00'."""
+    if lang == "en":
+        return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M}"
+    return f"{nl_datetime(start)}-{end:%H:%M}"
 
 
 __all__ = [
@@ -959,7 +1042,9 @@ __all__ = [
     "Language",
     "ReasonWords",
     "UnknownLanguage",
+    "audit_action_word",
     "day_text",
+    "entity_word",
     "language",
     "list_text",
     "missing_codes",
@@ -970,6 +1055,8 @@ __all__ = [
     "period_text",
     "phrase",
     "render",
+    "rule_word",
     "session_words",
     "slot_text",
+    "when",
 ]

@@ -654,6 +654,35 @@ MATRIX = [
     ("trainer",   "list change requests", 200, 200, 200),
     ("trainer",   "change request",       200, 404, 404),
     ("trainer",   "decide change",        403, 403, 403),
+    # --- review and publishing (api/routes/v1/publishing.py; planners only)
+    ("anonymous", "solve diff",         401, 401, 401),
+    ("anonymous", "solve staleness",    401, 401, 401),
+    ("anonymous", "publish solve",      401, 401, 401),
+    ("anonymous", "list publications",  401, 401, 401),
+    ("revoked",   "solve diff",         401, 401, 401),
+    ("revoked",   "solve staleness",    401, 401, 401),
+    ("revoked",   "publish solve",      401, 401, 401),
+    ("revoked",   "list publications",  401, 401, 401),
+    ("expired",   "solve diff",         401, 401, 401),
+    ("expired",   "solve staleness",    401, 401, 401),
+    ("expired",   "publish solve",      401, 401, 401),
+    ("expired",   "list publications",  401, 401, 401),
+    ("planner",   "solve diff",         200, 200, 404),
+    ("planner",   "solve staleness",    200, 200, 404),
+    ("planner",   "publish solve",      200, 200, 404),
+    ("planner",   "list publications",  200, 200, 200),
+    ("company",   "solve diff",         403, 403, 403),
+    ("company",   "solve staleness",    403, 403, 403),
+    ("company",   "publish solve",      403, 403, 403),
+    ("company",   "list publications",  403, 403, 403),
+    ("school",    "solve diff",         403, 403, 403),
+    ("school",    "solve staleness",    403, 403, 403),
+    ("school",    "publish solve",      403, 403, 403),
+    ("school",    "list publications",  403, 403, 403),
+    ("trainer",   "solve diff",         403, 403, 403),
+    ("trainer",   "solve staleness",    403, 403, 403),
+    ("trainer",   "publish solve",      403, 403, 403),
+    ("trainer",   "list publications",  403, 403, 403),
 ]
 # fmt: on
 
@@ -681,6 +710,7 @@ def test_every_row_of_the_matrix_has_a_runner_and_every_endpoint_rows() -> None:
         SOLVE_JOB_ENDPOINTS,
         CHANGES_ENDPOINTS,
         CHANGE_ENDPOINTS,
+        REVIEW_ENDPOINTS,
     ]  # fmt: skip
     named = [name for runner in runners for name in runner]
     assert len(named) == len(set(named))  # an endpoint belongs to one runner
@@ -1308,6 +1338,53 @@ def test_every_key_gets_exactly_its_status_on_every_pin_and_change_endpoint(api:
             shown = any(t in response.text for t in ("ROC Sloterdijk", "2027-03-22", "t-ahmed"))
             if who != "planner" and shown:
                 failures.append(f"{where}: the answer shows another school's session")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == [], "\n".join(failures)
+
+
+# --- review and publishing (api/routes/v1/publishing.py): planners only ------------------
+# The same two hand-written runs as the solve rows ("own" run 1, "other" run 2 published);
+# publishing sends If-Match "*" and an override (the hand-written plan breaks hard rules).
+
+REVIEW_ENDPOINTS = {
+    "solve diff": ("GET", "/api/v1/solves/{run}/diff?lang=en&week=2027-W13"),
+    "solve staleness": ("GET", "/api/v1/solves/{run}/staleness"),
+    "publish solve": ("POST", "/api/v1/solves/{run}/publish"),
+    "list publications": ("GET", "/api/v1/publications"),
+}
+
+
+def test_every_key_gets_exactly_its_status_on_every_review_endpoint(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    from models.db import session_scope
+    from models.publish import publish
+    from tests.feeds.factory import Planned, make_run
+
+    one = (Planned("r-ws-1", 1, "ww-hal", datetime(2027, 3, 30, 13), datetime(2027, 3, 30, 16),
+                   ("t-sanne",)),)  # fmt: skip
+    with session_scope(api.engine) as session:
+        make_run(session, one)
+        publish(session, make_run(session, one), now=datetime(2027, 1, 10, 9, tzinfo=UTC))
+    assert {endpoint for _, endpoint, *_ in rows_for(REVIEW_ENDPOINTS)} == set(REVIEW_ENDPOINTS)
+    failures = []
+    body = {"override": True, "reason": "matrix"}
+    for who, endpoint, *statuses in rows_for(REVIEW_ENDPOINTS):
+        method, template = REVIEW_ENDPOINTS[endpoint]
+        for (target, entity), expected in zip(TARGETS["run"].items(), statuses, strict=True):
+            headers = api.headers(who) | {"If-Match": "*"}
+            url = template.format(run=entity)
+            response = (
+                api.client.post(url, headers=headers, json=body)
+                if method == "POST"
+                else api.client.get(url, headers=headers)
+            )
+            where = f"{who} {method} {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            if who != "planner" and ("r-ws-1" in response.text or "ww-hal" in response.text):
+                failures.append(f"{where}: the answer shows the run's sessions")
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json", where
     assert failures == [], "\n".join(failures)

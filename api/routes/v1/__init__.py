@@ -15,6 +15,7 @@ from api.routes.v1 import (
     locations,
     me,
     partners,
+    publishing,
     replan_marks,
     requests,
     school_groups,
@@ -46,3 +47,5 @@ router.include_router(solve_jobs.router)
 router.include_router(changes.router)
 router.include_router(sessions.router)
 router.include_router(change_requests.router)
+router.include_router(publishing.router)
+router.include_router(publishing.publications)

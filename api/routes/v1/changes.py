@@ -172,10 +172,11 @@ def _send(engine: Engine, ids: list[int]) -> None:
 
 
 def email_after_response(
-    background: BackgroundTasks, engine: Engine, notices: Sequence[e.Notice]
+    background: BackgroundTasks, engine: Engine, notices: Sequence[e.Notice | int]
 ) -> None:
-    """E-mail ``notices`` (flushed, so they have ids) once the route's transaction committed:
-    background tasks run after the response, and ApiSessionDep commits before it."""
-    ids = [n.id for n in notices]
+    """E-mail ``notices`` (flushed, so they have ids; or their ids) once the route's
+    transaction committed: background tasks run after the response, and ApiSessionDep
+    commits before it."""
+    ids = [n if isinstance(n, int) else n.id for n in notices]
     if ids:
         background.add_task(_send, engine, ids)

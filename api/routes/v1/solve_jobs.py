@@ -25,7 +25,7 @@ from api.routes.v1.solves import WHAT, RunId, SolveOut, solve_out
 from models.audit import record
 from models.bridge import Horizon, HorizonError
 from models.db import session_scope
-from models.planning import HorizonBusy, new_run
+from models.planning import HorizonBusy, ReferenceRunError, new_run
 from models.runner import RunFinished, Runner, request_cancel
 from models.runs import expire_stale_runs_now, mark_failed
 from models.runs_read import RunSummary, find_run
@@ -52,6 +52,13 @@ class SolveIn(BaseModel):
     time_limit: float = Field(default=30.0, gt=0, le=3600, description="seconds the solver may use")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed of the search")
     gap: float = Field(default=0.0, ge=0, lt=1, description="stop at this relative gap, e.g. 0.01")
+    reference: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="keep close to this run instead of the published plan (e.g. a run whose "
+        "publish was refused), so little moves",
+    )
 
 
 def get_runner(request: Request) -> Runner:
@@ -94,15 +101,22 @@ def post_solve(
     runner = get_runner(request)
     try:
         run = new_run(
-            session, horizon, options, now=from_aware(now), status="queued", runner=runner.name
-        )
+            session, horizon, options, now=from_aware(now), status="queued", runner=runner.name,
+            reference=body.reference,
+        )  # fmt: skip
     except HorizonBusy as exc:
         raise Problem(409, str(exc), extensions={"run": exc.run_id}) from None
+    except ReferenceRunError as exc:
+        raise Problem(
+            422, f"$.reference: {exc}",
+            errors=[{"in": "body", "path": "$.reference", "reason": str(exc)}],
+        ) from None  # fmt: skip
     record(
         session, actor_of(principal), entity="solve_run", key=str(run.id), action="create",
         changes={
             "weeks": [None, str(horizon)], "time_limit": [None, body.time_limit],
             "seed": [None, body.seed], "gap": [None, body.gap],
+            "reference": [None, body.reference],
         },
         now=now,
     )  # fmt: skip
