@@ -10,7 +10,7 @@ built from today's data for the run's horizon. Reads only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -32,7 +32,8 @@ from models.words import (
     when,
 )
 from scheduler.explain import explain
-from scheduler.problem import RequestId
+from scheduler.problem import Problem, RequestId
+from scheduler.solution import Solution
 from scheduler.timegrid import from_aware
 from scheduler.validate import validate
 
@@ -341,6 +342,26 @@ def data_changes(
     return tuple(out)
 
 
+def _moved_pin_follows(run: e.SolveRun, problem: Problem, solution: Solution) -> Problem:
+    """A manual move's run holds its session pinned at the new place: the planner decided
+    that move (validated when it was made), so the pin, still at the published place until
+    this run is published, is not a broken rule of this run."""
+    parameters = run.parameters or {}
+    if parameters.get("kind") != "manual_move":
+        return problem
+    uid = parameters.get("session")
+    moved = next(
+        (s for s in solution.sessions if e.session_uid(str(s.request), s.index) == uid), None
+    )
+    if moved is None:
+        return problem
+    reference = tuple(
+        replace(moved, pinned=True) if (s.request, s.index) == (moved.request, moved.index) else s
+        for s in problem.reference
+    )
+    return replace(problem, reference=reference)
+
+
 def revalidate(
     session: Session, run: e.SolveRun, *, now: datetime, lang: Language = DEFAULT_LANGUAGE
 ) -> tuple[Breach, ...]:
@@ -354,6 +375,7 @@ def revalidate(
     horizon = Horizon(run.first_week, run.last_week)
     problem = build_problem(session, horizon, now=_wall(now), reference=run)
     solution = stored_solution(session, run, problem)
+    problem = _moved_pin_follows(run, problem, solution)
     report = validate(problem, solution)
     placed = {(s.request, s.index): s for s in solution.sessions}
     locations = dict(session.execute(select(e.Location.key, e.Location.name)).all())

@@ -73,7 +73,8 @@ def test_pin_unpin_and_a_move_into_the_daylight_saving_week(engine: Engine) -> N
     assert [(s["date"], s["start"], s["end"], s["pinned"]) for s in moved] == [
         ("2027-03-30", "13:00", "16:00", True)
     ]
-    assert campus("publish", "2", "--db", url)[0] == 0
+    code, out, errors = campus("publish", "2", "--db", url)
+    assert code == 0, out + errors
     with session_scope(engine) as session:
         ps = session.scalars(
             select(e.PublishedSession).where(e.PublishedSession.request.has(key="r-ws-1"))
@@ -82,7 +83,7 @@ def test_pin_unpin_and_a_move_into_the_daylight_saving_week(engine: Engine) -> N
         actions = session.scalars(
             select(e.AuditEvent.entity).where(e.AuditEvent.actor_role == "cli")
         )
-        assert sorted(set(actions)) == ["manual_move", "pin"]
+        assert sorted(set(actions)) == ["manual_move", "pin", "publication"]
 
 
 def test_solve_reports_a_pin_an_absence_made_impossible(engine: Engine) -> None:
