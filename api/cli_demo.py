@@ -21,7 +21,7 @@ from models import entities as e
 from models.audit_load import load_actor, load_snapshot, record_load
 from models.bridge import Horizon
 from models.db import describe, session_scope
-from models.planning import plan
+from models.planning import HorizonBusy, RunCancelled, RunEnded, plan
 from models.publish import PublishError, publish
 from models.removals import RemovalsRefused
 from models.scenario import ScenarioError
@@ -120,9 +120,13 @@ def demo(
             f"at most {time_limit:.0f} s, stopping within 1% of optimal",
         )
     )
-    result = solve_with_progress(
-        lambda cb: plan(engine, horizon, options, now=DEMO_NOW, progress=cb), options, show=True
-    )
+    try:
+        result = solve_with_progress(
+            lambda cb: plan(engine, horizon, options, now=DEMO_NOW, progress=cb), options,
+            show=True,
+        )  # fmt: skip
+    except (HorizonBusy, RunCancelled, RunEnded) as exc:  # a background solve holds the weeks
+        raise fail(str(exc)) from None
     print_result(result, horizon)
     reasons = explain(result.problem, result.solution)
     if reasons:
