@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.cli_attendance import register as register_attendance_commands
 from api.cli_common import DbOption, console, err, fail, ready_engine
 from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
@@ -174,6 +175,7 @@ register_key_commands(app)
 register_settings_commands(app)
 register_privacy_commands(app)
 register_run_commands(app)
+register_attendance_commands(app)
 
 
 def main() -> None:

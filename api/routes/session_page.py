@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
@@ -145,20 +144,20 @@ _HTML = {"text/html": {"schema": {"type": "string"}}}
         },
     },
 )
-def session_page(
-    uid: str,
-    session: SessionDep,
-    view: Annotated[str, Query(max_length=20, description="the feed's view")] = "",
-    subject: Annotated[str, Query(max_length=80, description="the feed's subject key")] = "",
-    sig: Annotated[str, Query(max_length=64, description="the link's signature")] = "",
-    lang: Annotated[str, Query(max_length=5, description="nl or en; else the subject's")] = "",
-) -> HTMLResponse:
-    """The session's details for the feed subscriber whose link this is; 404 for anyone else."""
-    wanted: Language | None = next((x for x in LANGUAGES if x == lang), None)
+def session_page(uid: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """The session's details for the feed subscriber whose link this is; 404 for anyone else.
+
+    The link's query: `view` and `subject` (the feed's view and subject key), `sig` (the
+    link's signature) and optionally `lang` (`nl` or `en`; else the subject's preference).
+    They are read as plain text, so a malformed one is a wrong link (404), never a 422.
+    """
+    query = request.query_params
+    view, subject, sig = query.get("view", ""), query.get("subject", ""), query.get("sig", "")
+    wanted: Language | None = next((x for x in LANGUAGES if x == query.get("lang")), None)
     page = page_data(session, uid, view, subject, sig)
     if page is None:
         return not_found_page(wanted or "nl")
     shown: Language = wanted or page.language
     other = "en" if shown == "nl" else "nl"
-    query = urlencode({"view": view, "subject": subject, "sig": sig, "lang": other})
-    return HTMLResponse(render_page(page, shown, f"?{query}"), 200, headers=HEADERS)
+    toggle = urlencode({"view": view, "subject": subject, "sig": sig, "lang": other})
+    return HTMLResponse(render_page(page, shown, f"?{toggle}"), 200, headers=HEADERS)

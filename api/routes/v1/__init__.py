@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes.v1 import (
+    attendance,
     audit,
     catalogue,
     groups,
@@ -14,6 +15,7 @@ from api.routes.v1 import (
     me,
     partners,
     replan_marks,
+    report,
     requests,
     school_groups,
     solves,
@@ -38,3 +40,5 @@ router.include_router(audit.router)
 router.include_router(school_groups.router)
 router.include_router(requests.router)
 router.include_router(solves.router)
+router.include_router(attendance.router)
+router.include_router(report.router)
