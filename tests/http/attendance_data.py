@@ -30,6 +30,7 @@ SC1, SC2, SC3 = (uid("r-sc-1", n) for n in (1, 2, 3))
 # 13:15 in Amsterdam (CEST, UTC+2) on the day of the workshop: it started at 13:00 wall time.
 AFTER_WS = datetime(2027, 3, 30, 11, 15, tzinfo=UTC)
 BEFORE_WS = datetime(2027, 3, 30, 10, 59, tzinfo=UTC)  # 12:59 in Amsterdam
+URL = "/api/v1/sessions/{}/attendance"
 
 
 def publish_plan(engine: Engine) -> None:

@@ -6,6 +6,8 @@ went forward: 11:15 UTC is 13:15 in Amsterdam, so the 13:00 session may be marke
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -20,10 +22,8 @@ from models.db import session_scope
 from models.store import load_files
 from tests.conftest import MINI
 from tests.feeds.conftest import Clock
-from tests.http.attendance_data import AFTER_WS, BEFORE_WS, GL, SC1, SC2, WS, publish_plan
+from tests.http.attendance_data import AFTER_WS, BEFORE_WS, GL, SC1, SC2, URL, WS, publish_plan
 from tests.http.conftest import Api, make_keys
-
-URL = "/api/v1/sessions/{}/attendance"
 
 
 @pytest.fixture
@@ -135,3 +135,44 @@ def test_a_cancelled_session_cannot_be_marked(api: Api) -> None:
         )
     answer = _put(api, GL, "planner", {"held": False})
     assert answer.status_code == 409 and "cancelled" in answer.json()["detail"]
+
+
+# --- GET /api/v1/report: the yearly report as JSON or CSV (planners) -----------------------
+
+
+def test_the_report_as_json_and_as_csv_with_the_same_numbers(api: Api) -> None:
+    planner = api.headers("planner")
+    for uid, attended in ((GL, 20), (WS, 12)):
+        put = api.client.put(
+            URL.format(uid), headers=planner, json={"held": True, "attended": attended}
+        )
+        assert put.status_code == 201, put.text
+    document = api.client.get("/api/v1/report?year=2026-2027", headers=planner)
+    assert document.status_code == 200
+    body = document.json()
+    assert (body["year"], body["first"], body["last"]) == ("2026-2027", "2026-08-01", "2027-07-31")
+    vmbo = body["rows"][0]
+    assert (vmbo["scope"], vmbo["audience"], vmbo["reached"], vmbo["target"], vmbo["met"]) == (
+        "campus", "vmbo", 21, 600, False)  # fmt: skip
+    table = api.client.get(
+        "/api/v1/report?year=2026-2027", headers={**planner, "Accept": "text/csv"}
+    )
+    assert table.status_code == 200
+    assert table.headers["content-type"].startswith("text/csv")
+    assert 'filename="tic-report-2026-2027.csv"' in table.headers["content-disposition"]
+    lines = list(csv.DictReader(io.StringIO(table.text)))
+    assert [(x["scope"], x["key"], x["audience"], int(x["reached"])) for x in lines] == [
+        (r["scope"], r["key"], r["audience"], r["reached"]) for r in body["rows"]
+    ]
+
+
+def test_a_bad_year_is_422_with_the_parameter(api: Api) -> None:
+    answer = api.client.get("/api/v1/report?year=2026/27", headers=api.headers("planner"))
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["errors"] == [
+        {"in": "query", "path": "year", "reason": problem["errors"][0]["reason"]}
+    ]
+    assert "two consecutive years such as 2026-2027" in problem["detail"]
+    missing = api.client.get("/api/v1/report", headers=api.headers("planner"))
+    assert missing.status_code == 422 and missing.json()["errors"][0]["path"] == "year"
