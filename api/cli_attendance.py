@@ -13,13 +13,22 @@ import typer
 
 from api.cli_common import DbOption, console, fail, ready_engine
 from api.files import write_atomic
-from models.attendance import AttendanceError, find_session, group_size, mark_attendance
+from models.attendance import AMSTERDAM, AttendanceError, find_session, group_size, mark_attendance
 from models.audit import Actor
 from models.db import session_scope
 from models.report import ReportError, report_csv, report_dict, school_year, year_report
 
 # The moment a mark is made; tests set it (a session must have started to be marked).
 clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def _moment(text: str) -> datetime:
+    """--now as an aware moment: Amsterdam wall time unless it has an offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(f"--now {text!r} is not a date-time such as 2027-04-01T17:00", 2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
 
 
 def attendance(
@@ -42,6 +51,16 @@ def attendance(
             "--attended", min=0, help="How many attended (with --held).", show_default=False
         ),
     ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Check 'has it started' as if it were then (Amsterdam time, e.g. "
+            "2027-04-01T17:00), to try it on a plan in the future; the mark and the audit keep "
+            "the real time.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Mark a past session held (with the number who attended) or not held.
@@ -53,6 +72,7 @@ def attendance(
     """
     if held is None:
         raise fail("say --held (with --attended N) or --not-held", 2)
+    as_of = _moment(now) if now is not None else None
     engine = ready_engine(db)
     try:
         with session_scope(engine) as session:
@@ -64,7 +84,7 @@ def attendance(
             was = None if before is None else (before.held, before.attended)
             row, _ = mark_attendance(
                 session, mark, held=held, attended=attended,
-                actor=Actor(role="cli", label="campus attendance"), now=clock(),
+                actor=Actor(role="cli", label="campus attendance"), now=clock(), as_of=as_of,
             )  # fmt: skip
             size = group_size(mark.session)
             what = f"held, {row.attended} of {size} attended" if row.held else "not held"

@@ -120,15 +120,17 @@ def mark_attendance(
     actor: Actor,
     now: datetime,
     by: str = "",
+    as_of: datetime | None = None,
 ) -> tuple[e.SessionAttendance, bool]:
     """Store (or change) the mark, audited; returns the row and whether it was created.
 
-    ``by`` is who the mark shows as its author (default: the actor's label).
+    ``by`` is who the mark shows as its author (default: the actor's label); ``as_of`` is
+    the moment the "has it started" check uses (default ``now``; `campus attendance --now`).
 
     The caller checks If-Match for a change; the row's version guards the race (412).
     """
     ps = mark.session
-    _check(ps, held, attended, now)
+    _check(ps, held, attended, as_of or now)
     value = attended if held else None
     by = by or actor.label or actor.role
     row = mark.attendance

@@ -93,3 +93,16 @@ def test_report_as_csv_on_stdout_or_a_file_and_as_json(url: str, tmp_path: Path)
     code, _, err = campus("report", "--db", url, "--year", "2026-2027", "--out",
                           str(tmp_path / "no-such-dir" / "r.csv"))  # fmt: skip
     assert code == 1 and "cannot write" in err
+
+
+def test_now_checks_as_if_it_were_then_and_keeps_the_real_time(
+    url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_attendance, "clock", lambda: BEFORE_WS)  # 12:59 in Amsterdam
+    args = ("attendance", "--db", url, WS, "--held", "--attended", "9")
+    assert campus(*args, "--now", "2027-03-30T12:59")[0] == 1  # wall time, still before
+    assert campus(*args, "--now", "2027-03-30T13:00")[0] == 0
+    assert campus(*args, "--now", "gisteren")[0] == 2
+    with session_scope(engine) as session:
+        row = session.scalars(select(e.SessionAttendance)).one()
+        assert row.marked_at.replace(tzinfo=None) == BEFORE_WS.replace(tzinfo=None)
