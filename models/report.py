@@ -19,9 +19,10 @@ What counts (the definitions the campus reports to its funders):
 - Sessions without a mark (planned, or past and not yet marked) count separately: the
   sessions, and the pupils of the groups that have one but are not reached yet (their
   headcount), i.e. what the year may still add at most.
-- Per host company: the partner whose location hosts the session; a session at a school
-  site (a guest lesson) counts for the companies that employ its trainers. A group that
-  went to two companies counts at both, so company rows do not add up to the campus row.
+- Per host (scope ``host``): the partner whose location hosts the session; a session at a
+  school site (a guest lesson, a school's own workshop) counts for the companies that employ
+  its trainers, or for the school when only its own staff teach it. A group that went to two
+  hosts counts at both, so host rows do not add up to the campus row.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class _Tally:
 
 @dataclass(frozen=True)
 class ReportRow:
-    scope: str  # campus | school | company
+    scope: str  # campus | school | host
     key: str  # "" for the campus
     name: str
     audience: str
@@ -124,15 +125,18 @@ def shares(attended: int, groups: Iterable[tuple[str, int]]) -> dict[str, int]:
 
 
 def _hosts(ps: e.PublishedSession) -> list[e.Partner]:
+    """Who hosts a session: the location's partner; at a school site, the trainers' companies
+    (a school with its own trainers only: the school)."""
     partner = ps.location.partner
     if partner.kind != "school":
         return [partner]
     employers = {t.trainer.partner.key: t.trainer.partner for t in ps.trainers}
-    return [employers[k] for k in sorted(employers)]
+    companies = [employers[k] for k in sorted(employers) if employers[k].kind != "school"]
+    return companies or [partner]
 
 
 def year_report(session: Session, year: SchoolYear) -> YearReport:
-    """Every row of the report for ``year`` (campus, then schools, then companies)."""
+    """Every row of the report for ``year`` (campus, then schools, then hosts)."""
     first = datetime.combine(year.first, time.min)
     after = datetime.combine(year.last + timedelta(days=1), time.min)
     sessions = session.scalars(
@@ -175,8 +179,8 @@ def year_report(session: Session, year: SchoolYear) -> YearReport:
             names[("school", g.school.key)] = g.school.name
         scopes += [("school", key, own) for key, own in by_school.items()]
         for host in _hosts(ps):
-            names[("company", host.key)] = host.name
-            scopes.append(("company", host.key, groups))
+            names[("host", host.key)] = host.name
+            scopes.append(("host", host.key, groups))
         for scope, key, scoped in scopes:
             tally = tallies[(scope, key, audience)]
             if mark is None:
@@ -193,7 +197,7 @@ def year_report(session: Session, year: SchoolYear) -> YearReport:
     for audience in TARGET_AUDIENCES:  # the targeted audiences always have a campus row
         tallies[("campus", "", audience)]
     rows = []
-    order = {"campus": 0, "school": 1, "company": 2}
+    order = {"campus": 0, "school": 1, "host": 2}
     audiences = list(e.AUDIENCES)
     for (scope, key, audience), tally in sorted(
         tallies.items(), key=lambda item: (order[item[0][0]], item[0][1],

@@ -77,10 +77,10 @@ def test_each_group_counts_once_at_its_best_share(marked: Engine) -> None:
     assert rows[("school", "vmbo-zuidoost", "vmbo")].reached == 21
     assert rows[("school", "vmbo-zuidoost", "mbo")].target is None
     # The guest lesson at the school counts for its trainer's company, with the workshop.
-    assert rows[("company", "warmte-west", "vmbo")].reached == 21
-    elektro = rows[("company", "elektro-noord", "mbo")]
+    assert rows[("host", "warmte-west", "vmbo")].reached == 21
+    elektro = rows[("host", "elektro-noord", "mbo")]
     assert (elektro.reached, elektro.sessions_not_held, elektro.sessions_unmarked) == (10, 1, 1)
-    assert ("company", "vmbo-zuidoost", "vmbo") not in rows  # a school site hosts no company row
+    assert ("host", "vmbo-zuidoost", "vmbo") not in rows  # the trainer's company hosts it
 
 
 def test_unmarked_sessions_count_separately_and_cancelled_ones_not_at_all(

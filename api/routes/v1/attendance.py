@@ -18,6 +18,7 @@ from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.etag import IfMatchDep, check_if_match, set_etag
 from api.problems import Problem, responses
 from models.attendance import AttendanceError, Mark, find_session, group_size, mark_attendance
+from models.feeds import as_utc
 from models.keys import Principal
 
 router = APIRouter(prefix="/sessions", tags=["attendance"])
@@ -73,7 +74,7 @@ def _out(mark: Mark) -> AttendanceOut:
         marked=row is not None,
         held=row.held if row else None,
         attended=row.attended if row else None,
-        marked_at=row.marked_at if row else None,
+        marked_at=as_utc(row.marked_at) if row else None,
         marked_by=row.marked_by if row else None,
     )
 

@@ -22,11 +22,11 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 
 class ReportRowOut(BaseModel):
-    """One row: the campus, a school or a host company, for one audience."""
+    """One row: the campus, a school or a host, for one audience."""
 
     model_config = ConfigDict(frozen=True)
 
-    scope: str = Field(description="campus, school or company")
+    scope: str = Field(description="campus, school or host (the company that gives it)")
     key: str = Field(description="the partner's key; empty for the campus")
     name: str
     audience: str = Field(description="the activity types' audience: vmbo, mbo, job_seekers...")
