@@ -194,3 +194,18 @@ def test_a_cancelled_session_says_so(campus: Engine, client: TestClient) -> None
     html = client.get(link).text
     assert "geannuleerd" in html and "Deze sessie is geannuleerd." in html
     assert "ma 8 mrt 2027 10:00" in html  # the last change: the publication that cancelled it
+
+
+def test_replacing_the_secret_closes_every_old_link_and_new_feeds_carry_new_ones(
+    campus: Engine, client: TestClient
+) -> None:
+    from sqlalchemy import delete
+
+    from tests.feeds.conftest import renderer
+
+    old = _links(_feed(client, _token(campus, "school", "vmbo-zuidoost")))[uid("r-ws-1", 1)]
+    with session_scope(campus) as session:  # what docs/feeds.md tells a planner to run
+        session.execute(delete(e.CampusSecret).where(e.CampusSecret.name == "session-links"))
+    assert client.get(old).status_code == 404
+    new = _links(renderer(campus)("school", "vmbo-zuidoost"))[uid("r-ws-1", 1)]
+    assert new != old and client.get(new).status_code == 200
