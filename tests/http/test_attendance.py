@@ -176,3 +176,15 @@ def test_a_bad_year_is_422_with_the_parameter(api: Api) -> None:
     assert "two consecutive years such as 2026-2027" in problem["detail"]
     missing = api.client.get("/api/v1/report", headers=api.headers("planner"))
     assert missing.status_code == 422 and missing.json()["errors"][0]["path"] == "year"
+
+
+def test_erasing_the_trainer_erases_them_from_the_marks(api: Api) -> None:
+    from models.audit import CLI
+    from models.privacy import erase_trainer
+
+    assert _put(api, WS, "trainer", {"held": True, "attended": 12}).status_code == 201
+    with session_scope(api.engine) as session:
+        erase_trainer(session, "t-sanne", actor=CLI, now=AFTER_WS)
+    with session_scope(api.engine) as session:
+        row = session.scalars(select(e.SessionAttendance)).one()
+        assert "t-sanne" not in row.marked_by and row.marked_by.endswith("-gewist")
