@@ -11,7 +11,7 @@ What counts (the definitions the campus reports to its funders):
 - A session's audience is its activity type's (``vmbo``, ``mbo``, ``job_seekers``; the
   targets name ``vmbo_pupils``, ``mbo_students`` and ``job_seekers``).
 - Groups have a headcount, not names, so a pupil reached is counted per group: each group
-  counts once per audience and year (and per school or company row), at the largest
+  counts once per audience and year (and per school or host row), at the largest
   number of its pupils who attended one held session. A session of several groups shares
   its attended number between them in proportion to their headcounts (largest remainder,
   ties by group key). This never counts a pupil twice, and may miss a pupil who was absent
