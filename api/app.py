@@ -19,7 +19,7 @@ from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.fetches import FetchRecorder
 from api.feeds.settings import FeedSettings
 from api.limits import BodyLimit
-from api.routes import feeds, health, v1
+from api.routes import feeds, health, session_page, v1
 from models.db import make_engine
 from models.runner import LocalProcessRunner, Runner
 from models.runs import expire_stale_runs_now
@@ -104,6 +104,7 @@ def create_app(
     app.state.fetch_recorder = FetchRecorder(app.state.engine)
     app.include_router(health.router)
     app.include_router(feeds.router)
+    app.include_router(session_page.router)
     app.include_router(v1.router)
     problems.install(app)
     openapi.install(app)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.cli_attendance import register as register_attendance_commands
 from api.cli_common import DbOption, console, err, fail, ready_engine
 from api.cli_demo import demo
 from api.cli_feeds import register as register_feed_commands
@@ -180,6 +181,7 @@ register_run_commands(app)
 register_notice_commands(app)
 register_pin_commands(app)
 register_review_commands(app)
+register_attendance_commands(app)
 
 
 def main() -> None:

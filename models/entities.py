@@ -970,3 +970,40 @@ class Notice(Base):
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     publication: Mapped[Publication | None] = relationship()
+# --- What actually happened: attendance, and the secret that signs session-page links ---------
+
+
+class SessionAttendance(Versioned, Base):
+    """Whether a published session was held and how many attended, as a trainer or planner
+    marked it (models/attendance.py). One row per session; re-marking updates it (If-Match).
+
+    ``attended`` is NULL for a session that was not held.
+    """
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (
+        CheckConstraint("attended IS NULL OR attended >= 0", name="attended_not_negative"),
+        CheckConstraint("held OR attended IS NULL", name="attended_only_if_held"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_session_id: Mapped[int] = mapped_column(
+        ForeignKey("published_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    held: Mapped[bool] = mapped_column(Boolean)
+    attended: Mapped[int | None] = mapped_column(Integer, default=None)
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    marked_by: Mapped[str] = mapped_column(String(200), default="")  # the actor's label
+
+    published_session: Mapped[PublishedSession] = relationship()
+
+
+class CampusSecret(Base):
+    """A secret the campus generates once and keeps in its database (never in the repository):
+    ``session-links`` signs the session-page links of the calendar feeds (docs/feeds.md)."""
+
+    __tablename__ = "campus_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

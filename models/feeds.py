@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from models import entities as e
+from models.links import link_secret, page_query
 from models.text import single_line
 
 VIEWS: tuple[str, ...] = e.FEED_VIEWS
@@ -79,6 +80,9 @@ class FeedSession:
     trainers: tuple[str, ...]
     equipment: tuple[str, ...]
     note: str = ""
+    # The signed query of the session page's link for this subject (models/links.py); empty
+    # for data built by hand, whose event URL then has no query.
+    page_query: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ def feed_data(
         .order_by(e.PublishedSession.start, e.PublishedSession.uid)
     ).all()
     grace = timedelta(days=window.cancelled_days)
+    secret = link_secret(session) if rows else b""
     changes_at = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     out: list[FeedSession] = []
     for ps in rows:
@@ -249,6 +254,7 @@ def feed_data(
                 trainers=tuple(t.trainer.name for t in ps.trainers),
                 equipment=tuple(q.equipment_type.name for q in activity.equipment),
                 note=ps.request.note if subject.view == "campus" else "",
+                page_query=page_query(secret, subject.view, subject.key, ps.uid),
             )
         )
     return FeedData(subject, tuple(out), changes_at)

@@ -711,6 +711,42 @@ PHRASES: Mapping[str, Mapping[Language, str]] = {
     "feed.route": {"nl": "Route", "en": "Route"},
     "feed.contact": {"nl": "Contact", "en": "Contact"},
     "feed.note": {"nl": "Opmerking", "en": "Note"},
+    # the session page behind a feed event's URL (api/routes/session_page.py)
+    "page.for": {"nl": "Voor: {name}", "en": "For: {name}"},
+    "page.when": {"nl": "Wanneer", "en": "When"},
+    "page.where": {"nl": "Waar", "en": "Where"},
+    "page.groups": {"nl": "Groep(en)", "en": "Group(s)"},
+    "page.trainers": {"nl": "Trainer(s)", "en": "Trainer(s)"},
+    "page.no_trainer": {"nl": "nog niet bekend", "en": "not known yet"},
+    "page.bring": {"nl": "Wat mee te nemen", "en": "What to bring"},
+    "page.bring_nothing": {
+        "nl": "Er is niets opgegeven om mee te nemen.",
+        "en": "Nothing has been listed to bring.",
+    },
+    "page.provided": {
+        "nl": "Aanwezig op de locatie: {equipment}.",
+        "en": "Provided at the location: {equipment}.",
+    },
+    "page.travel": {"nl": "Reistijd vanaf school", "en": "Travel time from school"},
+    "page.minutes": {"nl": "{minutes} min", "en": "{minutes} min"},
+    "page.at_school": {"nl": "op school", "en": "at school"},
+    "page.travel_unknown": {
+        "nl": "onbekend (geen schoollocatie vastgelegd)",
+        "en": "unknown (no school site on record)",
+    },
+    "page.status": {"nl": "Status", "en": "Status"},
+    "page.confirmed": {"nl": "gaat door", "en": "confirmed"},
+    "page.cancelled": {"nl": "geannuleerd", "en": "cancelled"},
+    "page.last_change": {"nl": "Laatst gewijzigd", "en": "Last changed"},
+    "page.map": {"nl": "kaart", "en": "map"},
+    "page.other_language": {"nl": "English", "en": "Nederlands"},
+    "page.not_found": {
+        "nl": "Deze sessie is niet gevonden, of deze link is niet (meer) geldig. "
+        "Open de sessie opnieuw vanuit je agenda.",
+        "en": "This session was not found, or this link is not (or no longer) valid. "
+        "Open the session again from your calendar.",
+    },
+    "page.not_found_title": {"nl": "Niet gevonden", "en": "Not found"},
     # `campus explain` and the explanations quoted by `campus solve`/`campus demo`
     "explain.scheduled": {
         "nl": "{request} is ingepland in run {run}.",

@@ -213,7 +213,8 @@ def _event_lines(s: FeedSession, base_url: str) -> list[str]:
         "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE",
     ]
     if base_url:
-        lines.append(_fold(f"URL:{base_url.rstrip('/')}/sessions/{_quoted(s.uid)}"))
+        query = f"?{s.page_query}" if s.page_query else ""
+        lines.append(_fold(f"URL:{base_url.rstrip('/')}/sessions/{_quoted(s.uid)}{query}"))
     lines.append("END:VEVENT")
     return lines
 

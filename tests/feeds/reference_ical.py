@@ -93,7 +93,8 @@ def _event(s: FeedSession, base_url: str) -> Event:
     ev.add("STATUS", "CANCELLED" if s.status == "cancelled" else "CONFIRMED")
     ev.add("TRANSP", "TRANSPARENT" if s.status == "cancelled" else "OPAQUE")
     if base_url:
-        ev.add("URL", f"{base_url.rstrip('/')}/sessions/{quote(s.uid, safe='')}")
+        query = f"?{s.page_query}" if s.page_query else ""
+        ev.add("URL", f"{base_url.rstrip('/')}/sessions/{quote(s.uid, safe='')}{query}")
     return ev
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import icalendar
@@ -149,7 +149,8 @@ def _vdir(vdir: Path) -> dict[str, icalendar.Event]:
     events = {}
     for item in vdir.glob("*.ics"):
         for ev in icalendar.Calendar.from_ical(item.read_bytes()).walk("VEVENT"):
-            events[unquote(str(ev["URL"]).rsplit("/", 1)[1])] = ev
+            # the URL is the signed session page's (.../sessions/<uid>?view=...&sig=...)
+            events[unquote(urlsplit(str(ev["URL"])).path.rsplit("/", 1)[1])] = ev
     return events
 
 
@@ -186,6 +187,8 @@ def test_vdirsyncer_and_khal_follow_a_publish(
         uid("r-ws-1", 1), uid("r-gl-1", 1), uid("r-combi", 1), uid("r-bim-1", 1),
         uid("r-bim-1", 2),
     }  # fmt: skip
+    page = httpx.get(str(first[uid("r-ws-1", 1)]["URL"]), timeout=10)  # as a synced item has it
+    assert page.status_code == 200 and "<h1>Workshop warmtepomp</h1>" in page.text
     listed = _khal(khal, khal_conf)
     assert (
         "2027-03-16 13:00-16:00 Workshop warmtepomp – 3 BB-a (Vmbo College Zuidoost) [CONFIRMED ]"

@@ -43,6 +43,8 @@ def sessions(draw: st.DrawFn) -> FeedSession:
         address=draw(TRICKY), latitude=draw(st.floats(-90, 90)),
         longitude=draw(st.floats(-180, 180)), host=draw(TRICKY), contact=draw(TRICKY),
         trainers=draw(names), equipment=draw(names), note=draw(TRICKY),
+        page_query=draw(st.sampled_from(
+            ["", "view=campus&subject=&sig=AAAA", "view=group&subject=vz-3bb-a&sig=x-_Y"])),
     )  # fmt: skip
 
 

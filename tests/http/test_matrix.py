@@ -683,6 +683,26 @@ MATRIX = [
     ("trainer",   "solve staleness",    403, 403, 403),
     ("trainer",   "publish solve",      403, 403, 403),
     ("trainer",   "list publications",  403, 403, 403),
+    # --- attendance and the yearly report (api/routes/v1/attendance.py, report.py)
+    ("anonymous", "attendance",         401, 401, 401),
+    ("anonymous", "mark attendance",    401, 401, 401),
+    ("anonymous", "year report",        401, 401, 401),
+    ("revoked",   "mark attendance",    401, 401, 401),
+    ("revoked",   "year report",        401, 401, 401),
+    ("expired",   "mark attendance",    401, 401, 401),
+    ("expired",   "year report",        401, 401, 401),
+    ("planner",   "attendance",         200, 200, 404),
+    ("planner",   "mark attendance",    201, 201, 404),
+    ("planner",   "year report",        200, 200, 200),
+    ("company",   "attendance",         403, 403, 403),
+    ("company",   "mark attendance",    403, 403, 403),
+    ("company",   "year report",        403, 403, 403),
+    ("school",    "attendance",         403, 403, 403),
+    ("school",    "mark attendance",    403, 403, 403),
+    ("school",    "year report",        403, 403, 403),
+    ("trainer",   "attendance",         200, 404, 404),
+    ("trainer",   "mark attendance",    201, 404, 404),
+    ("trainer",   "year report",        403, 403, 403),
 ]
 # fmt: on
 
@@ -711,6 +731,7 @@ def test_every_row_of_the_matrix_has_a_runner_and_every_endpoint_rows() -> None:
         CHANGES_ENDPOINTS,
         CHANGE_ENDPOINTS,
         REVIEW_ENDPOINTS,
+        ATTENDANCE_ENDPOINTS,
     ]  # fmt: skip
     named = [name for runner in runners for name in runner]
     assert len(named) == len(set(named))  # an endpoint belongs to one runner
@@ -1385,6 +1406,67 @@ def test_every_key_gets_exactly_its_status_on_every_review_endpoint(api: Api) ->
                 failures.append(f"{where}: {response.status_code}, expected {expected}")
             if who != "planner" and ("r-ws-1" in response.text or "ww-hal" in response.text):
                 failures.append(f"{where}: the answer shows the run's sessions")
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", where
+    assert failures == [], "\n".join(failures)
+
+
+# --- attendance and the yearly report (api/routes/v1/attendance.py, report.py) ------------
+# "own" is a session t-sanne (the trainer key) taught, "other" one t-ahmed taught, both before
+# the app's clock (2027-01-15); "missing" a UID that does not exist. The report names no
+# entity: its three columns are the same request. Before every cell the marks are removed,
+# so a mark is always the first one (201).
+
+TARGETS["sess"] = {
+    "own": "r-ws-1-s1@tic-planner.campus",
+    "other": "r-sc-1-s1@tic-planner.campus",
+    "missing": "no-such-session@tic-planner.campus",
+}
+ATTENDANCE_ENDPOINTS: dict[str, tuple[str, str]] = {
+    "attendance": ("GET", "/api/v1/sessions/{sess}/attendance"),
+    "mark attendance": ("PUT", "/api/v1/sessions/{sess}/attendance"),
+    "year report": ("GET", "/api/v1/report?year=2026-2027"),
+}
+
+
+def test_every_key_gets_exactly_its_status_on_every_attendance_endpoint(api: Api) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete
+
+    from models import entities as e
+    from models.db import session_scope
+    from models.publish import publish
+    from tests.feeds.factory import Planned, make_run
+
+    plan = (
+        Planned("r-ws-1", 1, "ww-hal", datetime(2027, 1, 12, 13), datetime(2027, 1, 12, 16),
+                ("t-sanne",)),
+        Planned("r-sc-1", 1, "en-lab", datetime(2027, 1, 11, 8, 30),
+                datetime(2027, 1, 11, 12, 30), ("t-ahmed",)),
+    )  # fmt: skip
+    with session_scope(api.engine) as session:
+        publish(session, make_run(session, plan), now=datetime(2027, 1, 10, 9, tzinfo=UTC))
+    assert {endpoint for _, endpoint, *_ in rows_for(ATTENDANCE_ENDPOINTS)} == set(
+        ATTENDANCE_ENDPOINTS
+    )
+    failures = []
+    for who, endpoint, *statuses in rows_for(ATTENDANCE_ENDPOINTS):
+        method, template = ATTENDANCE_ENDPOINTS[endpoint]
+        for (target, entity), expected in zip(TARGETS["sess"].items(), statuses, strict=True):
+            with session_scope(api.engine) as session:
+                session.execute(delete(e.SessionAttendance))
+            response = api.client.request(
+                method,
+                template.format(sess=entity),
+                headers=api.headers(who),
+                json={"held": False} if method == "PUT" else None,
+            )
+            where = f"{who} {method} {template} ({target})"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            if who not in ("planner",) and "r-sc-1" in response.text.replace(entity, ""):
+                failures.append(f"{where}: the answer shows another trainer's session")
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json", where
     assert failures == [], "\n".join(failures)

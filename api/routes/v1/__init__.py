@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes.v1 import (
+    attendance,
     audit,
     catalogue,
     change_requests,
@@ -17,6 +18,7 @@ from api.routes.v1 import (
     partners,
     publishing,
     replan_marks,
+    report,
     requests,
     school_groups,
     sessions,
@@ -49,3 +51,5 @@ router.include_router(sessions.router)
 router.include_router(change_requests.router)
 router.include_router(publishing.router)
 router.include_router(publishing.publications)
+router.include_router(attendance.router)
+router.include_router(report.router)
