@@ -15,10 +15,11 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
-from models.bridge import Horizon, HorizonError
-from models.db import is_transient
-from models.planning import PlanResult, explain_request, plan
+from models.bridge import Horizon, HorizonError, wall_now
+from models.db import is_transient, session_scope
+from models.planning import PlanResult, explain_request, plan, rolling_horizon
 from models.runs import LeaseLost, lease_seconds
+from models.settings import load_settings
 from models.words import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -223,8 +224,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def solve(
         weeks: Annotated[
-            str, typer.Option("--weeks", help="ISO weeks to plan, e.g. 2027-W05..2027-W08.")
-        ],
+            str | None,
+            typer.Option("--weeks", help="ISO weeks to plan, e.g. 2027-W05..2027-W08."),
+        ] = None,
+        rolling: Annotated[
+            bool,
+            typer.Option(
+                "--rolling",
+                help="Plan from the coming ISO week for the campus's horizon_weeks (instead "
+                "of --weeks): the weekly re-plan.",
+            ),
+        ] = False,
         time_limit: Annotated[float, typer.Option(help="Seconds the solver may use.")] = 30.0,
         seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
         workers: Annotated[int, typer.Option(help="Search workers (0: one per core).")] = 0,
@@ -247,12 +257,16 @@ def register(app: typer.Typer) -> None:
         """Plan the sessions of all requests in a horizon of ISO weeks and store the run.
 
         Re-planning keeps the published plan (else the latest run) wherever possible.
+        --rolling plans from the coming week (the first Monday after today, Amsterdam time)
+        for the campus settings' horizon_weeks, within the school year.
 
         Examples: [bold]campus solve --weeks 2027-W11..2027-W14[/],
-        [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/]
+        [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/],
+        [bold]campus solve --rolling[/]
         """
+        if rolling == (weeks is not None):
+            raise fail("give either --weeks or --rolling (one of them)", 2)
         try:
-            horizon = Horizon.parse(weeks)
             pretend = datetime.fromisoformat(now) if now else None
             options = SolveOptions(
                 time_limit_seconds=time_limit, workers=workers, seed=seed,
@@ -264,6 +278,17 @@ def register(app: typer.Typer) -> None:
         if pretend is not None and pretend.tzinfo is not None:
             pretend = from_aware(pretend)  # 07:00Z in March is 08:00 in Amsterdam
         engine = ready_engine(db)
+        try:
+            if weeks is not None:
+                horizon = Horizon.parse(weeks)
+            else:
+                with session_scope(engine) as session:
+                    today = (pretend or wall_now()).date()
+                    horizon = rolling_horizon(load_settings(session), today)
+        except HorizonError as exc:
+            raise fail(str(exc), 2) from None
+        if rolling and not as_json:
+            err.print(f"rolling solve: {horizon} (from the coming week, campus horizon_weeks)")
         try:
             result = solve_with_progress(
                 lambda cb: plan(engine, horizon, options, now=pretend, progress=cb),
@@ -280,7 +305,7 @@ def register(app: typer.Typer) -> None:
                 "marked failed (or its lease expires it): run the command again"
             ) from None
         if as_json:
-            print(json.dumps(result_json(result, horizon), indent=2))
+            print(json.dumps(result_json(result, horizon) | {"rolling": rolling}, indent=2))
         else:
             print_result(result, horizon)
         if result.report.violations:
