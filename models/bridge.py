@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import entities as e
 from models.absences import EXPLAINED_WORDS
@@ -210,6 +210,10 @@ def year_history(
         .where(e.PublishedSession.status != "cancelled")
         .where(e.PublishedSession.start >= start_of)
         .where(e.PublishedSession.start < datetime.combine(cut, time()))
+        .options(
+            joinedload(e.PublishedSession.location).joinedload(e.Location.partner),
+            joinedload(e.PublishedSession.request).joinedload(e.Request.activity_type),
+        )
         .order_by(e.PublishedSession.id)
     ):
         if (
