@@ -66,7 +66,7 @@ from models.db import make_engine, session_scope  # noqa: E402
 from models.planning import iso_week, plan, rolling_horizon  # noqa: E402
 from models.publish import publish  # noqa: E402
 from models.settings import load_settings  # noqa: E402
-from scheduler import History, SolveOptions  # noqa: E402
+from scheduler import History, SolveOptions, Status  # noqa: E402
 from scheduler.timegrid import to_aware  # noqa: E402
 
 YEAR_START = date(2026, 9, 1)
@@ -196,30 +196,42 @@ def _no_history() -> Iterator[None]:
         bridge.year_history = kept
 
 
+def _solve_and_publish(
+    setup: Setup, engine: Engine, horizon: Horizon, seconds: float, moment: datetime
+) -> int:
+    """Solve and publish; a solve that found no plan in its time (a loaded machine) runs
+    again with twice the time, as a planner would. Returns the number of solves."""
+    solves = 0
+    while True:
+        options = SolveOptions(time_limit_seconds=seconds, workers=setup.workers,
+                               seed=setup.seed)  # fmt: skip
+        result = plan(engine, horizon, options, now=moment)
+        solves += 1
+        if result.solution.status in (Status.OPTIMAL, Status.FEASIBLE) or seconds > 120:
+            break
+        seconds *= 2
+    _publish(engine, result.run_id, moment + timedelta(hours=1))
+    return solves
+
+
 def _run_whole(setup: Setup, engine: Engine) -> int:
     first, last = _season(setup.weeks)
     moment = datetime.combine(first - timedelta(days=5), datetime.min.time()).replace(hour=8)
-    options = SolveOptions(
-        time_limit_seconds=setup.whole_seconds, workers=setup.workers, seed=setup.seed
-    )
-    result = plan(engine, Horizon(iso_week(first), iso_week(last)), options, now=moment)
-    _publish(engine, result.run_id, moment + timedelta(hours=1))
-    return 1
+    horizon = Horizon(iso_week(first), iso_week(last))
+    return _solve_and_publish(setup, engine, horizon, setup.whole_seconds, moment)
 
 
 def _run_weekly(setup: Setup, engine: Engine) -> int:
+    """The weekly cycle: on the Wednesday before each week, a rolling solve and publish."""
     first, _ = _season(setup.weeks)
-    options = SolveOptions(
-        time_limit_seconds=setup.week_seconds, workers=setup.workers, seed=setup.seed
-    )
+    solves = 0
     for k in range(setup.weeks):
         wednesday = first + timedelta(weeks=k, days=-5)
         moment = datetime.combine(wednesday, datetime.min.time()).replace(hour=8)
         with session_scope(engine) as session:
             horizon = rolling_horizon(load_settings(session), wednesday)
-        result = plan(engine, horizon, options, now=moment)
-        _publish(engine, result.run_id, moment + timedelta(hours=1))
-    return setup.weeks
+        solves += _solve_and_publish(setup, engine, horizon, setup.week_seconds, moment)
+    return solves
 
 
 def _shares(
