@@ -479,6 +479,19 @@ class Problem:
             if s.location not in locs:
                 raise ProblemError(f"reference {s.request}#{s.index}: unknown location")
 
+    def __getstate__(self) -> list[object]:
+        """Field values in order, an empty history left out: a pickled Problem then still
+        loads in an engine from before the history (the benchmark suite's --compare)."""
+        state = [getattr(self, f.name) for f in fields(self)]
+        return state[:-1] if self.history == History() else state
+
+    def __setstate__(self, state: list[object]) -> None:
+        names = [f.name for f in fields(self)]
+        for name, value in zip(names, state, strict=False):
+            object.__setattr__(self, name, value)
+        if len(state) < len(names):  # pickled without its history
+            object.__setattr__(self, "history", History())
+
     # --- lookups (built on demand; the dataclass stays a plain value) ---
     def location(self, lid: LocationId) -> Location:
         return next(loc for loc in self.locations if loc.id == lid)
