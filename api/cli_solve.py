@@ -15,8 +15,8 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from api.cli_common import DbOption, bold, console, err, fail, line, ready_engine
-from models.bridge import Horizon, HorizonError
-from models.db import is_transient
+from models.bridge import Horizon, HorizonError, wall_now
+from models.db import is_transient, session_scope
 from models.planning import (
     HorizonBusy,
     PlanResult,
@@ -25,9 +25,11 @@ from models.planning import (
     RunEnded,
     explain_request,
     plan,
+    rolling_horizon,
 )
 from models.runner import LocalProcessRunner, submit_solve
 from models.runs import LeaseLost, lease_seconds
+from models.settings import load_settings
 from models.words import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -238,8 +240,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def solve(
         weeks: Annotated[
-            str, typer.Option("--weeks", help="ISO weeks to plan, e.g. 2027-W05..2027-W08.")
-        ],
+            str | None,
+            typer.Option("--weeks", help="ISO weeks to plan, e.g. 2027-W05..2027-W08."),
+        ] = None,
+        rolling: Annotated[
+            bool,
+            typer.Option(
+                "--rolling",
+                help="Plan from the coming ISO week for the campus's horizon_weeks (instead "
+                "of --weeks): the weekly re-plan.",
+            ),
+        ] = False,
         time_limit: Annotated[float, typer.Option(help="Seconds the solver may use.")] = 30.0,
         seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
         workers: Annotated[int, typer.Option(help="Search workers (0: one per core).")] = 0,
@@ -279,12 +290,16 @@ def register(app: typer.Typer) -> None:
         Re-planning keeps the published plan (else the latest run) wherever possible, or
         the run named by --reference. One solve at a time per horizon: a queued or running
         run on an overlapping horizon makes this fail (cancel it with `campus runs cancel N`).
+        --rolling plans from the coming week (the first Monday after today, Amsterdam time)
+        for the campus settings' horizon_weeks, within the school year.
 
         Examples: [bold]campus solve --weeks 2027-W11..2027-W14[/],
-        [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/]
+        [bold]campus solve --weeks 2027-W12 --time-limit 10 --json[/],
+        [bold]campus solve --rolling[/]
         """
+        if rolling == (weeks is not None):
+            raise fail("give either --weeks or --rolling (one of them)", 2)
         try:
-            horizon = Horizon.parse(weeks)
             pretend = datetime.fromisoformat(now) if now else None
             options = SolveOptions(
                 time_limit_seconds=time_limit, workers=workers, seed=seed,
@@ -296,6 +311,17 @@ def register(app: typer.Typer) -> None:
         if pretend is not None and pretend.tzinfo is not None:
             pretend = from_aware(pretend)  # 07:00Z in March is 08:00 in Amsterdam
         engine = ready_engine(db)
+        try:
+            if weeks is not None:
+                horizon = Horizon.parse(weeks)
+            else:
+                with session_scope(engine) as session:
+                    today = (pretend or wall_now()).date()
+                    horizon = rolling_horizon(load_settings(session), today)
+        except HorizonError as exc:
+            raise fail(str(exc), 2) from None
+        if rolling and not as_json:
+            err.print(f"rolling solve: {horizon} (from the coming week, campus horizon_weeks)")
         if background:
             try:
                 run_id = submit_solve(
@@ -330,7 +356,7 @@ def register(app: typer.Typer) -> None:
                 "marked failed (or its lease expires it): run the command again"
             ) from None
         if as_json:
-            print(json.dumps(result_json(result, horizon), indent=2))
+            print(json.dumps(result_json(result, horizon) | {"rolling": rolling}, indent=2))
         else:
             print_result(result, horizon)
         if result.report.violations:

@@ -17,13 +17,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import entities as e
 from models.absences import EXPLAINED_WORDS
 from models.pins import BrokenPin, pinned_placements, release_broken_pins, with_pins
+from models.settings import load_settings
 from models.travel import travel_matrix
 from scheduler import problem as p
+from scheduler.lookup import spans_on
 from scheduler.solution import Solution
 from scheduler.timegrid import from_aware
 
@@ -159,6 +161,90 @@ def _reference_within(
     )
 
 
+def year_history(
+    session: Session,
+    first_day: date,
+    school_year: tuple[date, date] | None,
+    in_problem: set[str],
+    holidays: Sequence[p.DateRange] = (),
+) -> p.History:
+    """What the school year gave schools and hosts before ``first_day`` (docs/planning.md).
+
+    Schools: accepted requests whose last date is in the school year and before
+    ``first_day`` (so never in the problem), and how many of them have a published session
+    that is not cancelled. Hosts: published sessions that are not cancelled, of the school
+    year and before ``first_day``, not of an ``at_school`` activity and not of a request in
+    the problem (those are in its plan already), at each partner's hosting locations; and
+    the open minutes of those locations on the school year's non-holiday days before
+    ``first_day``, under today's windows and closures. No school year set: no history.
+    """
+    if school_year is None:
+        return p.History()
+    year_first, year_last = school_year
+    cut = min(first_day, year_last + timedelta(days=1))  # the first day not counted
+    if cut <= year_first:
+        return p.History()
+    asked: dict[p.PartnerId, int] = {}
+    served: dict[p.PartnerId, int] = {}
+    published = (
+        select(e.PublishedSession.request_id)
+        .where(e.PublishedSession.status != "cancelled")
+        .distinct()
+    )
+    done = set(session.scalars(published))
+    for r in session.scalars(
+        select(e.Request)
+        .where(e.Request.status == "accepted")
+        .where(e.Request.latest >= year_first, e.Request.latest < cut)
+        .order_by(e.Request.key)
+    ):
+        if r.key in in_problem:
+            continue
+        for school in sorted({rg.group.school.key for rg in r.groups}):
+            key = p.PartnerId(school)
+            asked[key] = asked.get(key, 0) + 1
+            served[key] = served.get(key, 0) + (r.id in done)
+    start_of = datetime.combine(year_first, time())
+    hosted: dict[p.PartnerId, int] = {}
+    for ps in session.scalars(
+        select(e.PublishedSession)
+        .where(e.PublishedSession.status != "cancelled")
+        .where(e.PublishedSession.start >= start_of)
+        .where(e.PublishedSession.start < datetime.combine(cut, time()))
+        .options(
+            joinedload(e.PublishedSession.location).joinedload(e.Location.partner),
+            joinedload(e.PublishedSession.request).joinedload(e.Request.activity_type),
+        )
+        .order_by(e.PublishedSession.id)
+    ):
+        if (
+            not ps.location.hosts_training
+            or ps.request.activity_type.at_school
+            or ps.request.key in in_problem
+        ):
+            continue
+        key = p.PartnerId(ps.location.partner.key)
+        hosted[key] = hosted.get(key, 0) + 1
+    days = [
+        year_first + timedelta(days=i)
+        for i in range((cut - year_first).days)
+        if not any(h.contains(year_first + timedelta(days=i)) for h in holidays)
+    ]
+    opened: dict[p.PartnerId, int] = {}
+    for loc in session.scalars(select(e.Location).where(e.Location.hosts_training)):
+        availability = location_availability(loc)
+        minutes = sum(b - a for d in days for a, b in spans_on(availability, d))
+        key = p.PartnerId(loc.partner.key)
+        opened[key] = opened.get(key, 0) + minutes
+    return p.History(
+        schools={k: p.SchoolHistory(asked[k], served[k]) for k in sorted(asked)},
+        hosts={
+            k: p.HostHistory(hosted.get(k, 0), opened.get(k, 0))
+            for k in sorted(set(hosted) | set(opened))
+        },
+    )
+
+
 def build_problem(
     session: Session,
     horizon: Horizon,
@@ -173,7 +259,9 @@ def build_problem(
     """The stored campus as a Problem for ``horizon``; requests outside it are left out.
 
     Only accepted requests are planned. ``only`` names the requests to take instead, whatever
-    their status: the door check of a request being submitted (models/requests.py).
+    their status: the door check of a request being submitted (models/requests.py), which
+    needs no history. Otherwise the Problem carries what the campus's school year (settings)
+    gave schools and hosts before the horizon (``year_history``).
     Pinned sessions (models/pins.py) are pinned in the reference at their published place;
     a pin that became impossible is released and, when ``broken_pins`` is given, added to it.
     """
@@ -201,13 +289,22 @@ def build_problem(
         first_day=first_day,
         last_day=last_day,
     )
+    holidays = tuple(
+        p.DateRange(h.first, h.last, h.name)
+        for h in session.scalars(select(e.Holiday).order_by(e.Holiday.first))
+    )
+    year = load_settings(session).school_year if only is None else None
+    history = year_history(
+        session,
+        first_day,
+        (year.first, year.last) if year is not None else None,
+        {r.key for r in requests},
+        holidays,
+    )
     problem = p.Problem(
         first_day=first_day,
         last_day=last_day,
-        holidays=tuple(
-            p.DateRange(h.first, h.last, h.name)
-            for h in session.scalars(select(e.Holiday).order_by(e.Holiday.first))
-        ),
+        holidays=holidays,
         locations=tuple(
             p.Location(
                 id=p.LocationId(loc.key),
@@ -301,6 +398,7 @@ def build_problem(
         now=now if now is not None else wall_now(),
         grid_minutes=grid_minutes,
         weights=weights or p.Weights(),
+        history=history,
     )
     problem, broken = release_broken_pins(problem, set(pins))
     if broken_pins is not None:

@@ -21,14 +21,21 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Engine, false, func, select, update
 from sqlalchemy.orm import Session
 
 from models import entities as e
-from models.bridge import Horizon, build_problem, latest_run, reference_sessions, store_solution
+from models.bridge import (
+    Horizon,
+    HorizonError,
+    build_problem,
+    latest_run,
+    reference_sessions,
+    store_solution,
+)
 from models.db import session_scope, write_retrying
 from models.pins import BrokenPin
 from models.publish import PUBLISHABLE, published_run
@@ -43,6 +50,7 @@ from models.runs import (
     renew,
     utc_now,
 )
+from models.settings import CampusSettings
 from scheduler import Progress, SolveOptions, solve
 from scheduler.explain import Reason, explain
 from scheduler.problem import Problem, RequestId
@@ -51,6 +59,40 @@ from scheduler.validate import Report, validate
 
 log = logging.getLogger(__name__)
 RUN_START_LOCK = 0x7469_6301  # PostgreSQL advisory lock key of lock_run_starts ("tic" 1)
+
+
+def coming_week(today: date) -> date:
+    """The Monday of the coming ISO week: the first Monday after ``today`` (a Monday too
+    gives the next one: the current week has started and stays as published)."""
+    return today + timedelta(days=8 - today.isoweekday())
+
+
+def rolling_horizon(settings: CampusSettings, today: date) -> Horizon:
+    """The horizon of a rolling solve made on ``today`` (an Amsterdam date).
+
+    From the coming ISO week (``coming_week``), ``settings.horizon_weeks`` weeks long; when
+    the campus set a school year, it ends in the week of the school year's last day at the
+    latest. HorizonError when the coming week starts after the school year: the planner
+    sets the next school year first (``campus settings``).
+    """
+    first = coming_week(today)
+    last = first + timedelta(weeks=settings.horizon_weeks - 1)
+    year = settings.school_year
+    if year is not None:
+        if first > year.last:
+            raise HorizonError(
+                f"the coming week ({iso_week(first)}) starts after the school year "
+                f"{year.first}..{year.last}: set the next school year in the campus settings "
+                "(school_year) before a rolling solve"
+            )
+        last = min(last, year.last - timedelta(days=year.last.isoweekday() - 1))
+    return Horizon(iso_week(first), iso_week(last))
+
+
+def iso_week(monday: date) -> str:
+    """``2027-W05`` for any day of that ISO week."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 class ReferenceRunError(LookupError):

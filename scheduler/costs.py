@@ -87,7 +87,9 @@ def preference(lk: Lookup, solution: Solution) -> int:
 
 
 def fairness(lk: Lookup, solution: Solution) -> int:
-    """100 minus the worst school's scheduled percentage (floored)."""
+    """100 minus the worst school's scheduled percentage (floored), over the school year so
+    far: each school of this problem adds its history (requests before the horizon, and how
+    many were scheduled) to this plan's counts."""
     if not lk.problem.requests:
         return 0
     done = _scheduled(lk, solution)
@@ -97,7 +99,12 @@ def fairness(lk: Lookup, solution: Solution) -> int:
         for school in lk.schools_of(r):
             asked[school] += 1
             served[school] += r.id in done
-    return 100 - min(100 * served[s] // asked[s] for s in asked)
+    history = lk.problem.history
+    shares = []
+    for school, n in asked.items():
+        before = history.school(PartnerId(school))
+        shares.append(100 * (before.scheduled + served[school]) // (before.requests + n))
+    return 100 - min(shares)
 
 
 def open_minutes_by_location(lk: Lookup) -> dict[LocationId, int]:
@@ -120,11 +127,13 @@ def open_minutes(lk: Lookup) -> dict[PartnerId, int]:
 
 
 def host_balance(lk: Lookup, solution: Solution) -> int:
-    """Sessions a hosting partner holds beyond its share of the campus's open minutes."""
+    """Sessions a hosting partner holds beyond its share of the campus's open minutes, over
+    the school year so far (the problem's history added to the horizon's counts)."""
+    history = lk.problem.history
     open_by_partner = open_minutes(lk)
-    open_total = sum(open_by_partner.values())
+    open_total = sum(open_by_partner.values()) + history.open_minutes
     hosted: dict[PartnerId, int] = defaultdict(int)
-    n = 0
+    n = history.hosted_sessions
     for s in _known(lk, solution):
         loc = lk.locations.get(s.location)
         if loc is None or _at_school(lk, s):
@@ -133,8 +142,9 @@ def host_balance(lk: Lookup, solution: Solution) -> int:
         n += 1
     total = 0
     for partner, open_p in open_by_partner.items():
-        share = 1000 * open_p // open_total if open_total else 0
-        excess = 1000 * hosted[partner] - share * n
+        before = history.host(partner)
+        share = 1000 * (open_p + before.open_minutes) // open_total if open_total else 0
+        excess = 1000 * (hosted[partner] + before.sessions) - share * n
         total += max(0, -(-excess // 1000))  # ceil for integers
     return total
 

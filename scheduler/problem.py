@@ -307,6 +307,68 @@ class PlannedSession:
 
 
 @dataclass(frozen=True, slots=True)
+class SchoolHistory:
+    """What earlier plans of the school year gave a school, before this problem's horizon.
+
+    ``requests``: its requests whose dates ended before the horizon (not in this problem);
+    ``scheduled``: how many of those got sessions.
+    """
+
+    requests: int = 0
+    scheduled: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.scheduled <= self.requests:
+            raise ProblemError(
+                f"school history: scheduled {self.scheduled} must be 0..requests "
+                f"({self.requests})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class HostHistory:
+    """What a hosting partner gave earlier in the school year, before this horizon:
+    ``sessions`` it hosted (not at a school) and ``open_minutes`` of its hosting locations."""
+
+    sessions: int = 0
+    open_minutes: int = 0
+
+    def __post_init__(self) -> None:
+        if self.sessions < 0 or self.open_minutes < 0:
+            raise ProblemError("host history: sessions and open_minutes must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """The school year so far, as plain counts: ``fairness`` and ``host_balance`` add them
+    to what this problem's plan gives, so that solving week by week is as fair as solving
+    the year at once (docs/scheduler-rules.md). Empty: only this problem counts."""
+
+    schools: Mapping[PartnerId, SchoolHistory] = field(default_factory=dict)
+    hosts: Mapping[PartnerId, HostHistory] = field(default_factory=dict)
+
+    def school(self, partner: PartnerId) -> SchoolHistory:
+        return self.schools.get(partner, _NO_SCHOOL_HISTORY)
+
+    def host(self, partner: PartnerId) -> HostHistory:
+        return self.hosts.get(partner, _NO_HOST_HISTORY)
+
+    @property
+    def hosted_sessions(self) -> int:
+        """Sessions hosted before the horizon by every partner together."""
+        return sum(h.sessions for h in self.hosts.values())
+
+    @property
+    def open_minutes(self) -> int:
+        """Open minutes before the horizon of every partner together."""
+        return sum(h.open_minutes for h in self.hosts.values())
+
+
+_NO_SCHOOL_HISTORY = SchoolHistory()
+_NO_HOST_HISTORY = HostHistory()
+
+
+@dataclass(frozen=True, slots=True)
 class Weights:
     """Objective weights (all minimised; scheduled demand enters as a cost per unscheduled).
 
@@ -366,6 +428,9 @@ class Problem:
     now: datetime | None = None  # sessions of the reference plan before this are frozen
     grid_minutes: int = 15
     weights: Weights = Weights()
+    # Last, so that a pickled Problem still loads in an older engine (the benchmark suite's
+    # --compare): that engine ignores it.
+    history: History = History()
 
     def __post_init__(self) -> None:
         if self.last_day < self.first_day:
@@ -413,6 +478,19 @@ class Problem:
                 continue  # a reference session of a withdrawn request: reported as cancelled
             if s.location not in locs:
                 raise ProblemError(f"reference {s.request}#{s.index}: unknown location")
+
+    def __getstate__(self) -> list[object]:
+        """Field values in order, an empty history left out: a pickled Problem then still
+        loads in an engine from before the history (the benchmark suite's --compare)."""
+        state = [getattr(self, f.name) for f in fields(self)]
+        return state[:-1] if self.history == History() else state
+
+    def __setstate__(self, state: list[object]) -> None:
+        names = [f.name for f in fields(self)]
+        for name, value in zip(names, state, strict=False):
+            object.__setattr__(self, name, value)
+        if len(state) < len(names):  # pickled without its history
+            object.__setattr__(self, "history", History())
 
     # --- lookups (built on demand; the dataclass stays a plain value) ---
     def location(self, lid: LocationId) -> Location:

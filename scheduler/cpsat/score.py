@@ -84,19 +84,26 @@ def raw_components(problem: Problem, sessions: Sequence[PlannedSession]) -> dict
     for r in problem.requests:
         for school in dict.fromkeys(groups[g].school for g in r.groups):
             by_school.setdefault(school, []).append(r.id)
+    history = problem.history
     if by_school:
         worst = min(
-            100 * sum(rid in scheduled for rid in rids) // len(rids) for rids in by_school.values()
+            100
+            * (history.school(school).scheduled + sum(rid in scheduled for rid in rids))
+            // (history.school(school).requests + len(rids))
+            for school, rids in by_school.items()
         )
         raw["fairness"] = 100 - worst
 
     opens = open_minutes_by_partner(problem)
-    total = sum(opens.values())
+    total = sum(opens.values()) + history.open_minutes
     hosted_sessions = [s for s in mine if not act_of(s).at_school]
-    n_all = len(hosted_sessions)
+    n_all = len(hosted_sessions) + history.hosted_sessions
     for partner, minutes in opens.items():
-        share = 1000 * minutes // total if total else 0
-        hosted = sum(1 for s in hosted_sessions if locs[s.location].partner == partner)
+        before = history.host(partner)
+        share = 1000 * (minutes + before.open_minutes) // total if total else 0
+        hosted = before.sessions + sum(
+            1 for s in hosted_sessions if locs[s.location].partner == partner
+        )
         raw["host_balance"] += max(0, -(-(1000 * hosted - share * n_all) // 1000))
 
     placed = {(s.request, s.index): s for s in mine}

@@ -115,6 +115,8 @@ def test_a_post_queues_the_run_and_a_worker_solves_and_stores_it(api: Api) -> No
         ({"weeks": "2027-W12", "gap": 1}, "$.gap"),
         ({"weeks": "2027-W12", "seed": -1}, "$.seed"),
         ({"weeks": "2027-W12", "workers": 4}, "$.workers"),
+        ({"weeks": "2027-W12", "rolling": True}, "$.weeks"),
+        ({"weeks": "2027-W12", "reference": 99}, "$.reference"),
     ],
 )
 def test_bad_input_is_422_naming_the_field_and_starts_nothing(
@@ -127,6 +129,20 @@ def test_bad_input_is_422_naming_the_field_and_starts_nothing(
     assert runner.submitted == []
     with session_scope(api.engine) as session:
         assert session.scalar(select(func.count()).select_from(e.SolveRun)) == 0
+
+
+def test_a_rolling_solve_plans_from_the_coming_week_for_the_campus_horizon(
+    held: tuple[Api, HeldRunner],
+) -> None:
+    api, runner = held
+    answer = _post(api, {"rolling": True})  # the app's clock: Friday 15 January 2027 (W02)
+    assert answer.status_code == 202, answer.text
+    run = answer.json()
+    assert (run["first_week"], run["last_week"]) == ("2027-W03", "2027-W08")  # 6 weeks
+    assert runner.submitted == [run["id"]]
+    with session_scope(api.engine) as session:
+        audit = session.scalars(select(e.AuditEvent).filter_by(entity="solve_run")).one()
+        assert audit.changes["rolling"] == [None, True]
 
 
 def test_an_overlapping_solve_is_409_naming_the_one_that_holds_the_horizon(

@@ -25,10 +25,11 @@ from api.routes.v1.solves import WHAT, RunId, SolveOut, solve_out
 from models.audit import record
 from models.bridge import Horizon, HorizonError
 from models.db import session_scope
-from models.planning import HorizonBusy, ReferenceRunError, new_run
+from models.planning import HorizonBusy, ReferenceRunError, new_run, rolling_horizon
 from models.runner import RunFinished, Runner, request_cancel
 from models.runs import expire_stale_runs_now, mark_failed
 from models.runs_read import RunSummary, find_run
+from models.settings import load_settings
 from scheduler import SolveOptions
 from scheduler.timegrid import from_aware
 
@@ -44,10 +45,18 @@ class SolveIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    weeks: str = Field(
+    weeks: str | None = Field(
+        default=None,
         max_length=40,
         pattern=WEEKS_PATTERN,
-        description="ISO weeks to plan: 2027-W12..2027-W15, or one week 2027-W12",
+        description="ISO weeks to plan: 2027-W12..2027-W15, or one week 2027-W12; "
+        "give weeks or rolling",
+    )
+    rolling: bool = Field(
+        default=False,
+        description="the weekly re-plan instead of weeks: from the coming ISO week (the first "
+        "Monday after today, Amsterdam time) for the campus settings' horizon_weeks, within "
+        "the school year (as `campus solve --rolling`)",
     )
     time_limit: float = Field(default=30.0, gt=0, le=3600, description="seconds the solver may use")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed of the search")
@@ -89,11 +98,20 @@ def post_solve(
     409 when a queued or running solve overlaps the horizon (one at a time per horizon).
     """
     require_role(principal, "planner", what=WHAT)
-    try:
-        horizon = Horizon.parse(body.weeks)
-    except HorizonError as exc:
+    if body.rolling == (body.weeks is not None):
+        reason = "give either weeks or rolling: true (one of them)"
         raise Problem(
-            422, f"$.weeks: {exc}", errors=[{"in": "body", "path": "$.weeks", "reason": str(exc)}]
+            422, f"$.weeks: {reason}", errors=[{"in": "body", "path": "$.weeks", "reason": reason}]
+        )
+    try:
+        if body.weeks is not None:
+            horizon = Horizon.parse(body.weeks)
+        else:
+            horizon = rolling_horizon(load_settings(session), from_aware(now).date())
+    except HorizonError as exc:
+        path = "$.weeks" if body.weeks is not None else "$.rolling"
+        raise Problem(
+            422, f"{path}: {exc}", errors=[{"in": "body", "path": path, "reason": str(exc)}]
         ) from None
     options = SolveOptions(
         time_limit_seconds=body.time_limit, seed=body.seed, relative_gap=body.gap
@@ -114,7 +132,8 @@ def post_solve(
     record(
         session, actor_of(principal), entity="solve_run", key=str(run.id), action="create",
         changes={
-            "weeks": [None, str(horizon)], "time_limit": [None, body.time_limit],
+            "weeks": [None, str(horizon)], "rolling": [None, body.rolling],
+            "time_limit": [None, body.time_limit],
             "seed": [None, body.seed], "gap": [None, body.gap],
             "reference": [None, body.reference],
         },

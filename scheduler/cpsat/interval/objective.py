@@ -133,36 +133,39 @@ def _fairness(ctx: Context) -> list[Term]:
             by_school.setdefault(school, []).append(r.id)
     if not by_school:
         return []
-    m = ctx.model
+    m, history = ctx.model, ctx.problem.history
     worst = m.new_int_var(0, 100, "fairness_worst_percentage")
-    for rids in by_school.values():
+    for school, rids in by_school.items():
+        before = history.school(school)
         lits = [lit for rid in rids if (lit := ctx.vars.present(rid)) is not None]
-        m.add(worst * len(rids) <= 100 * sum(lits))  # worst <= floor(100 * share)
+        # worst <= floor(100 * share of the school year so far)
+        m.add(worst * (before.requests + len(rids)) <= 100 * (before.scheduled + sum(lits)))
     return [100 - worst]
 
 
 def _host_balance(ctx: Context) -> list[Term]:
     """Sessions a partner hosts beyond its share of the campus's open minutes."""
-    m, problem = ctx.model, ctx.problem
+    m, problem, history = ctx.model, ctx.problem, ctx.problem.history
     opens = open_minutes_by_partner(problem)
-    total = sum(opens.values())
+    total = sum(opens.values()) + history.open_minutes
     svs = [sv for sv in ctx.vars.sessions() if not sv.cand.at_school]
-    if not svs:
+    if not svs and not history.hosted_sessions:
         return []
-    n_all = sum(sv.present for sv in svs)
+    n_all = history.hosted_sessions + sum(sv.present for sv in svs)
     terms: list[Term] = []
     for partner, minutes in opens.items():
-        share = 1000 * minutes // total if total else 0
+        before = history.host(partner)
+        share = 1000 * (minutes + before.open_minutes) // total if total else 0
         hosted = [
             lit
             for sv in svs
             for lid, lit in sv.at.items()
             if problem.location(lid).partner == partner
         ]
-        if not hosted or share >= 1000:
-            continue
-        excess = m.new_int_var(0, len(svs), f"host_excess[{partner}]")
-        m.add(1000 * excess >= 1000 * sum(hosted) - share * n_all)
+        if not (hosted or before.sessions) or share >= 1000:
+            continue  # nothing hosted ever, or the only host: never beyond its share
+        excess = m.new_int_var(0, len(svs) + before.sessions, f"host_excess[{partner}]")
+        m.add(1000 * excess >= 1000 * (before.sessions + sum(hosted)) - share * n_all)
         terms.append(excess)
     return terms
 

@@ -154,13 +154,14 @@ def _fairness(sm: SlotModel) -> list[Term]:
     if not by_school:
         return []
     worst = sm.model.new_int_var(0, 100, "fairness_worst_percentage")
-    scheduled = sm.background.scheduled
-    for rids in by_school.values():
-        count: Term = sum(
+    scheduled, history = sm.background.scheduled, sm.problem.history
+    for school, rids in by_school.items():
+        before = history.school(school)
+        count: Term = before.scheduled + sum(
             lit if (lit := sm.present.get(rid)) is not None else int(rid in scheduled)
             for rid in rids
         )
-        sm.model.add(worst * len(rids) <= 100 * count)
+        sm.model.add(worst * (before.requests + len(rids)) <= 100 * count)
     return [100 - worst]
 
 
@@ -169,9 +170,9 @@ def _host_balance(sm: SlotModel) -> list[Term]:
     the time-first model does not know the partners, and 0 is the least it can be)."""
     if not sm.exact:
         return []
-    m, problem = sm.model, sm.problem
+    m, problem, history = sm.model, sm.problem, sm.problem.history
     opens = open_minutes_by_partner(problem)
-    total = sum(opens.values())
+    total = sum(opens.values()) + history.open_minutes
     acts = {a.code: a for a in problem.activities}
     reqs = {r.id: r for r in problem.requests}
     fixed = [
@@ -182,17 +183,20 @@ def _host_balance(sm: SlotModel) -> list[Term]:
             _placements(u)]  # fmt: skip
     if not free:
         return []
-    n_all = len(fixed) + sum(lit for _lid, lit in free)
+    n_all = history.hosted_sessions + len(fixed) + sum(lit for _lid, lit in free)
     terms: list[Term] = []
     for partner, minutes in opens.items():
-        share = 1000 * minutes // total if total else 0
+        before = history.host(partner)
+        share = 1000 * (minutes + before.open_minutes) // total if total else 0
         if share >= 1000:
             continue
-        hosted = sum(1 for s in fixed if sm.location(s.location).partner == partner)
+        hosted = before.sessions + sum(
+            1 for s in fixed if sm.location(s.location).partner == partner
+        )
         mine = [lit for lid, lit in free if sm.location(lid).partner == partner]
         if not mine and not hosted:
             continue
-        excess = m.new_int_var(0, len(fixed) + len(free), f"host_excess[{partner}]")
+        excess = m.new_int_var(0, hosted + len(free), f"host_excess[{partner}]")
         m.add(1000 * excess >= 1000 * (hosted + sum(mine)) - share * n_all)
         terms.append(excess)
     return terms
