@@ -415,17 +415,23 @@ def revalidate(
     return tuple(out)
 
 
+def snapshot_of(run: e.SolveRun) -> datetime:
+    """When the run read the data: its snapshot (a background solve takes it when its worker
+    starts), else when it was made (runs from before snapshots were recorded, manual runs)."""
+    return as_utc(run.snapshot_at or run.created_at)
+
+
 def older_than_published(session: Session, run: e.SolveRun) -> str | None:
     """Why ``run``'s snapshot is older than the plan in force (None: it is not)."""
     current = current_publication(session)
     if current is None or current.run_id == run.id:
         return None
-    if as_utc(run.created_at) >= as_utc(current.run.created_at):
+    if snapshot_of(run) >= snapshot_of(current.run):
         return None
     return (
-        f"run {run.id} was solved on data of {as_utc(run.created_at):%Y-%m-%d %H:%M} UTC, "
+        f"run {run.id} was solved on data of {snapshot_of(run):%Y-%m-%d %H:%M} UTC, "
         f"before run {current.run_id} of the published plan (version {current.version}, "
-        f"solved {as_utc(current.run.created_at):%Y-%m-%d %H:%M} UTC)"
+        f"solved {snapshot_of(current.run):%Y-%m-%d %H:%M} UTC)"
     )
 
 
@@ -433,7 +439,7 @@ def staleness(
     session: Session, run: e.SolveRun, *, now: datetime, lang: Language = DEFAULT_LANGUAGE
 ) -> Staleness:
     """What changed since the run's snapshot, and the rules it breaks under today's data."""
-    snapshot = as_utc(run.created_at)
+    snapshot = snapshot_of(run)
     note = older_than_published(session, run)
     return Staleness(
         snapshot_at=snapshot,

@@ -10,7 +10,7 @@ run 2 ("March 30") has the same sessions on Tuesday 30 March, after daylight sav
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ from models.store import load_files
 from tests.conftest import DATA
 from tests.feeds.factory import Planned, make_run
 from tests.http.auth_helpers import assert_problem as problem_of
-from tests.http.conftest import Api
+from tests.http.conftest import NOW, Api
 
 HORIZON = Horizon("2027-W11", "2027-W14")
 MARCH_16 = (
@@ -321,3 +321,26 @@ def test_two_planners_publishing_at_once_one_wins_the_other_is_told(
         assert session.scalars(
             select(e.AuditEvent.entity_key).where(e.AuditEvent.entity == "publication")
         ).all() == ["1", "2"]
+
+
+def test_staleness_counts_from_the_runs_snapshot_not_from_when_it_was_queued(
+    runs: Api,
+) -> None:
+    """A background run is queued first and reads the data when its worker starts: an edit
+    between the two is in its plan, so the review does not list it as stale."""
+    api = runs
+    absence = api.client.post(
+        "/api/v1/trainers/t-sanne/absences",
+        headers=api.headers("planner"),
+        json={"first": "2027-05-03", "last": "2027-05-04", "category": "leave"},
+    )
+    assert absence.status_code == 201, absence.text
+    assert [c["entity"] for c in _get(api, "/api/v1/solves/2/staleness")["changes"]] == [
+        "trainer"
+    ]
+    with session_scope(api.engine) as session:  # the worker took its snapshot after the edit
+        run = session.get_one(e.SolveRun, 2)
+        run.snapshot_at = NOW + timedelta(minutes=1)  # the app clock made the edit at NOW
+    stale = _get(api, "/api/v1/solves/2/staleness")
+    assert stale["changes"] == []
+    assert stale["snapshot_at"] > "2027-01-10T09:00:00Z"
