@@ -1,21 +1,21 @@
 """Solve-run leases: a running solve proves it is alive, so a dead one becomes a failed run.
 
-A solve holds a lease on its run: a background thread writes the run's ``heartbeat_at``
-every quarter of ``lease_seconds``, each time in its own short transaction. Whoever looks
-at runs (solve start, publish, explain, server start-up) calls ``expire_stale_runs``: a
-run still ``running`` whose last heartbeat is older than its lease is marked ``failed``,
-with the reason in its log. Process ids are never used: a solve may run in a worker
-process or on another machine; only the database and the clocks (kept by NTP) are shared.
+A solve holds a lease on its run: the watch thread of models/run_watch.py writes the run's
+``heartbeat_at`` every quarter of ``lease_seconds``, each time in its own short transaction.
+Whoever looks at runs (solve start, publish, explain, server start-up) calls
+``expire_stale_runs``: a run still queued or ``running`` whose last heartbeat is older than
+its lease is marked ``failed``, with the reason in its log. The lease needs no process ids:
+a solve may run in a worker process or on another machine; only the database and the
+clocks (kept by NTP) are shared. (The local runner also uses the pid of its own server to
+fail, at start-up, the runs of a server that died: docs/runner.md.)
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -142,53 +142,6 @@ def mark_failed(engine: Engine, run_id: int, reason: str) -> bool:
     except Exception:
         log.exception("run %d could not be marked failed; its lease will expire it", run_id)
         return False
-
-
-class Heartbeat:
-    """Renew a run's lease from a daemon thread while the block runs.
-
-    ``lost`` turns True when the run was found no longer ``running`` (someone expired it).
-    A renewal that fails (database unreachable) is logged and tried again next beat.
-    """
-
-    def __init__(
-        self, engine: Engine, run_id: int, lease: float, *, clock: Clock = utc_now
-    ) -> None:
-        self.engine, self.run_id, self.clock = engine, run_id, clock
-        self.interval = lease / 4
-        self.lost = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"run-{run_id}-heartbeat", daemon=True
-        )
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                alive = write_retrying(
-                    self.engine,
-                    lambda session: renew(session, self.run_id, now=self.clock()),
-                    what=f"heartbeat of run {self.run_id}",
-                )
-            except Exception:
-                log.exception("heartbeat of run %d failed; trying again", self.run_id)
-                continue
-            if not alive:
-                self.lost = True
-                return
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def end_active(session: Session, run_id: int, status: str, line: str) -> bool:
