@@ -16,6 +16,7 @@ from api.files import write_atomic
 from models.attendance import AMSTERDAM, AttendanceError, find_session, group_size, mark_attendance
 from models.audit import Actor
 from models.db import session_scope
+from models.pins import session_uid_of
 from models.report import ReportError, report_csv, report_dict, school_year, year_report
 
 # The moment a mark is made; tests set it (a session must have started to be marked).
@@ -35,8 +36,8 @@ def attendance(
     uid: Annotated[
         str,
         typer.Argument(
-            help="The session's calendar UID (campus runs show, "
-            "the feeds, GET /api/v1/trainers/{key}/sessions)."
+            help="The session: its calendar UID (campus runs show, the feeds, "
+            "GET /api/v1/trainers/{key}/sessions) or REQUEST#N, as campus pin takes it."
         ),
     ],
     held: Annotated[
@@ -68,10 +69,12 @@ def attendance(
     Marking again changes the mark. Refused for a session that has not started, a cancelled
     one, and a number above the headcount of the session's groups. Audited (actor `cli`).
 
-    Example: [bold]campus attendance req-092-s1@tic-planner.campus --held --attended 23[/]
+    Examples: [bold]campus attendance req-092-s1@tic-planner.campus --held --attended 23[/],
+    [bold]campus attendance 'req-092#1' --not-held[/]
     """
     if held is None:
         raise fail("say --held (with --attended N) or --not-held", 2)
+    uid = session_uid_of(uid)
     as_of = _moment(now) if now is not None else None
     engine = ready_engine(db)
     try:
