@@ -66,6 +66,8 @@ def test_refusals_change_nothing_and_say_why(
     assert code == 1 and "2027-03-30 13:00 (Amsterdam time)" in err
     code, _, err = campus("attendance", "--db", url, "nope@tic-planner.campus", "--not-held")
     assert code == 1 and "no published session 'nope@tic-planner.campus'" in err
+    code, _, err = campus("attendance", "--db", url, "r-gl-1#7", "--not-held")  # short form
+    assert code == 1 and "no published session 'r-gl-1-s7@tic-planner.campus'" in err
     code, _, err = campus("attendance", "--db", url, WS)
     assert code == 2 and "--held" in err
     with session_scope(engine) as session:
@@ -73,7 +75,7 @@ def test_refusals_change_nothing_and_say_why(
 
 
 def test_report_as_csv_on_stdout_or_a_file_and_as_json(url: str, tmp_path: Path) -> None:
-    assert campus("attendance", "--db", url, GL, "--held", "--attended", "20")[0] == 0
+    assert campus("attendance", "--db", url, "r-gl-1#1", "--held", "--attended", "20")[0] == 0
     code, out, _ = campus("report", "--db", url, "--year", "2026-2027")
     assert code == 0
     lines = list(csv.DictReader(io.StringIO(out)))
