@@ -68,6 +68,7 @@ class GridSession:
     status: str  # confirmed | cancelled
     groups: tuple[str, ...]
     location: str
+    location_key: str
     trainers: tuple[str, ...]
     page_query: str  # the signed query of the session page for this subject
 
@@ -180,6 +181,13 @@ def week_grid(
         return None
     if not allowed(session, principal, subject):
         return None
+    return WeekGrid(subject, monday, _sessions(session, principal, subject, monday))
+
+
+def _sessions(
+    session: Session, principal: Principal, subject: FeedSubject, monday: date
+) -> tuple[GridSession, ...]:
+    """The published sessions of the week that the key may know and the subject's view shows."""
     first = datetime.combine(monday, datetime.min.time())
     last = first + timedelta(days=7)
     rows = session.scalars(
@@ -217,8 +225,47 @@ def week_grid(
                 status=ps.status,
                 groups=tuple(names),
                 location=ps.location.name,
+                location_key=ps.location.key,
                 trainers=tuple(t.trainer.name for t in ps.trainers),
                 page_query=page_query(secret, subject.view, subject.key, ps.uid),
             )
         )
-    return WeekGrid(subject, monday, tuple(out))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class CampusWeek:
+    """The campus overview: every training location (and each school site with a session) by
+    the days of one week."""
+
+    monday: date
+    locations: tuple[tuple[str, str], ...]  # (key, name) of each training location
+    sessions: tuple[tuple[str, GridSession], ...]  # (location key, session)
+
+    @property
+    def days(self) -> list[date]:
+        days = [self.monday + timedelta(days=i) for i in range(5)]
+        weekend = {s.start.date() for _, s in self.sessions if s.start.weekday() >= 5}
+        return days + sorted(weekend)
+
+    def at(self, location: str, day: date) -> list[GridSession]:
+        return [s for key, s in self.sessions if key == location and s.start.date() == day]
+
+
+def campus_week(session: Session, principal: Principal, monday: date) -> CampusWeek | None:
+    """The campus overview of a week: planners only (None for every other key)."""
+    if principal.role != "planner":
+        return None
+    campus = find_subject(session, "campus", "")  # the planner's view: every session
+    found = _sessions(session, principal, campus, monday)
+    used = {s.location_key for s in found}  # a school site with a guest lesson, too
+    places = [
+        place
+        for place in session.scalars(select(e.Location).order_by(e.Location.name))
+        if place.hosts_training or place.key in used
+    ]
+    return CampusWeek(
+        monday,
+        tuple((p.key, p.name) for p in places),
+        tuple((s.location_key, s) for s in found),
+    )

@@ -925,6 +925,7 @@ PHRASES: Mapping[str, Mapping[Language, str]] = {
     "web.role.trainer": {"nl": "trainer", "en": "trainer"},
     "web.menu": {"nl": "Menu", "en": "Menu"},
     "web.nav.timetables": {"nl": "Roosters", "en": "Timetables"},
+    "web.campus_overview": {"nl": "Campusoverzicht", "en": "Campus overview"},
     "web.language": {"nl": "Taal", "en": "Language"},
     "web.choose": {
         "nl": "Kies een rooster om per week te bekijken.",

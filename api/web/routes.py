@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,15 @@ from api.deps import ApiSessionDep, NowDep, reader_language
 from api.web.pages import STATIC, render, who
 from models.feeds import FeedError, find_subject
 from models.web_sessions import WebLogin, csrf_ok, current, sign_in, sign_out
-from models.week_grid import WeekError, parse_week, subjects, this_week, week_grid, week_text
+from models.week_grid import (
+    WeekError,
+    campus_week,
+    parse_week,
+    subjects,
+    this_week,
+    week_grid,
+    week_text,
+)
 from models.words import DEFAULT_LANGUAGE, LANGUAGES, Language, language
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +85,8 @@ def _frame(request: Request, session: Session, login: WebLogin, lang: Language) 
     return {
         "login": login,
         "who_text": who(principal, name, lang),
-        "nav": [("/rooster", "web.nav.timetables")],
+        "nav": [("/rooster", "web.nav.timetables")]
+        + ([("/rooster/campus", "web.campus_overview")] if principal.role == "planner" else []),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
 
@@ -195,6 +205,50 @@ def timetables(request: Request, session: ApiSessionDep, login: LoginDep) -> Res
                   **_frame(request, session, login, lang))  # fmt: skip
 
 
+def _week(request: Request, now: datetime) -> tuple[date, str, str]:
+    """The asked week's Monday (this week when none or a wrong one is asked), the text to put
+    back in the week field, and the error to show next to it."""
+    today = now.astimezone(AMSTERDAM).date()
+    asked = request.query_params.get("week")
+    if asked:
+        try:
+            monday = parse_week(asked)
+        except WeekError:
+            return this_week(today), asked, "web.week_wrong"
+        return monday, week_text(monday), ""
+    return this_week(today), week_text(this_week(today)), ""
+
+
+def _week_context(request: Request, now: datetime, monday: date, base: str) -> dict:
+    today = now.astimezone(AMSTERDAM).date()
+    return {"base": base, "week": week_text(monday), "today_week": week_text(this_week(today))}
+
+
+@router.get("/rooster/campus")
+def campus_page(request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep) -> Response:
+    """The campus overview of a week (locations by days): planners only, 404 for others."""
+    if login is None:
+        return _to_sign_in(ended=SESSION_COOKIE in request.cookies)
+    lang = _lang(request, session, login)
+    frame = _frame(request, session, login, lang)
+    monday, asked_week, week_error = _week(request, now)
+    grid = campus_week(session, login.principal, monday)
+    if grid is None:
+        return render("message.html", lang=lang, status=404, title="web.not_found_title",
+                      message="web.not_found", **frame)  # fmt: skip
+    return render(
+        "campus.html",
+        lang=lang,
+        status=422 if week_error else 200,
+        grid=grid,
+        days=grid.days,
+        week_error=week_error,
+        asked_week=asked_week,
+        **_week_context(request, now, monday, "/rooster/campus"),
+        **frame,
+    )
+
+
 @router.get("/rooster/{kind}/{key}")
 def week_page(
     kind: str, key: str, request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep
@@ -203,31 +257,20 @@ def week_page(
         return _to_sign_in(ended=SESSION_COOKIE in request.cookies)
     lang = _lang(request, session, login)
     frame = _frame(request, session, login, lang)
-    today = now.astimezone(AMSTERDAM).date()
-    asked = request.query_params.get("week")
-    week_error = ""
-    monday = this_week(today)
-    if asked:
-        try:
-            monday = parse_week(asked)
-        except WeekError:
-            week_error = "web.week_wrong"
+    monday, asked_week, week_error = _week(request, now)
     grid = week_grid(session, login.principal, VIEWS.get(kind, ""), key[:200], monday)
     if grid is None:
         return render("message.html", lang=lang, status=404, title="web.not_found_title",
                       message="web.not_found", **frame)  # fmt: skip
-    base = f"/rooster/{kind}/{grid.subject.key}"
     return render(
         "week.html",
         lang=lang,
         status=422 if week_error else 200,
         grid=grid,
-        week=week_text(grid.monday),
         days=grid.days,
-        base=base,
         kind_word=f"web.kind.{grid.subject.view}",
         week_error=week_error,
-        asked_week=asked if week_error else week_text(monday),
-        today_week=week_text(this_week(today)),
+        asked_week=asked_week,
+        **_week_context(request, now, monday, f"/rooster/{kind}/{grid.subject.key}"),
         **frame,
     )

@@ -327,3 +327,44 @@ def test_the_english_switch(web: Web) -> None:
     away = client.get("/taal/nl", params={"terug": "//evil.example/x"})
     assert away.headers["location"] == "/"
     assert Page(client.get(back).text).lang == "nl"
+
+
+class Overview(HTMLParser):
+    """The campus overview's cells: (location, day) -> the UIDs in it."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.cells: dict[tuple[str, str], list[str]] = {}
+        self._cell: tuple[str, str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "td" and "data-location" in a:
+            self._cell = (a["data-location"], a["data-day"])
+            self.cells[self._cell] = []
+        elif tag == "a" and self._cell and "data-uid" in a:
+            self.cells[self._cell].append(a["data-uid"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._cell = None
+
+
+def test_the_campus_overview_shows_locations_by_days_for_planners_only(web: Web) -> None:
+    client = web.signed_in("planner")
+    assert "/rooster/campus" in Page(client.get("/rooster").text).links
+    response = client.get("/rooster/campus?week=2027-W12")
+    assert response.status_code == 200
+    cells = {k: v for k, v in Overview(response.text).cells.items() if v}
+    assert cells == {
+        ("en-lab", "2027-03-26"): [uid("r-sc-1", 1)],
+        ("vz-school", "2027-03-25"): [uid("r-gl-1", 1)],  # a school site with a guest lesson
+    }
+    rows = {loc for loc, _ in Overview(response.text).cells}
+    assert {"ww-hal", "en-lab", "vz-school"} <= rows  # training locations even when empty
+    for who in ("school", "company", "trainer"):
+        other = web.signed_in(who)
+        assert "/rooster/campus" not in Page(other.get("/rooster").text).links
+        refused = other.get("/rooster/campus?week=2027-W12")
+        assert refused.status_code == 404 and NOT_FOUND in refused.text
