@@ -131,8 +131,8 @@ def sign_in_post(
     request: Request,
     session: ApiSessionDep,
     now: NowDep,
-    key: Annotated[str, Form(max_length=200)] = "",
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    key: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     lang = _lang(request, session, None)
     expected = request.cookies.get(FORM_COOKIE) or ""
@@ -163,7 +163,7 @@ def sign_out_post(
     request: Request,
     session: ApiSessionDep,
     login: LoginDep,
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     if login is None:
         return _to_sign_in()
