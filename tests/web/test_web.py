@@ -9,10 +9,12 @@ summer time. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,10 +22,13 @@ from httpx import Response
 from sqlalchemy import Engine, func, select
 
 from api.app import create_app
+from api.web.pages import TEAMS
 from models import entities as e
 from models.db import session_scope
 from models.feeds import hash_token
 from models.keys import create_key, revoke_key
+from models.week_grid import GRID_VIEWS
+from models.words import PHRASES
 from tests.feeds.conftest import NOW, SETTINGS, build_campus
 from tests.feeds.factory import uid
 
@@ -165,7 +170,7 @@ def test_over_https_the_cookie_is_secure(web: Web) -> None:
     assert "Secure" in response.headers["set-cookie"]
 
 
-@pytest.mark.parametrize("key", ["tic_wrong", "expired", ""])
+@pytest.mark.parametrize("key", ["tic_wrong", "expired", "", "tic_" + "x" * 500])
 def test_a_wrong_key_is_refused_next_to_the_field(web: Web, key: str) -> None:
     client = web.client()
     response = sign_in(client, web.keys.get(key, key))
@@ -368,3 +373,19 @@ def test_the_campus_overview_shows_locations_by_days_for_planners_only(web: Web)
         assert "/rooster/campus" not in Page(other.get("/rooster").text).links
         refused = other.get("/rooster/campus?week=2027-W12")
         assert refused.status_code == 404 and NOT_FOUND in refused.text
+
+
+def test_every_word_the_templates_name_exists_in_both_languages() -> None:
+    templates = Path(__file__).parents[2] / "api" / "web" / "templates"
+    named = {
+        key
+        for page in templates.glob("*.html")
+        for key in re.findall(r"""t\(["']([a-z_.]+)["']""", page.read_text(encoding="utf-8"))
+    }
+    assert "web.sign_in" in named and "web.previous_week" in named
+    # a prefix (t("web.team." ~ team)) stands for each of its values
+    values = {"web.team.": TEAMS, "web.view.": GRID_VIEWS, "web.kind.": GRID_VIEWS}
+    assert {k for k in named if k.endswith(".")} <= set(values)
+    named = {k + v for k in named for v in (values[k] if k.endswith(".") else [""])}
+    for key in sorted(named):
+        assert PHRASES[key]["nl"].strip() and PHRASES[key]["en"].strip(), key
