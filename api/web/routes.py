@@ -71,7 +71,9 @@ def _to_sign_in(ended: bool = False) -> RedirectResponse:
     return RedirectResponse("/aanmelden?verlopen=1" if ended else "/aanmelden", status_code=303)
 
 
-def _frame(request: Request, session: Session, login: WebLogin, lang: Language) -> dict:
+def _frame(
+    request: Request, session: Session, login: WebLogin, lang: Language
+) -> dict[str, object]:
     """What the layout of a signed-in page needs: who, the navigation, the CSRF token."""
     principal = login.principal
     name = ""
@@ -219,7 +221,8 @@ def _week(request: Request, now: datetime) -> tuple[date, str, str]:
     return this_week(today), week_text(this_week(today)), ""
 
 
-def _week_context(request: Request, now: datetime, monday: date, base: str) -> dict:
+def _week_context(now: datetime, monday: date, base: str) -> dict[str, object]:
+    """The week navigation's links: ``base`` with the weeks around ``monday`` and today's."""
     today = now.astimezone(AMSTERDAM).date()
     return {"base": base, "week": week_text(monday), "today_week": week_text(this_week(today))}
 
@@ -244,7 +247,7 @@ def campus_page(request: Request, session: ApiSessionDep, login: LoginDep, now: 
         days=grid.days,
         week_error=week_error,
         asked_week=asked_week,
-        **_week_context(request, now, monday, "/rooster/campus"),
+        **_week_context(now, monday, "/rooster/campus"),
         **frame,
     )
 
@@ -271,6 +274,6 @@ def week_page(
         kind_word=f"web.kind.{grid.subject.view}",
         week_error=week_error,
         asked_week=asked_week,
-        **_week_context(request, now, monday, f"/rooster/{kind}/{grid.subject.key}"),
+        **_week_context(now, monday, f"/rooster/{kind}/{grid.subject.key}"),
         **frame,
     )
