@@ -147,6 +147,9 @@ def test_sign_in_keeps_a_session_cookie_that_is_not_the_key(web: Web) -> None:
     page = client.get("/aanmelden")
     assert page.status_code == 200 and Page(page.text).lang == "nl"
     assert "Sleutel" in page.text and Page(page.text).inputs["csrf"]
+    # keyboard first: a skip link to the content, a label for the field
+    assert '<a class="skip" href="#inhoud">Naar de inhoud</a>' in page.text
+    assert '<main id="inhoud"' in page.text and '<label for="key">Sleutel</label>' in page.text
     response = sign_in(client, web.keys["planner"])
     assert response.status_code == 303 and response.headers["location"] == "/rooster"
     cookie = response.headers["set-cookie"]
