@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import openapi, problems
+from api import openapi, problems, web
 from api.deps import Clock
 from api.feeds.cache import FeedCache, TokenLookup
 from api.feeds.fetches import FetchRecorder
@@ -106,6 +106,7 @@ def create_app(
     app.include_router(feeds.router)
     app.include_router(session_page.router)
     app.include_router(v1.router)
+    app.include_router(web.router)
     problems.install(app)
     openapi.install(app)
     app.add_middleware(BodyLimit)

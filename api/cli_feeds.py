@@ -485,9 +485,11 @@ def serve_command(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Start the HTTP service: the API under /api/v1, calendar feeds and /health.
+    """Start the HTTP service: the web pages at /, the API under /api/v1, calendar feeds and
+    /health.
 
-    Example: [bold]campus serve[/] then open http://127.0.0.1:8000/health or /docs
+    Example: [bold]campus serve[/] then open http://127.0.0.1:8000/ (sign in with an API key),
+    /health or /docs
     """
     import uvicorn
 

@@ -1007,3 +1007,24 @@ class CampusSecret(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser of the web pages (api/web): the cookie holds a random id, the
+    database only its SHA-256, so a stolen backup signs nobody in.
+
+    The session speaks for one API key (its role and scope); a revoked or expired key ends it,
+    and deleting the key deletes it. ``csrf_token`` is what every form of the session sends
+    back: it is no credential by itself (without the cookie it opens nothing).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    api_key: Mapped[ApiKey] = relationship()

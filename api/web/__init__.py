@@ -1,0 +1,8 @@
+"""The web pages for people (issue 26): server-rendered Jinja2 templates, no script of our own.
+
+docs/web.md says how to sign in, what each role sees, and how sessions and CSRF work.
+"""
+
+from api.web.routes import router
+
+__all__ = ["router"]
