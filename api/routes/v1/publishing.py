@@ -30,8 +30,14 @@ from api.deps import (
 from api.etag import IfMatchDep
 from api.problems import Problem, responses
 from api.routes.v1.changes import email_after_response
-from api.routes.v1.schemas import DEFAULT_PAGE, KEY_PATTERN, MAX_OFFSET, MAX_PAGE
-from api.routes.v1.solves import WEEK_PATTERN, RunId
+from api.routes.v1.schemas import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE
+from api.routes.v1.solves import (
+    LocationFilter,
+    RunId,
+    SchoolFilter,
+    WeekFilter,
+    missing_run,
+)
 from models import entities as e
 from models.db import session_scope, write_retrying
 from models.notices import notices_for_publication
@@ -296,7 +302,7 @@ def plan_etag(session: Session) -> str:
 def _run(session: Session, run_id: int) -> e.SolveRun:
     run = session.get(e.SolveRun, run_id)
     if run is None:
-        raise Problem(404, f"no solve run {run_id}: check the id (GET /api/v1/solves lists them)")
+        raise missing_run(run_id)
     return run
 
 
@@ -312,15 +318,9 @@ def get_diff(
     now: NowDep,
     response: Response,
     lang: LangQuery = None,
-    school: Annotated[
-        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a school's key")
-    ] = None,
-    location: Annotated[
-        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a location's key")
-    ] = None,
-    week: Annotated[
-        str | None, Query(pattern=WEEK_PATTERN, description="an ISO week, e.g. 2027-W13")
-    ] = None,
+    school: SchoolFilter = None,
+    location: LocationFilter = None,
+    week: WeekFilter = None,
 ) -> DiffOut:
     """The run against the published plan, per party; left-out requests; staleness.
 
@@ -438,9 +438,7 @@ def post_publish(
     try:
         _, out = write_retrying(engine, work, what="publish")
     except RunMissing:
-        raise Problem(
-            404, f"no solve run {run_id}: check the id (GET /api/v1/solves lists them)"
-        ) from None
+        raise missing_run(run_id) from None
     except NotPublishable as exc:
         raise Problem(409, f"{exc}; nothing was published") from None
     except HardRulesBroken as exc:

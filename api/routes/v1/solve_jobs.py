@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from api.deps import ApiSessionDep, NowDep, PrincipalDep, actor_of, require_role
 from api.problems import Problem, responses
-from api.routes.v1.solves import WHAT, RunId, SolveOut, solve_out
+from api.routes.v1.solves import WHAT, RunId, SolveOut, missing_run, solve_out
 from models.audit import record
 from models.bridge import Horizon, HorizonError
 from models.db import session_scope
@@ -72,10 +72,6 @@ class SolveIn(BaseModel):
 
 def get_runner(request: Request) -> Runner:
     return request.app.state.runner
-
-
-def _missing(run_id: int) -> Problem:
-    return Problem(404, f"no solve run {run_id}: check the id (GET /api/v1/solves lists them)")
 
 
 @router.post(
@@ -175,7 +171,7 @@ def delete_solve(
     except RunFinished as exc:
         raise Problem(409, str(exc), extensions={"run_status": exc.status}) from None
     if outcome is None:
-        raise _missing(run_id)
+        raise missing_run(run_id)
     record(
         session, actor_of(principal), entity="solve_run", key=str(run_id), action="update",
         changes={"cancel_requested_at": [None, outcome.requested_at.isoformat()]}, now=now,
@@ -253,7 +249,7 @@ def get_solve_events(
     """Follow a run as server-sent events; a run that has ended gives just its summary."""
     require_role(principal, "planner", what=WHAT)
     if find_run(session, run_id) is None:
-        raise _missing(run_id)
+        raise missing_run(run_id)
     return StreamingResponse(
         _events(request.app.state.engine, run_id),
         media_type="text/event-stream",

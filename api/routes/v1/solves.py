@@ -24,6 +24,16 @@ WHAT = "solve runs"
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer
 WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="the run's id")]
+# The filters of a run's sessions, its diff and `campus runs show|diff`.
+SchoolFilter = Annotated[
+    str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a school's key")
+]
+LocationFilter = Annotated[
+    str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a location's key")
+]
+WeekFilter = Annotated[
+    str | None, Query(pattern=WEEK_PATTERN, description="an ISO week, e.g. 2027-W13")
+]
 
 
 class _Out(BaseModel):
@@ -144,7 +154,8 @@ def session_out(item: RunSession) -> SolveSessionOut:
     )
 
 
-def _missing(run_id: int) -> Problem:
+def missing_run(run_id: int) -> Problem:
+    """The 404 of every /solves/{id} route for a run that does not exist."""
     return Problem(404, f"no solve run {run_id}: check the id (GET /api/v1/solves lists them)")
 
 
@@ -169,7 +180,7 @@ def get_solve(run_id: RunId, session: ApiSessionDep, principal: PrincipalDep) ->
     require_role(principal, "planner", what=WHAT)
     run = find_run(session, run_id)
     if run is None:
-        raise _missing(run_id)
+        raise missing_run(run_id)
     return solve_out(run)
 
 
@@ -182,22 +193,16 @@ def get_solve_sessions(
     run_id: RunId,
     session: ApiSessionDep,
     principal: PrincipalDep,
-    school: Annotated[
-        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a school's key")
-    ] = None,
-    location: Annotated[
-        str | None, Query(max_length=80, pattern=KEY_PATTERN, description="a location's key")
-    ] = None,
-    week: Annotated[
-        str | None, Query(pattern=WEEK_PATTERN, description="an ISO week, e.g. 2027-W13")
-    ] = None,
+    school: SchoolFilter = None,
+    location: LocationFilter = None,
+    week: WeekFilter = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SolveSessionPage:
     """The run's sessions by start time, filtered by school, location and ISO week."""
     require_role(principal, "planner", what=WHAT)
     if find_run(session, run_id) is None:
-        raise _missing(run_id)
+        raise missing_run(run_id)
     try:
         page = run_sessions(
             session, run_id, school=school, location=location, week=week,
