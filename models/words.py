@@ -15,10 +15,14 @@ times HH:MM.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 from typing import Literal, cast, get_args
+
+from babel.messages.pofile import read_po
 
 from scheduler.reasons import Code, Reason
 
@@ -698,292 +702,62 @@ def list_text(items: Iterable[object], lang: Language = DEFAULT_LANGUAGE) -> str
     return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-# --- fixed phrases -------------------------------------------------------------------------
+# --- fixed phrases: the translation catalogue ---------------------------------------------
+# Every fixed phrase lives in one gettext catalogue per language, models/locale/<lang>/
+# LC_MESSAGES/messages.po, read with Babel. The msgid is a stable key ("web.sign_in"), the
+# msgstr the words; translators edit the .po files with any gettext tool. Both languages are
+# complete: tests/models/test_translations.py fails on a key one language lacks, an empty or
+# fuzzy entry, placeholders that differ, or a key the code or a template names that is not in
+# the catalogue. docs/words.md says how to add words.
 
-PHRASES: Mapping[str, Mapping[Language, str]] = {
-    # the calendar feeds (api/feeds/ical.py); the feeds are Dutch
-    "feed.cancelled_prefix": {"nl": "GEANNULEERD: ", "en": "CANCELLED: "},
-    "feed.cancelled": {"nl": "Deze sessie is geannuleerd.", "en": "This session is cancelled."},
-    "feed.group": {"nl": "Groep", "en": "Group"},
-    "feed.company": {"nl": "Bedrijf", "en": "Company"},
-    "feed.trainer": {"nl": "Trainer", "en": "Trainer"},
-    "feed.equipment": {"nl": "Uitrusting", "en": "Equipment"},
-    "feed.route": {"nl": "Route", "en": "Route"},
-    "feed.contact": {"nl": "Contact", "en": "Contact"},
-    "feed.note": {"nl": "Opmerking", "en": "Note"},
-    # the session page behind a feed event's URL (api/routes/session_page.py)
-    "page.for": {"nl": "Voor: {name}", "en": "For: {name}"},
-    "page.when": {"nl": "Wanneer", "en": "When"},
-    "page.where": {"nl": "Waar", "en": "Where"},
-    "page.groups": {"nl": "Groep(en)", "en": "Group(s)"},
-    "page.trainers": {"nl": "Trainer(s)", "en": "Trainer(s)"},
-    "page.no_trainer": {"nl": "nog niet bekend", "en": "not known yet"},
-    "page.bring": {"nl": "Wat mee te nemen", "en": "What to bring"},
-    "page.bring_nothing": {
-        "nl": "Er is niets opgegeven om mee te nemen.",
-        "en": "Nothing has been listed to bring.",
-    },
-    "page.provided": {
-        "nl": "Aanwezig op de locatie: {equipment}.",
-        "en": "Provided at the location: {equipment}.",
-    },
-    "page.travel": {"nl": "Reistijd vanaf school", "en": "Travel time from school"},
-    "page.minutes": {"nl": "{minutes} min", "en": "{minutes} min"},
-    "page.at_school": {"nl": "op school", "en": "at school"},
-    "page.travel_unknown": {
-        "nl": "onbekend (geen schoollocatie vastgelegd)",
-        "en": "unknown (no school site on record)",
-    },
-    "page.status": {"nl": "Status", "en": "Status"},
-    "page.confirmed": {"nl": "gaat door", "en": "confirmed"},
-    "page.cancelled": {"nl": "geannuleerd", "en": "cancelled"},
-    "page.last_change": {"nl": "Laatst gewijzigd", "en": "Last changed"},
-    "page.map": {"nl": "kaart", "en": "map"},
-    "page.other_language": {"nl": "English", "en": "Nederlands"},
-    "page.not_found": {
-        "nl": "Deze sessie is niet gevonden, of deze link is niet (meer) geldig. "
-        "Open de sessie opnieuw vanuit je agenda.",
-        "en": "This session was not found, or this link is not (or no longer) valid. "
-        "Open the session again from your calendar.",
-    },
-    "page.not_found_title": {"nl": "Niet gevonden", "en": "Not found"},
-    # `campus explain` and the explanations quoted by `campus solve`/`campus demo`
-    "explain.scheduled": {
-        "nl": "{request} is ingepland in run {run}.",
-        "en": "{request} is scheduled in run {run}.",
-    },
-    "explain.not_scheduled": {
-        "nl": " is niet ingepland in run {run}:",
-        "en": " is not scheduled in run {run}:",
-    },
-    "explain.cannot_be_completed": {
-        "nl": " kan niet worden afgerond in run {run}:",
-        "en": " cannot be completed in run {run}:",
-    },
-    # change notices, request decisions and planner alerts (models/notices.py)
-    "notice.greeting": {"nl": "Beste {name},", "en": "Dear {name},"},
-    "notice.planner": {"nl": "planner", "en": "planner"},
-    "notice.closing": {
-        "nl": "Met vriendelijke groet,\nhet planbureau van de Technische Installatie Campus",
-        "en": "Kind regards,\nthe planning office of the Technische Installatie Campus",
-    },
-    "notice.automatic": {
-        "nl": "Dit bericht is automatisch verstuurd door TIC Planner.",
-        "en": "This message was sent automatically by TIC Planner.",
-    },
-    "notice.plan.subject_one": {
-        "nl": "TIC Planner: 1 wijziging in uw planning",
-        "en": "TIC Planner: 1 change to your schedule",
-    },
-    "notice.plan.subject_many": {
-        "nl": "TIC Planner: {count} wijzigingen in uw planning",
-        "en": "TIC Planner: {count} changes to your schedule",
-    },
-    "notice.plan.intro": {
-        "nl": "De planning van de Technische Installatie Campus is bijgewerkt (publicatie "
-        "{version}). Voor u verandert het volgende:",
-        "en": "The schedule of the Technische Installatie Campus has been updated (publication "
-        "{version}). This is what changes for you:",
-    },
-    "notice.plan.new": {"nl": "Nieuw", "en": "New"},
-    "notice.plan.moved": {"nl": "Verplaatst", "en": "Moved"},
-    "notice.plan.changed": {"nl": "Gewijzigd", "en": "Changed"},
-    "notice.plan.reinstated": {"nl": "Weer ingepland", "en": "Back on the schedule"},
-    "notice.plan.cancelled": {"nl": "Geannuleerd", "en": "Cancelled"},
-    "notice.plan.from_to": {"nl": "van {before} naar {after}", "en": "from {before} to {after}"},
-    "notice.plan.trainer": {"nl": "trainer {names}", "en": "trainer {names}"},
-    "notice.plan.trainers": {"nl": "trainers {names}", "en": "trainers {names}"},
-    "notice.plan.calendars": {
-        "nl": "Wie de kalender van de campus volgt, ziet deze wijzigingen vanzelf in zijn agenda.",
-        "en": "Calendar subscriptions of the campus show these changes by themselves.",
-    },
-    "notice.request.accepted.subject": {
-        "nl": "TIC Planner: aanvraag {request} is geaccepteerd",
-        "en": "TIC Planner: request {request} is accepted",
-    },
-    "notice.request.declined.subject": {
-        "nl": "TIC Planner: aanvraag {request} is afgewezen",
-        "en": "TIC Planner: request {request} is declined",
-    },
-    "notice.request.accepted": {
-        "nl": "Uw aanvraag {request} ({what}) is geaccepteerd. De planner neemt haar mee in de "
-        "volgende planning; zodra de sessies gepubliceerd zijn, krijgt u daarvan bericht.",
-        "en": "Your request {request} ({what}) has been accepted. The planner includes it in the "
-        "next schedule; you will be told as soon as its sessions are published.",
-    },
-    "notice.request.declined": {
-        "nl": "Uw aanvraag {request} ({what}) is afgewezen.",
-        "en": "Your request {request} ({what}) has been declined.",
-    },
-    "notice.reason": {"nl": "Reden: {reason}", "en": "Reason: {reason}"},
-    "notice.session_request.subject": {
-        "nl": "TIC Planner: besluit over uw verzoek voor {title} op {date}",
-        "en": "TIC Planner: decision on your request about {title} on {date}",
-    },
-    "notice.session_request.moved": {
-        "nl": "Uw verzoek over de sessie {session} is toegekend: de sessie wordt verplaatst.",
-        "en": "Your request about the session {session} is granted: the session will be moved.",
-    },
-    "notice.session_request.cancelled": {
-        "nl": "Uw verzoek over de sessie {session} is toegekend: de sessie vervalt.",
-        "en": "Your request about the session {session} is granted: the session is cancelled.",
-    },
-    "notice.session_request.refused": {
-        "nl": "Uw verzoek over de sessie {session} is afgewezen; de sessie blijft zoals ze is.",
-        "en": "Your request about the session {session} is refused; the session stays as it is.",
-    },
-    "notice.session_request.follows": {
-        "nl": "Zodra de nieuwe planning gepubliceerd is, krijgt u daarvan een apart bericht.",
-        "en": "You will get a separate message as soon as the new schedule is published.",
-    },
-    "notice.alert.subject_one": {
-        "nl": "TIC Planner: 1 gepubliceerde sessie geraakt ({cause})",
-        "en": "TIC Planner: 1 published session affected ({cause})",
-    },
-    "notice.alert.subject_many": {
-        "nl": "TIC Planner: {count} gepubliceerde sessies geraakt ({cause})",
-        "en": "TIC Planner: {count} published sessions affected ({cause})",
-    },
-    "notice.alert.replan": {
-        "nl": "Een bevestigde wijziging raakt sessies van de gepubliceerde planning: {reason}. "
-        "Ze zijn gemarkeerd om opnieuw te plannen; de volgende solve plant ze opnieuw:",
-        "en": "A confirmed change hits sessions of the published plan: {reason}. They are "
-        "marked for re-planning; the next solve plans them again:",
-    },
-    "notice.alert.withdrawal": {
-        "nl": "{school} heeft aanvraag {request} ingetrokken. Deze sessies van de gepubliceerde "
-        "planning vervallen bij de volgende publicatie:",
-        "en": "{school} withdrew request {request}. These sessions of the published plan are "
-        "cancelled by the next publication:",
-    },
-    "notice.alert.withdrawal_cause": {
-        "nl": "aanvraag {request} ingetrokken",
-        "en": "request {request} withdrawn",
-    },
-    "notice.alert.by": {"nl": "Gemeld door: {actor}.", "en": "Reported by: {actor}."},
-    # what a party reads about its change request (models/change_requests.py)
-    "change_request.open": {
-        "nl": "Uw verzoek over {title} op {when} wacht op een besluit van de planner.",
-        "en": "Your request about {title} on {when} awaits the planner's decision.",
-    },
-    "change_request.moved": {
-        "nl": "Uw verzoek over {title} op {when} is toegekend: de sessie wordt verplaatst. "
-        "De nieuwe tijd staat in uw agenda zodra de planning is gepubliceerd.",
-        "en": "Your request about {title} on {when} is granted: the session is moved. "
-        "The new time appears in your calendar once the plan is published.",
-    },
-    "change_request.cancelled": {
-        "nl": "Uw verzoek over {title} op {when} is toegekend: de sessie vervalt zodra de "
-        "planning is gepubliceerd.",
-        "en": "Your request about {title} on {when} is granted: the session is cancelled "
-        "once the plan is published.",
-    },
-    "change_request.refused": {
-        "nl": "Uw verzoek over {title} op {when} is afgewezen: {reason}",
-        "en": "Your request about {title} on {when} is refused: {reason}",
-    },
-    # the review of a run (models/review.py): what changed since its snapshot, broken rules
-    "review.data_change": {
-        "nl": "{at}: {entity} {name} {action} door {who}{fields}",
-        "en": "{at}: {entity} {name} {action} by {who}{fields}",
-    },
-    "review.breach": {
-        "nl": "{rule}: {request} sessie {index}, {when} in {place}{trainers}",
-        "en": "{rule}: {request} session {index}, {when} at {place}{trainers}",
-    },
-    "review.breach_request": {"nl": "{rule}: {request}", "en": "{rule}: {request}"},
-    "review.with": {"nl": " met {names}", "en": " with {names}"},
-    # the web pages (api/web): until the translation catalogue of issue 26 exists
-    "web.campus": {"nl": "Technische Installatie Campus", "en": "Technische Installatie Campus"},
-    "web.skip": {"nl": "Naar de inhoud", "en": "Skip to content"},
-    "web.sign_in": {"nl": "Aanmelden", "en": "Sign in"},
-    "web.sign_out": {"nl": "Afmelden", "en": "Sign out"},
-    "web.key": {"nl": "Sleutel", "en": "Key"},
-    "web.key_help": {
-        "nl": "De sleutel die u van het planbureau kreeg; hij begint met tic_.",
-        "en": "The key the planning office gave you; it starts with tic_.",
-    },
-    "web.key_missing": {"nl": "Vul uw sleutel in.", "en": "Enter your key."},
-    "web.key_wrong": {
-        "nl": "Deze sleutel is onbekend, ingetrokken of verlopen. Vraag het planbureau om een "
-        "nieuwe.",
-        "en": "This key is unknown, revoked or expired. Ask the planning office for a new one.",
-    },
-    "web.signed_out": {"nl": "U bent afgemeld.", "en": "You are signed out."},
-    "web.session_ended": {
-        "nl": "Uw sessie is afgelopen; meld u opnieuw aan.",
-        "en": "Your session has ended; please sign in again.",
-    },
-    "web.form_expired": {
-        "nl": "Dit formulier is verlopen of kwam niet van deze site. Probeer het opnieuw.",
-        "en": "This form has expired or did not come from this site. Please try again.",
-    },
-    "web.signed_in_as": {"nl": "Aangemeld als {who}", "en": "Signed in as {who}"},
-    "web.role.planner": {"nl": "planner", "en": "planner"},
-    "web.role.school": {"nl": "school", "en": "school"},
-    "web.role.company": {"nl": "bedrijf", "en": "company"},
-    "web.role.trainer": {"nl": "trainer", "en": "trainer"},
-    "web.menu": {"nl": "Menu", "en": "Menu"},
-    "web.nav.timetables": {"nl": "Roosters", "en": "Timetables"},
-    "web.campus_overview": {"nl": "Campusoverzicht", "en": "Campus overview"},
-    "web.language": {"nl": "Taal", "en": "Language"},
-    "web.choose": {
-        "nl": "Kies een rooster om per week te bekijken.",
-        "en": "Choose a timetable to view by week.",
-    },
-    "web.nothing": {
-        "nl": "Er is (nog) niets dat u hier kunt bekijken.",
-        "en": "There is nothing you can view here (yet).",
-    },
-    "web.view.location": {"nl": "Locaties", "en": "Locations"},
-    "web.view.trainer": {"nl": "Trainers", "en": "Trainers"},
-    "web.view.school": {"nl": "Scholen", "en": "Schools"},
-    "web.view.group": {"nl": "Groepen", "en": "Groups"},
-    "web.view.company": {"nl": "Bedrijf", "en": "Company"},
-    "web.kind.location": {"nl": "locatie", "en": "location"},
-    "web.kind.trainer": {"nl": "trainer", "en": "trainer"},
-    "web.kind.school": {"nl": "school", "en": "school"},
-    "web.kind.group": {"nl": "groep", "en": "group"},
-    "web.kind.company": {"nl": "bedrijf", "en": "company"},
-    "web.week_of": {
-        "nl": "Week {week}: {first} t/m {last}",
-        "en": "Week {week}: {first} to {last}",
-    },
-    "web.week": {"nl": "Week", "en": "Week"},
-    "web.week_help": {"nl": "bijvoorbeeld 2027-W13", "en": "for example 2027-W13"},
-    "web.week_wrong": {
-        "nl": "Kies een week zoals 2027-W13 (jaar, W, weeknummer).",
-        "en": "Choose a week like 2027-W13 (year, W, week number).",
-    },
-    "web.show": {"nl": "Toon", "en": "Show"},
-    "web.previous_week": {"nl": "Vorige week", "en": "Previous week"},
-    "web.next_week": {"nl": "Volgende week", "en": "Next week"},
-    "web.this_week": {"nl": "Deze week", "en": "This week"},
-    "web.time": {"nl": "Tijd", "en": "Time"},
-    "web.no_sessions": {
-        "nl": "Geen gepubliceerde sessies in deze week.",
-        "en": "No published sessions in this week.",
-    },
-    "web.cancelled": {"nl": "geannuleerd", "en": "cancelled"},
-    "web.continues": {"nl": "vervolg", "en": "continued"},
-    "web.teams": {"nl": "Techniekteams", "en": "Techniek teams"},
-    "web.team.W": {"nl": "W-installaties", "en": "Mechanical installations (W)"},
-    "web.team.E": {"nl": "E-installaties", "en": "Electrical installations (E)"},
-    "web.team.BIM": {"nl": "BIM in het onderwijs", "en": "BIM in education"},
-    "web.team.BOL4": {"nl": "BOL niveau 4", "en": "BOL level 4"},
-    "web.team.other": {"nl": "Techniek algemeen", "en": "Technology in general"},
-    "web.not_found_title": {"nl": "Niet gevonden", "en": "Not found"},
-    "web.not_found": {
-        "nl": "Dit rooster is niet gevonden. Kies een rooster uit de lijst.",
-        "en": "This timetable was not found. Choose a timetable from the list.",
-    },
-    "web.back_to_list": {"nl": "Naar de roosters", "en": "To the timetables"},
-}
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+class MissingWords(KeyError):
+    """A key that the catalogue of a language does not hold."""
+
+
+def read_catalogue(lang: Language) -> dict[str, str]:
+    """The key -> words of one language's catalogue (fuzzy entries are not words yet)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=lang)
+    return {str(m.id): str(m.string) for m in catalogue if m.id and not m.fuzzy and m.string}
+
+
+@cache
+def _catalogues() -> dict[Language, dict[str, str]]:
+    return {lang: read_catalogue(lang) for lang in LANGUAGES}
+
+
+class _Phrases(Mapping[str, Mapping[Language, str]]):
+    """The catalogues as key -> {language: words}, for code that reads them side by side."""
+
+    def __getitem__(self, key: str) -> Mapping[Language, str]:
+        found = {lang: words[key] for lang, words in _catalogues().items() if key in words}
+        if not found:
+            raise MissingWords(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        seen: dict[str, None] = {}
+        for words in _catalogues().values():
+            seen.update(dict.fromkeys(words))
+        return iter(seen)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+PHRASES: Mapping[str, Mapping[Language, str]] = _Phrases()
 
 
 def phrase(key: str, lang: Language = DEFAULT_LANGUAGE, **values: object) -> str:
     """A fixed phrase in ``lang``, with ``values`` filled in."""
-    text = PHRASES[key][lang]
+    try:
+        text = _catalogues()[lang][key]
+    except KeyError:
+        raise MissingWords(f"no words for {key!r} in the {lang!r} catalogue") from None
     return text.format(**values) if values else text
 
 
@@ -1159,8 +933,10 @@ __all__ = [
     "CODE_WORDS",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "LOCALE_DIR",
     "PHRASES",
     "Language",
+    "MissingWords",
     "ReasonWords",
     "UnknownLanguage",
     "audit_action_word",
@@ -1175,6 +951,7 @@ __all__ = [
     "nl_period",
     "period_text",
     "phrase",
+    "read_catalogue",
     "render",
     "rule_word",
     "session_words",
