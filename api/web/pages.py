@@ -18,13 +18,15 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TEAMS = ("W", "E", "BIM", "BOL4", "other")
 # The pages show who is signed in and a CSRF token: never cache or frame them, load nothing
-# from elsewhere (the style sheet is ours), and send no address on.
+# from elsewhere (the style sheet and the few small scripts are ours, from /static; no inline
+# script runs), and send no address on.
 HEADERS = {
     "Cache-Control": "private, no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "script-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
 

@@ -14,14 +14,24 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from api.deps import ApiSessionDep, NowDep, reader_language
-from api.web.pages import STATIC, render, who
-from models.feeds import FeedError, find_subject
-from models.web_sessions import WebLogin, csrf_ok, current, sign_in, sign_out
+from api.deps import ApiSessionDep, NowDep
+from api.web.pages import STATIC, render
+from api.web.visit import (
+    FORM_COOKIE,
+    LANGUAGE_COOKIE,
+    SESSION_COOKIE,
+    LoginDep,
+    Visit,
+    is_https,
+    open_page,
+    page_frame,
+    page_language,
+    to_sign_in,
+)
+from models.web_sessions import csrf_ok, sign_in, sign_out
 from models.week_grid import (
     WeekError,
     campus_week,
@@ -31,66 +41,13 @@ from models.week_grid import (
     week_grid,
     week_text,
 )
-from models.words import DEFAULT_LANGUAGE, LANGUAGES, Language, language
+from models.words import LANGUAGES, Language
 
 router = APIRouter(include_in_schema=False)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-SESSION_COOKIE = "tic_sessie"
-FORM_COOKIE = "tic_formulier"  # the sign-in form's CSRF token (before there is a session)
-LANGUAGE_COOKIE = "tic_taal"
 VIEWS = {"locatie": "location", "trainer": "trainer", "school": "school", "groep": "group",
          "bedrijf": "company"}  # fmt: skip
 VIEW_PATHS = {view: path for path, view in VIEWS.items()}
-
-
-def _secure(request: Request) -> bool:
-    """Cookies are Secure when the browser reached the campus over https (behind a TLS proxy
-    on this host too: uvicorn trusts its X-Forwarded-Proto); plain http on 127.0.0.1 for a
-    local trial would otherwise never get its cookie back."""
-    return request.url.scheme == "https"
-
-
-def _lang(request: Request, session: Session, login: WebLogin | None) -> Language:
-    """The chosen language (cookie), else the partner's preference, else Dutch."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGES:
-        return language(chosen)
-    if login is not None:
-        return reader_language(session, login.principal)
-    return DEFAULT_LANGUAGE
-
-
-def get_login(request: Request, session: ApiSessionDep, now: NowDep) -> WebLogin | None:
-    return current(session, request.cookies.get(SESSION_COOKIE), now=now)
-
-
-LoginDep = Annotated[WebLogin | None, Depends(get_login)]
-
-
-def _to_sign_in(ended: bool = False) -> RedirectResponse:
-    return RedirectResponse("/aanmelden?verlopen=1" if ended else "/aanmelden", status_code=303)
-
-
-def _frame(
-    request: Request, session: Session, login: WebLogin, lang: Language
-) -> dict[str, object]:
-    """What the layout of a signed-in page needs: who, the navigation, the CSRF token."""
-    principal = login.principal
-    name = ""
-    try:
-        if principal.role in ("school", "company") and principal.partner:
-            name = find_subject(session, principal.role, principal.partner).name
-        elif principal.role == "trainer" and principal.trainer:
-            name = find_subject(session, "trainer", principal.trainer).name
-    except FeedError:
-        name = principal.partner or principal.trainer or ""
-    return {
-        "login": login,
-        "who_text": who(principal, name, lang),
-        "nav": [("/rooster", "web.nav.timetables")]
-        + ([("/rooster/campus", "web.campus_overview")] if principal.role == "planner" else []),
-        "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-    }
 
 
 @router.get("/")
@@ -98,10 +55,17 @@ def home(login: LoginDep) -> Response:
     return RedirectResponse("/rooster" if login else "/aanmelden", status_code=303)
 
 
-@router.get("/static/web.css")
-async def stylesheet() -> Response:
-    return FileResponse(STATIC / "web.css", media_type="text/css",
-                        headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
+
+
+@router.get("/static/{name}")
+async def static_file(name: str) -> Response:
+    """Our own style sheet and scripts (api/web/static), by exact file name only."""
+    path = STATIC / name
+    kind = STATIC_TYPES.get(path.suffix)
+    if kind is None or "/" in name or name.startswith(".") or not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type=kind, headers={"Cache-Control": "public, max-age=3600"})
 
 
 def _sign_in_page(
@@ -111,7 +75,7 @@ def _sign_in_page(
     response = render("sign_in.html", lang=lang, status=status, path="/aanmelden",
                       form_token=token, error=error, notice=notice)  # fmt: skip
     response.set_cookie(FORM_COOKIE, token, path="/aanmelden", httponly=True,
-                        samesite="strict", secure=_secure(request))  # fmt: skip
+                        samesite="strict", secure=is_https(request))  # fmt: skip
     return response
 
 
@@ -119,7 +83,7 @@ def _sign_in_page(
 def sign_in_form(request: Request, session: ApiSessionDep, login: LoginDep) -> Response:
     if login is not None:
         return RedirectResponse("/rooster", status_code=303)
-    lang = _lang(request, session, None)
+    lang = page_language(request, session, None)
     notice = ""
     if request.query_params.get("afgemeld"):
         notice = "web.signed_out"
@@ -136,7 +100,7 @@ def sign_in_post(
     key: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    lang = _lang(request, session, None)
+    lang = page_language(request, session, None)
     expected = request.cookies.get(FORM_COOKIE) or ""
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
         return _sign_in_page(request, lang, status=403, notice="web.form_expired")
@@ -154,7 +118,7 @@ def sign_in_post(
         path="/",
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=is_https(request),
     )
     response.delete_cookie(FORM_COOKIE, path="/aanmelden")
     return response
@@ -168,10 +132,10 @@ def sign_out_post(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     if login is None:
-        return _to_sign_in()
+        return to_sign_in()
     if not csrf_ok(login, csrf):
-        lang = _lang(request, session, login)
-        frame = _frame(request, session, login, lang)
+        lang = page_language(request, session, login)
+        frame = page_frame(request, session, login, lang)
         return render("message.html", lang=lang, status=403, title="web.sign_out",
                       message="web.form_expired", **frame)  # fmt: skip
     sign_out(session, request.cookies.get(SESSION_COOKIE))
@@ -190,21 +154,20 @@ def switch_language(lang: str, request: Request) -> Response:
     response = RedirectResponse(back, status_code=303)
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, path="/",
-                            samesite="lax", secure=_secure(request))  # fmt: skip
+                            samesite="lax", secure=is_https(request))  # fmt: skip
     return response
 
 
 @router.get("/rooster")
-def timetables(request: Request, session: ApiSessionDep, login: LoginDep) -> Response:
-    if login is None:
-        return _to_sign_in(ended=SESSION_COOKIE in request.cookies)
-    lang = _lang(request, session, login)
+def timetables(request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep) -> Response:
+    visit = open_page(request, session, login, now)
+    if not isinstance(visit, Visit):
+        return visit
     groups: dict[str, list[tuple[str, str]]] = {}
-    for subject in subjects(session, login.principal):
+    for subject in subjects(session, visit.principal):
         url = f"/rooster/{VIEW_PATHS[subject.view]}/{subject.key}"
         groups.setdefault(subject.view, []).append((url, subject.name))
-    return render("timetables.html", lang=lang, groups=groups,
-                  **_frame(request, session, login, lang))  # fmt: skip
+    return visit.page("timetables.html", groups=groups)
 
 
 def _week(request: Request, now: datetime) -> tuple[date, str, str]:
@@ -230,25 +193,21 @@ def _week_context(now: datetime, monday: date, base: str) -> dict[str, object]:
 @router.get("/rooster/campus")
 def campus_page(request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep) -> Response:
     """The campus overview of a week (locations by days): planners only, 404 for others."""
-    if login is None:
-        return _to_sign_in(ended=SESSION_COOKIE in request.cookies)
-    lang = _lang(request, session, login)
-    frame = _frame(request, session, login, lang)
+    visit = open_page(request, session, login, now, "planner")
+    if not isinstance(visit, Visit):
+        return visit
     monday, asked_week, week_error = _week(request, now)
-    grid = campus_week(session, login.principal, monday)
+    grid = campus_week(session, visit.principal, monday)
     if grid is None:
-        return render("message.html", lang=lang, status=404, title="web.not_found_title",
-                      message="web.not_found", **frame)  # fmt: skip
-    return render(
+        return visit.not_found()
+    return visit.page(
         "campus.html",
-        lang=lang,
         status=422 if week_error else 200,
         grid=grid,
         days=grid.days,
         week_error=week_error,
         asked_week=asked_week,
         **_week_context(now, monday, "/rooster/campus"),
-        **frame,
     )
 
 
@@ -256,18 +215,15 @@ def campus_page(request: Request, session: ApiSessionDep, login: LoginDep, now: 
 def week_page(
     kind: str, key: str, request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep
 ) -> Response:
-    if login is None:
-        return _to_sign_in(ended=SESSION_COOKIE in request.cookies)
-    lang = _lang(request, session, login)
-    frame = _frame(request, session, login, lang)
+    visit = open_page(request, session, login, now)
+    if not isinstance(visit, Visit):
+        return visit
     monday, asked_week, week_error = _week(request, now)
-    grid = week_grid(session, login.principal, VIEWS.get(kind, ""), key[:200], monday)
+    grid = week_grid(session, visit.principal, VIEWS.get(kind, ""), key[:200], monday)
     if grid is None:
-        return render("message.html", lang=lang, status=404, title="web.not_found_title",
-                      message="web.not_found", **frame)  # fmt: skip
-    return render(
+        return visit.not_found()
+    return visit.page(
         "week.html",
-        lang=lang,
         status=422 if week_error else 200,
         grid=grid,
         days=grid.days,
@@ -275,5 +231,4 @@ def week_page(
         week_error=week_error,
         asked_week=asked_week,
         **_week_context(now, monday, f"/rooster/{kind}/{grid.subject.key}"),
-        **frame,
     )

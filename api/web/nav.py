@@ -1,0 +1,36 @@
+"""The navigation of the pages: which links each role sees in the header, in this order.
+
+Each area of the pages adds its entries in its own block below; ``roles`` is who sees the
+link (the pages themselves check the role again: the menu is a convenience, not a guard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL_ROLES = ("planner", "school", "company", "trainer")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url: str
+    key: str  # its words in the catalogue (models/locale)
+    roles: tuple[str, ...] = ALL_ROLES
+
+
+NAV: tuple[NavItem, ...] = (
+    # the week timetables (api/web/routes.py)
+    NavItem("/rooster", "web.nav.timetables"),
+    NavItem("/rooster/campus", "web.campus_overview", ("planner",)),
+    # the planner's cycle: solve, review, publish
+    # the planner's requests, sessions and change requests
+    # the planner's figures, feeds, keys and report
+    # the school's pages
+    # the trainer's pages
+    # the company's pages
+)
+
+
+def nav_for(role: str) -> list[tuple[str, str]]:
+    """The (url, words key) links that ``role`` sees."""
+    return [(item.url, item.key) for item in NAV if role in item.roles]
