@@ -3,6 +3,9 @@
 docs/web.md says how to sign in, what each role sees, and how sessions and CSRF work.
 """
 
+from api.web.company import router as company_router
 from api.web.routes import router
+
+router.include_router(company_router)
 
 __all__ = ["router"]

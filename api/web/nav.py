@@ -28,6 +28,9 @@ NAV: tuple[NavItem, ...] = (
     # the school's pages
     # the trainer's pages
     # the company's pages
+    NavItem("/bedrijf/locaties", "web.nav.company_locations", ("company",)),
+    NavItem("/bedrijf/boekingen", "web.nav.company_bookings", ("company",)),
+    NavItem("/bedrijf/trainers", "web.nav.company_trainers", ("company",)),
 )
 
 
