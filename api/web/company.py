@@ -297,10 +297,12 @@ def _availability_page(
         one_off=sorted(location.one_off_windows, key=lambda w: (w.day, w.start)),
         closures=sorted(location.closures, key=lambda c: (c.first, c.last)),
         errors=errors or {},
+        grid_error=(errors or {}).get("grid", ""),
         typed=typed or {},
         notice=notice,
         base=f"{LOCATIONS}/{location.key}/beschikbaarheid",
         loc_url=f"{LOCATIONS}/{location.key}",
+        weekday_name=lambda d: _words(visit, f"web.company.weekday.{d}"),
         slot_day=lambda w: f"{_day(visit, w.day)}, {w.start:%H:%M}–{w.end:%H:%M}",
     )
 
@@ -693,4 +695,6 @@ def trainers_page(
         default_week=sorted(TRAINER_DEFAULT, key=lambda w: (w.weekday, w.start)),
         absences={t.key: [a for a in t.absences if a.last >= today] for t in rows},
         by_day=lambda windows: sorted(windows, key=lambda w: (w.weekday, w.start)),
+        weekday_name=lambda d: _words(visit, f"web.company.weekday.{d}"),
+        absence_word=lambda category: _words(visit, f"web.company.absence.{category}"),
     )
