@@ -223,7 +223,6 @@ def set_equipment(
         return stale
     equipment = slots.find_equipment_type(session, code.strip())
     new = not any(item.equipment_type.code == code for item in location.equipment)
-    field = f"new-code-{location.key}" if new else f"qty-{location.key}-{code}"
     if equipment is None:
         return _locations_page(
             visit, status=422, typed={f"new-qty-{location.key}": quantity},
