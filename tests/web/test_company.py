@@ -124,6 +124,18 @@ def test_closing_a_slot_in_the_middle_splits_the_window(web: Web) -> None:
             select(e.AuditEvent.action).where(e.AuditEvent.entity == "location_weekly_window")
         ).all()
     assert sorted(audited) == ["create", "update"]
+    # filling the gap again makes one window of the two, without asking to confirm
+    assert _toggle(client, "open:4:14:00-14:30").status_code == 303
+    assert _weekly(web, "thu") == [("13:00", "17:00")]
+
+
+@pytest.mark.parametrize("slot", ["open:8:09:00-09:30", "shut:1:09:00-09:30", "open:1:09:30-09:00"])
+def test_a_slot_that_cannot_be_is_refused_above_the_grid(web: Web, slot: str) -> None:
+    client = web.signed_in("company")
+    refused = _toggle(client, slot)
+    assert refused.status_code == 422
+    assert Page(refused.text).ids["grid-error"].startswith("Dit vakje bestaat niet")
+    assert _weekly(web, "mon") == []
 
 
 def test_closing_a_slot_under_a_published_session_asks_to_confirm(web: Web) -> None:
