@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated
@@ -61,6 +62,49 @@ router = APIRouter(include_in_schema=False)
 _YEAR = re.compile(r"^\d{4}-\d{4}$")
 MAX_WEEKS = 60  # a period longer than a school year and a bit is a typo
 VIEW_ORDER = ("campus", "school", "group", "company", "location", "trainer")
+# The words of values the pages show, each key written out (the catalogue test checks them).
+WORDS: dict[str, dict[str, str]] = {
+    "audience": {
+        "primary": "web.audience.primary",
+        "vmbo": "web.audience.vmbo",
+        "mbo": "web.audience.mbo",
+        "job_seekers": "web.audience.job_seekers",
+        "hbo": "web.audience.hbo",
+        "staff": "web.audience.staff",
+    },
+    "scope": {
+        "campus": "web.report.scope.campus",
+        "school": "web.report.scope.school",
+        "host": "web.report.scope.host",
+    },
+    "view": {
+        "campus": "web.feeds.view.campus",
+        "school": "web.feeds.view.school",
+        "group": "web.feeds.view.group",
+        "company": "web.feeds.view.company",
+        "location": "web.feeds.view.location",
+        "trainer": "web.feeds.view.trainer",
+    },
+    "views": {
+        "campus": "web.feeds.views.campus",
+        "school": "web.feeds.views.school",
+        "group": "web.feeds.views.group",
+        "company": "web.feeds.views.company",
+        "location": "web.feeds.views.location",
+        "trainer": "web.feeds.views.trainer",
+    },
+    "role": {
+        "planner": "web.role.planner",
+        "school": "web.role.school",
+        "company": "web.role.company",
+        "trainer": "web.role.trainer",
+    },
+    "status": {
+        "active": "web.keys.status.active",
+        "expired": "web.keys.status.expired",
+        "revoked": "web.keys.status.revoked",
+    },
+}
 
 
 # --- numbers as people write them -------------------------------------------------------
@@ -205,7 +249,7 @@ def _charts(figures: PlanFigures, report: YearReport, lang: Language) -> list[Ch
     bars, rows, descs = [], [], []
     for r in targets:
         target = r.target or 0
-        audience = t(f"web.audience.{r.audience}")
+        audience = t(WORDS["audience"][r.audience])
         text = t("web.figures.target_text", reached=r.reached, planned=r.pupils_unmarked,
                  target=target)  # fmt: skip
         descs.append(f"{audience}: {text}")
@@ -252,6 +296,7 @@ def figures_page(
     report = year_report(session, school_year(session, year))
     return visit.page(
         "figures_charts.html",
+        words=WORDS,
         status=422 if error else 200,
         asked=asked,
         period_error=error,
@@ -285,6 +330,7 @@ def report_page(request: Request, session: ApiSessionDep, login: LoginDep, now: 
               for scope in ("campus", "school", "host")}  # fmt: skip
     return visit.page(
         "figures_report.html",
+        words=WORDS,
         status=422 if error else 200,
         asked=asked or report.year.label,
         year_error=error,
@@ -369,11 +415,12 @@ def _feeds_page(
     rows.sort(key=lambda r: (order[(r.subject.view, r.subject.key)], r.label, r.token_id))
     return visit.page(
         "figures_feeds.html",
+        words=WORDS,
         status=status,
         scope=scope,
         rows=rows,
         new=new,
-        errors=errors or {},
+        errors=defaultdict(str, errors or {}),  # a field without an error: ''
         typed=typed or {"subject": "", "label": ""},
         notice=notice,
         revoked_days=settings.revoked_days,
@@ -559,10 +606,11 @@ def _keys_page(
     today = now.astimezone(AMSTERDAM).date()
     return visit.page(
         "figures_keys.html",
+        words=WORDS,
         status=status,
         rows=rows,
         new=new,
-        errors=errors or {},
+        errors=defaultdict(str, errors or {}),  # a field without an error: ''
         typed=typed or {"role": "", "partner": "", "trainer": "", "label": "", "expires": ""},
         notice=notice,
         roles=ROLES,
@@ -594,7 +642,11 @@ def _key_errors(
     wanted = {"company": "partner", "school": "partner", "trainer": "trainer"}.get(role)
     if role in ROLES:
         if wanted == "partner" and not partner:
-            errors["partner"] = f"web.keys.partner_missing.{role}"
+            errors["partner"] = (
+                "web.keys.partner_missing.school"
+                if role == "school"
+                else "web.keys.partner_missing.company"
+            )
         if wanted == "trainer" and not trainer:
             errors["trainer"] = "web.keys.trainer_missing"
         if wanted != "partner" and partner:
@@ -655,7 +707,11 @@ def keys_create(
         elif "unknown partner" in message:
             errors["partner"] = "web.keys.partner_unknown"
         else:
-            errors["partner"] = f"web.keys.partner_kind.{role}"
+            errors["partner"] = (
+                "web.keys.partner_kind.school"
+                if role == "school"
+                else "web.keys.partner_kind.company"
+            )
         return _keys_page(visit, status=422, errors=errors, typed=typed)
     record_created(session, actor_of(visit.principal), row, now=moment)
     session.flush()
