@@ -464,7 +464,7 @@ def feeds_create(
     settings: SettingsDep,
     csrf: Annotated[str, Form()] = "",
     subject: Annotated[str, Form(max_length=500)] = "",
-    label: Annotated[str, Form(max_length=2000)] = "",
+    label: Annotated[str, Form()] = "",
 ) -> Response:
     """A new feed URL for one subject in scope, shown on the answer only."""
     visit = _open_feeds(request, session, login, now)
@@ -675,7 +675,7 @@ def keys_create(
     role: Annotated[str, Form(max_length=20)] = "",
     partner: Annotated[str, Form(max_length=200)] = "",
     trainer: Annotated[str, Form(max_length=200)] = "",
-    label: Annotated[str, Form(max_length=2000)] = "",
+    label: Annotated[str, Form()] = "",
     expires: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """A new key; its secret is on this answer only."""

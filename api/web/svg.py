@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 760
-LABEL_WIDTH = 250  # the names' column
-NUMBER_WIDTH = 170  # room right of the longest bar for its number
+WIDTH = 820
+LABEL_WIDTH = 290  # the names' column
+NUMBER_WIDTH = 190  # room right of the longest bar for its number
 ROW = 30
 BAR = 18
 TOP = 12
 AXIS = 52  # ticks, their numbers and the axis label
-MAX_LABEL = 34  # characters; a longer name is cut with an ellipsis (its full name in <title>)
+MAX_LABEL = 36  # characters; a longer name is cut with an ellipsis (its full name in <title>)
 
 
 @dataclass(frozen=True)

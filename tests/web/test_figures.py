@@ -366,6 +366,8 @@ def test_a_link_form_mistake_is_told_next_to_its_field(web: Web) -> None:
     two_lines = client.post("/agenda", data={**data, "label": "Ahmed\nen Piet"})
     assert two_lines.status_code == 422
     assert error_of(two_lines.text, "label").startswith("Het label moet op één regel passen")
+    too_long = client.post("/agenda", data={**data, "label": "x" * 201})
+    assert error_of(too_long.text, "label").endswith("hoogstens 200 tekens hebben.")
     assert tokens_in_db(web) == 1
     assert client.post("/agenda", data={**data, "csrf": "x"}).status_code == 403
 
@@ -445,6 +447,7 @@ def test_a_planner_cannot_revoke_the_key_they_are_signed_in_with(web: Web) -> No
         ({"role": "planner", "expires": "2026-12-01"}, "expires", "De einddatum moet na"),
         ({"role": "planner", "expires": "1-8-2027"}, "expires", "Dit is geen datum"),
         ({"role": "planner", "label": "a\nb"}, "label", "Het label moet op één regel"),
+        ({"role": "planner", "label": "x" * 201}, "label", "Het label is langer dan 200"),
     ],
 )
 def test_a_key_form_mistake_is_told_next_to_its_field(
@@ -462,3 +465,27 @@ def test_a_key_form_mistake_is_told_next_to_its_field(
     with session_scope(web.engine) as session:
         assert session.scalar(select(func.count()).select_from(e.ApiKey)) == before
     assert 'id="new-secret"' not in response.text
+
+
+def test_links_and_keys_in_english(web: Web) -> None:
+    client = web.signed_in("planner")
+    client.cookies.set("tic_taal", "en")
+    feeds = client.get("/agenda").text
+    assert Page(feeds).lang == "en"
+    assert "<h1>Calendar links</h1>" in feeds and ">Make the link</button>" in feeds
+    assert '<optgroup label="Schools">' in feeds
+    token = Page(feeds).inputs["csrf"]
+    taken = {"csrf": token, "subject": "location:en-lab", "label": "Hal"}
+    assert client.post("/agenda", data=taken).status_code == 200
+    refused = client.post("/agenda", data=taken)
+    assert error_of(refused.text, "label").startswith(
+        "This calendar already has a working link labelled 'Hal'"
+    )
+    keys = client.get("/planner/sleutels").text
+    assert "<h1>Keys</h1>" in keys and ">Make the key</button>" in keys
+    wrong = client.post("/planner/sleutels", data={"csrf": token, "role": "trainer"})
+    assert (
+        error_of(wrong.text, "trainer") == "A trainer key belongs to a trainer: choose them here."
+    )
+    report = client.get("/planner/verslag").text
+    assert "<h1>Report 2026-2027</h1>" in report and "Download as CSV" in report
