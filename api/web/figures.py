@@ -50,6 +50,7 @@ from models.keys import (
 )
 from models.report import (
     ReportError,
+    SchoolYear,
     YearReport,
     report_csv,
     school_year,
@@ -151,20 +152,21 @@ class Chart:
     rows: tuple[tuple[str, ...], ...]
 
 
-def _period(session: ApiSessionDep, text: str, now: datetime) -> tuple[Horizon, str]:
+def _period(session: ApiSessionDep, text: str, now: datetime) -> tuple[Horizon, SchoolYear]:
     """The weeks a period names (a school year ``2026-2027`` or weeks ``2027-W11..2027-W14``)
-    and the school year its targets are of; HorizonError or ReportError when it names none."""
+    and the school year its targets are of (the one its first day falls in); HorizonError or
+    ReportError when it names none."""
     text = text.strip() or current_year(now)
     if _YEAR.match(text):
-        year = school_year(session, text)  # ReportError for 2026-2028: the caller tells it
+        year = school_year(session, text)
         horizon = Horizon(week_text(this_week(year.first)), week_text(this_week(year.last)))
-        return horizon, year.label
-    horizon = Horizon.parse(text)  # HorizonError
+        return horizon, year
+    horizon = Horizon.parse(text)
     if (horizon.last_day - horizon.first_day).days // 7 + 1 > MAX_WEEKS:
-        raise HorizonError("too long")
+        raise HorizonError(f"{text!r} is longer than {MAX_WEEKS} weeks")
     first = horizon.first_day
-    label = first.year if first.month >= 8 else first.year - 1
-    return horizon, f"{label}-{label + 1}"
+    start = first.year if first.month >= 8 else first.year - 1
+    return horizon, school_year(session, f"{start}-{start + 1}")
 
 
 def _use_chart(chart_id: str, title: str, uses: list[Use], lang: Language) -> Chart:
@@ -289,11 +291,11 @@ def figures_page(
     error = ""
     try:
         horizon, year = _period(session, asked, now)
-    except (HorizonError, ReportError):
+    except (ValueError, OverflowError):  # HorizonError, ReportError; 9999-W52 overflows
         error = "web.figures.period_wrong"
         horizon, year = _period(session, "", now)
     figures = plan_figures(session, horizon)
-    report = year_report(session, school_year(session, year))
+    report = year_report(session, year)
     return visit.page(
         "figures_charts.html",
         words=WORDS,

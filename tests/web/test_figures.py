@@ -194,7 +194,10 @@ def test_the_school_year_counts_every_week_of_it(web: Web) -> None:
     assert year["benutting-locaties"][0][3] == "2 % (12,0 van 616,0 uur)"
 
 
-@pytest.mark.parametrize("period", ["2027-W99", "volgend jaar", "2026-2028", "2020-W01..2027-W01"])
+@pytest.mark.parametrize(
+    "period",
+    ["2027-W99", "volgend jaar", "2026-2028", "2020-W01..2027-W01", "9999-W52", "0001-W01"],
+)
 def test_a_wrong_period_is_told_next_to_its_field(web: Web, period: str) -> None:
     client = web.signed_in("planner")
     response = client.get("/planner/cijfers", params={"periode": period})
