@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
+from api.web.svg import Bar, bar_chart, nice_maximum
 from models import entities as e
 from models.db import session_scope
 from models.feeds import create_token
@@ -492,3 +493,28 @@ def test_links_and_keys_in_english(web: Web) -> None:
     )
     report = client.get("/planner/verslag").text
     assert "<h1>Report 2026-2027</h1>" in report and "Download as CSV" in report
+
+
+def test_a_chart_escapes_names_and_scales_to_a_round_end() -> None:
+    assert [nice_maximum(v) for v in (0, 7, 80, 101, 1232, 2600)] == [1, 10, 100, 200, 2000, 5000]
+    svg = str(
+        bar_chart(
+            chart_id="c",
+            title="T & co",
+            desc="a <b>",
+            axis="minuten",
+            bars=[Bar("<script>x</script>", 80, "80 min"), Bar("B", 20, "20 min")],
+            target=50,
+            target_text="doel",
+        )
+    )
+    assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;" in svg
+    assert '<title id="c-title">T &amp; co</title><desc id="c-desc">a &lt;b&gt;</desc>' in svg
+    bars = Chart(svg).charts["c"]
+    assert [(b[0], b[1], b[3]) for b in bars] == [("<script>x</script>", 80.0, "80 min"),
+                                                  ("B", 20.0, "20 min")]  # fmt: skip
+    ticks = re.findall(r'class="tick-text"[^>]*>([^<]+)<', svg)
+    assert ticks == ["0", "25", "50", "75", "100"]  # 80 rounds up to an axis of 100
+    widths = [float(w) for w in re.findall(r'class="bar" [^>]*width="([\d.]+)"', svg)]
+    assert widths[0] == 4 * widths[1]  # bars in proportion to their values
+    assert Chart(svg).targets == ["c"]
