@@ -25,6 +25,10 @@ NAV: tuple[NavItem, ...] = (
     # the planner's cycle: solve, review, publish
     # the planner's requests, sessions and change requests
     # the planner's figures, feeds, keys and report
+    NavItem("/planner/cijfers", "web.nav.figures", ("planner",)),
+    NavItem("/planner/verslag", "web.nav.report", ("planner",)),
+    NavItem("/agenda", "web.nav.feeds"),
+    NavItem("/planner/sleutels", "web.nav.keys", ("planner",)),
     # the school's pages
     # the trainer's pages
     # the company's pages
