@@ -36,6 +36,14 @@ def test_both_languages_hold_the_same_keys() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_key_is_written_twice(lang: str) -> None:
+    # a second entry of a key would silently replace the first one's words
+    text = (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    keys = re.findall(r'^msgid "(.+)"$', text, flags=re.MULTILINE)
+    assert sorted({k for k in keys if keys.count(k) > 1}) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_entry_is_empty_or_fuzzy(lang: str) -> None:
     holes = [key for key, words, fuzzy in _entries(lang) if fuzzy or not words.strip()]
     assert holes == [], f"{lang}: empty or fuzzy entries"
