@@ -3,6 +3,9 @@
 docs/web.md says how to sign in, what each role sees, and how sessions and CSRF work.
 """
 
+from api.web.cycle import router as cycle_router
 from api.web.routes import router
+
+router.include_router(cycle_router)
 
 __all__ = ["router"]
