@@ -266,7 +266,12 @@ def progress_view(run: RunSummary) -> dict[str, Any]:
 
 
 def _run_view(
-    visit: Visit, run: RunSummary, *, status: int = 200, cancel_error: str = ""
+    visit: Visit,
+    run: RunSummary,
+    *,
+    status: int = 200,
+    cancel_error: str = "",
+    publish_error: str = "",
 ) -> Response:
     return _show(
         visit,
@@ -278,6 +283,7 @@ def _run_view(
         figures=progress_view(run),
         starter=_starters(visit.session, [run.id]).get(run.id, ""),
         cancel_error=cancel_error,
+        publish_error=publish_error,
     )
 
 
@@ -403,6 +409,8 @@ def review_page(
     run = session.get(e.SolveRun, run_id) if run_id is not None else None
     if run is None:
         return visit.not_found()
+    if run.status not in PUBLISHABLE:  # no plan: its "diff" would cancel everything
+        return visit.back(f"/planner/runs/{run.id}")
     return _review_page(visit, run)
 
 
@@ -456,9 +464,10 @@ def publish_post(
         published, notice_ids = write_retrying(engine, work, what="publish")
     except RunMissing:
         return visit.not_found()
-    except NotPublishable:
-        session.expire_all()
-        return _review_page(visit, run, status=409, publish_error="web.cycle.not_publishable")
+    except NotPublishable:  # no plan (yet): its run page says why, next to its state
+        found = find_run(session, run_id)
+        assert found is not None
+        return _run_view(visit, found, status=409, publish_error="web.cycle.not_publishable")
     except HardRulesBroken as exc:
         return _review_page(visit, run, status=409, refused=exc.violations, reason=reason)
     except (PublishConflict, IntegrityError):

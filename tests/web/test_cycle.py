@@ -406,3 +406,32 @@ def test_every_word_the_pages_pick_by_value_exists_in_both_languages() -> None:
     for keys in WORDS.values():
         for key in keys.values():
             assert PHRASES[key]["nl"].strip() and PHRASES[key]["en"].strip(), key
+
+
+def test_a_rolling_solve_plans_from_the_coming_week(web: Web) -> None:
+    held = HeldRunner()
+    client = planner(web, held)
+    answer = client.post(
+        "/planner/plannen", data={"mode": "rolling", "time_limit": "5", "csrf": csrf(client)}
+    )
+    assert answer.status_code == 303
+    with session_scope(web.engine) as session:
+        run = session.get(e.SolveRun, held.submitted[0])
+        assert run is not None and run.first_week == "2027-W03"  # Friday 15 January 2027
+
+
+def test_a_run_without_a_plan_has_no_review(web: Web) -> None:
+    held = HeldRunner()
+    client = planner(web, held)
+    token = csrf(client)
+    client.post("/planner/plannen", data={"weeks": "2027-W12", "time_limit": "5", "csrf": token})
+    run_id = held.submitted[0]
+    review = client.get(f"/planner/runs/{run_id}/wijzigingen")
+    assert review.status_code == 303 and review.headers["location"] == f"/planner/runs/{run_id}"
+    before = state(web)
+    refused = client.post(
+        f"/planner/runs/{run_id}/publiceren", data={"csrf": token, "version": "1"}
+    )
+    assert refused.status_code == 409
+    assert "geen plan om te publiceren" in Page(refused.text).ids["publish-error"]
+    assert state(web) == before
