@@ -58,6 +58,7 @@ MAX_TIME_LIMIT = 3600
 MAX_SEED = 2**31 - 1
 LISTED = 50  # runs and publications shown per page
 MAX_REASON = 500
+MAX_WEEKS_TEXT = 40  # as the API's weeks field
 PARTY_KINDS = ("school", "company", "trainer")
 COUNTS = ("new", "moved", "cancelled", "unchanged")
 # The catalogue keys the templates pick by a value (a run's status, a notice's e-mail state).
@@ -174,9 +175,9 @@ def solve_start(
     login: LoginDep,
     now: NowDep,
     mode: Annotated[str, Form()] = "weeks",
-    weeks: Annotated[str, Form(max_length=200)] = "",
-    time_limit: Annotated[str, Form(max_length=40)] = "",
-    seed: Annotated[str, Form(max_length=40)] = "",
+    weeks: Annotated[str, Form()] = "",
+    time_limit: Annotated[str, Form()] = "",
+    seed: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Start a solve in the background as ``POST /api/v1/solves`` does; then its run page."""
@@ -193,6 +194,8 @@ def solve_start(
         if form["mode"] == "weeks":
             if not form["weeks"]:
                 errors["weeks"] = "web.cycle.weeks_missing"
+            elif len(form["weeks"]) > MAX_WEEKS_TEXT:
+                raise HorizonError("too long")
             else:
                 horizon = _read_weeks(form["weeks"])
         else:
@@ -424,9 +427,9 @@ def publish_post(
     now: NowDep,
     background: BackgroundTasks,
     csrf: Annotated[str, Form()] = "",
-    version: Annotated[str, Form(max_length=20)] = "",
-    override: Annotated[str, Form(max_length=10)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    version: Annotated[str, Form()] = "",
+    override: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Publish as ``POST /api/v1/solves/{id}/publish`` does, ``version`` being its If-Match:
     the checks against today's data, the guard against a publication that came first, the
@@ -440,14 +443,14 @@ def publish_post(
         return visit.not_found()
     if not visit.csrf_ok(csrf):
         return visit.form_expired()
-    expected = int(version) if version.isdigit() and len(version) < 10 else -1
+    expected = int(version) if version.isdigit() and len(version) < 10 else -1  # stale
     reason = reason.strip()
     if override and not reason:
         return _review_page(visit, run, status=422, refused=_breaches(session, run, visit),
                             reason_error="web.cycle.reason_missing")  # fmt: skip
     if len(reason) > MAX_REASON:
         return _review_page(visit, run, status=422, refused=_breaches(session, run, visit),
-                            reason=reason, reason_error="web.cycle.reason_long")  # fmt: skip
+                            reason=reason[:5000], reason_error="web.cycle.reason_long")  # fmt: skip
     actor = actor_of(visit.principal)
     session.commit()  # the publish is its own transaction, as in the API
     expire_stale_runs_now(engine)

@@ -198,6 +198,10 @@ def test_wrong_weeks_time_limit_and_seed_are_told_next_to_their_field(web: Web) 
         data={"weeks": "2027-W14..2027-W11", "time_limit": "5", "csrf": csrf(client)},
     )
     assert backwards.status_code == 422 and "weeks-error" in Page(backwards.text).ids
+    too_long = client.post(
+        "/planner/plannen", data={"weeks": "2027-W12" * 30, "time_limit": "5", "csrf": csrf(client)}
+    )
+    assert too_long.status_code == 422 and "weeks-error" in Page(too_long.text).ids
     assert held.submitted == [] and runs(web) == 2
 
 
@@ -381,6 +385,10 @@ def test_broken_rules_refuse_then_an_override_needs_a_reason(web: Web) -> None:
     assert no_reason.status_code == 422
     assert Page(no_reason.text).ids["reason-error"] == "Geef een reden om toch te publiceren."
     assert 'aria-describedby="reason-help reason-error"' in no_reason.text
+    long_reason = {"csrf": token, "version": "1", "override": "1", "reason": "x" * 501}
+    too_long = client.post(f"/planner/runs/{resolve}/publiceren", data=long_reason)
+    assert too_long.status_code == 422
+    assert "hooguit 500 tekens" in Page(too_long.text).ids["reason-error"]
     assert state(web) == before
     done = client.post(
         f"/planner/runs/{resolve}/publiceren",
