@@ -62,3 +62,23 @@ def test_the_planner_solves_a_week_follows_it_reviews_and_publishes(page: Page, 
 
     page.get_by_role("link", name="Naar de publicaties").click()
     expect(page.locator("tbody tr").first.locator(".badge")).to_have_text("gepubliceerd")
+
+
+def test_the_planner_follows_a_solve_live_and_cancels_it(page: Page, site: Site) -> None:
+    """Weeks apart from the other test's, a long limit: the page's figures come from the
+    run's events (the script), and cancelling leaves the published plan as it was."""
+    sign_in(page, site, "planner")
+    page.goto(f"{site.url}/planner/plannen")
+    page.get_by_label("Weken", exact=True).fill("2027-W13..2027-W14")
+    page.get_by_label("Rekentijd (seconden)").fill("300")
+    page.get_by_role("button", name="Start het plannen").click()
+    expect(page).to_have_url(re.compile(r"/planner/runs/\d+$"))
+    status = page.locator("[data-field=status]")
+    expect(status).to_have_text("Bezig met plannen", timeout=60_000)
+    left = page.locator("[data-field=left]")
+    expect(left).to_contain_text(" s")
+    expect(left).not_to_have_text(left.inner_text())  # the script's clock goes on
+    page.get_by_role("button", name="Annuleer het plannen").click()
+    expect(page.get_by_role("heading", name="Resultaat")).to_be_visible(timeout=60_000)
+    expect(status).to_have_text("Geannuleerd")
+    expect(page.get_by_text("het gepubliceerde rooster is niet veranderd")).to_be_visible()
