@@ -1,10 +1,10 @@
 """The planner's weekly cycle in a real browser: solve one week, follow it live, review the
 changes against the published plan, publish, and see who was told what.
 
-The live site's published plan is the demo's; this test re-solves one demo week (a short
-time limit) and publishes the result, so the plan stays complete and usable for the other
-browser tests (the re-solve keeps close to the published plan, and every week keeps its
-sessions)."""
+The live site's published plan is the demo's; the first test re-solves one demo week (a
+short time limit), publishes the result and then rolls back to the plan that was in force
+(publishing its run again from the history), so the other browser tests find the demo's
+sessions where they were. The second test cancels its solve: it publishes nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ SOLVE_SECONDS = 5
 
 def test_the_planner_solves_a_week_follows_it_reviews_and_publishes(page: Page, site: Site) -> None:
     sign_in(page, site, "planner")
+    page.goto(f"{site.url}/planner/publicaties")
+    in_force = page.locator("tbody tr", has=page.locator(".badge")).locator("td a").first
+    before = in_force.inner_text()  # "Planrun 1": put back at the end, for the other tests
     page.goto(f"{site.url}/rooster/campus?week={DEMO_WEEK}")
     expect(page.locator("table.grid")).to_be_visible()
 
@@ -62,6 +65,11 @@ def test_the_planner_solves_a_week_follows_it_reviews_and_publishes(page: Page, 
 
     page.get_by_role("link", name="Naar de publicaties").click()
     expect(page.locator("tbody tr").first.locator(".badge")).to_have_text("gepubliceerd")
+
+    # rolling back: the plan in force before is published again, as the other tests know it
+    page.get_by_role("button", name=f"Publiceer {before.lower()} opnieuw").first.click()
+    expect(page).to_have_url(re.compile(r"/planner/publicaties/\d+$"))
+    expect(page.get_by_role("status")).to_contain_text(f"{before},")
 
 
 def test_the_planner_follows_a_solve_live_and_cancels_it(page: Page, site: Site) -> None:
