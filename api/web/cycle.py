@@ -46,6 +46,7 @@ from models.runner import RunFinished, request_cancel
 from models.runs import expire_stale_runs_now, mark_failed
 from models.runs_read import RunSummary, find_run, list_runs
 from models.settings import load_settings
+from models.web_sessions import WebLogin
 from models.words import Language, day_text
 from scheduler import SolveOptions
 from scheduler.timegrid import from_aware
@@ -109,7 +110,9 @@ def _show(visit: Visit, template: str, **context: Any) -> Response:
     return visit.page(template, words=WORDS, moment=lambda m: moment_text(m, visit.lang), **context)
 
 
-def _planner(request: Request, session: Session, login: Any, now: datetime) -> Visit | Response:
+def _planner(
+    request: Request, session: Session, login: WebLogin | None, now: datetime
+) -> Visit | Response:
     return open_page(request, session, login, now, "planner")
 
 
