@@ -5,10 +5,12 @@ docs/web.md says how to sign in, what each role sees, and how sessions and CSRF 
 """
 
 from api.web.company import router as company_router
+from api.web.cycle import router as cycle_router
 from api.web.figures import router as figures_router
 from api.web.routes import router
 
 router.include_router(company_router)
+router.include_router(cycle_router)
 router.include_router(figures_router)
 
 __all__ = ["router"]

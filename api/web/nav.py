@@ -23,6 +23,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/rooster", "web.nav.timetables"),
     NavItem("/rooster/campus", "web.campus_overview", ("planner",)),
     # the planner's cycle: solve, review, publish
+    NavItem("/planner/plannen", "web.cycle.nav_solve", ("planner",)),
+    NavItem("/planner/publicaties", "web.cycle.nav_publications", ("planner",)),
     # the planner's requests, sessions and change requests
     # the planner's figures, feeds, keys and report
     NavItem("/planner/cijfers", "web.nav.figures", ("planner",)),

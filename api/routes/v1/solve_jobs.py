@@ -197,7 +197,7 @@ def _progress_data(run: RunSummary) -> dict[str, Any]:
     }
 
 
-async def _events(engine: Engine, run_id: int) -> AsyncIterator[str]:
+async def run_events(engine: Engine, run_id: int) -> AsyncIterator[str]:
     """Progress events while the run is queued or running, then its summary; then the end."""
 
     def read() -> RunSummary | None:
@@ -251,7 +251,7 @@ def get_solve_events(
     if find_run(session, run_id) is None:
         raise missing_run(run_id)
     return StreamingResponse(
-        _events(request.app.state.engine, run_id),
+        run_events(request.app.state.engine, run_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
