@@ -26,7 +26,10 @@ NAV: tuple[NavItem, ...] = (
     # the planner's requests, sessions and change requests
     # the planner's figures, feeds, keys and report
     # the school's pages
+    NavItem("/school/groepen", "web.nav.school_groups", ("school",)),
+    NavItem("/school/aanvragen", "web.nav.school_requests", ("school",)),
     # the trainer's pages
+    NavItem("/trainer/afwezigheid", "web.nav.trainer_absences", ("trainer",)),
     # the company's pages
 )
 
