@@ -468,40 +468,50 @@ FIELD_OF_PATH = {"$.groups": "groups", "$.activity": "activity", "$.earliest": "
 
 
 @router.post("/school/aanvragen/nieuw")
-async def new_request_post(
-    request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep
+def new_request_post(
+    request: Request,
+    session: ApiSessionDep,
+    login: LoginDep,
+    now: NowDep,
+    csrf: Annotated[str, Form()] = "",
+    activity: Annotated[str, Form()] = "",
+    groups: Annotated[list[str] | None, Form()] = None,
+    earliest: Annotated[str, Form()] = "",
+    latest: Annotated[str, Form()] = "",
+    weekdays: Annotated[list[str] | None, Form()] = None,
+    time_of_day: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
 ) -> Response:
     """Submit through ``submit_request``, the function behind ``POST /api/v1/requests``."""
     visit = open_page(request, session, login, now, ROLE)
     if not isinstance(visit, Visit):
         return visit
-    posted = await request.form()
-    if not visit.csrf_ok(str(posted.get("csrf", ""))):
+    if not visit.csrf_ok(csrf):
         return visit.form_expired()
-    one = {name: str(posted.get(name, ""))[:5000] for name in
-           ("activity", "earliest", "latest", "time_of_day", "note")}  # fmt: skip
-    chosen = [str(v)[:200] for v in posted.getlist("groups")][:50]
-    weekdays = [str(v) for v in posted.getlist("weekdays") if str(v) in WEEKDAYS]
+    one = {"activity": activity[:200], "earliest": earliest[:200], "latest": latest[:200],
+           "time_of_day": time_of_day[:200], "note": note[:5000]}  # fmt: skip
+    chosen = [g[:200] for g in groups or []][:50]
+    wished = [d for d in weekdays or [] if d in WEEKDAYS]
     errors = FormErrors()
     if not one["activity"]:
         errors.add("activity", "web.school.activity_missing")
     if not chosen:
         errors.add("groups", "web.school.groups_missing")
-    earliest, latest = read_period(one, errors, "earliest", "latest")
+    first, last = read_period(one, errors, "earliest", "latest")
     if one["time_of_day"] not in ("", *TIMES_OF_DAY):
         errors.add("time_of_day", "web.school.time_of_day_wrong")
-    note = read_text(one, errors, "note", MAX_NOTE, lines=True)
+    text = read_text(one, errors, "note", MAX_NOTE, lines=True)
     if errors:
-        return _new_page(visit, session, form=one, chosen=chosen, weekdays=weekdays, status=422,
+        return _new_page(visit, session, form=one, chosen=chosen, weekdays=wished, status=422,
                          errors=field_errors(visit, errors))  # fmt: skip
     values = {
         "activity": one["activity"],
         "groups": chosen,
-        "earliest": earliest,
-        "latest": latest,
-        "note": note,
+        "earliest": first,
+        "latest": last,
+        "note": text,
         "preferences": {
-            "weekdays": [WEEKDAYS.index(d) + 1 for d in weekdays],
+            "weekdays": [WEEKDAYS.index(d) + 1 for d in wished],
             "time_of_day": one["time_of_day"] or None,
         },
     }
@@ -520,7 +530,7 @@ async def new_request_post(
             errors.add(name, "web.school.group_unknown")
         else:
             errors.add(name, "web.school.activity_unknown")
-        return _new_page(visit, session, form=one, chosen=chosen, weekdays=weekdays, status=422,
+        return _new_page(visit, session, form=one, chosen=chosen, weekdays=wished, status=422,
                          errors=field_errors(visit, errors), reasons=reasons)  # fmt: skip
     session.flush()
     return visit.back(f"/school/aanvragen?gedaan=ingediend&aanvraag={made.key}#{made.key}")
