@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from api.deps import ApiSessionDep, NowDep, actor_of
 from api.web.visit import LoginDep, Visit, open_page
 from models import entities as e
+from models.absences import ABSENCE_CATEGORIES
 from models.groups import GroupChangeError, add_unavailable, find_group, remove_unavailable
 from models.links import link_secret, page_query
 from models.requests import (
@@ -53,6 +54,21 @@ PAGE = 100  # requests per page
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO 1..7, the API's words
 TIMES_OF_DAY = ("morning", "afternoon", "evening")
 MAX_PERIOD_NOTE = 200
+# The words the templates pick by a stored value, ``t(word("reason", p.reason))``: the key is
+# web.<area>.<family>.<value>; tests/web/test_school.py checks every value in both languages.
+WORD_FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "reason": ("school", GROUP_AWAY_REASONS),
+    "status": ("school", e.REQUEST_STATUSES),
+    "time": ("school", TIMES_OF_DAY),
+    "weekday": ("school", WEEKDAYS),
+    "category": ("trainer", ABSENCE_CATEGORIES),
+}
+
+
+def word(family: str, value: str) -> str:
+    """The catalogue key of ``value`` in one of the WORD_FAMILIES."""
+    area, _values = WORD_FAMILIES[family]
+    return f"web.{area}.{family}.{value}"
 
 
 # --- reading a form: each field's value and the catalogue key of what is wrong with it ---------
@@ -148,12 +164,13 @@ def _groups_page(
         status=status,
         groups=groups,
         one=one,
-        form=form or {},
+        form=dict.fromkeys(("first", "last", "reason", "note"), "") | dict(form or {}),
         errors=errors or {},
         notice=notice,
         reasons=GROUP_AWAY_REASONS,
         period=period_of(visit),
-        weekday_word=lambda n: f"web.school.weekday.{WEEKDAYS[n - 1]}",
+        word=word,
+        weekdays=WEEKDAYS,
     )
 
 
@@ -365,6 +382,7 @@ def _requests_page(
         refused=refused or {},
         today=from_aware(visit.now).date(),
         period=period_of(visit),
+        word=word,
     )
 
 
@@ -452,13 +470,15 @@ def _new_page(
         status=status,
         activities=activities,
         groups=groups,
-        form=form,
+        form=dict.fromkeys(("activity", "earliest", "latest", "time_of_day", "note"), "")
+        | dict(form),
         chosen=chosen,
         chosen_weekdays=weekdays,
         errors=errors or {},
         reasons=reasons or [],
         weekdays=WEEKDAYS[:5],
         times_of_day=TIMES_OF_DAY,
+        word=word,
     )
 
 
@@ -549,4 +569,4 @@ def request_page(
         return visit.not_found()
     row = _row(session, visit, found, link_secret(session))
     return visit.page("school_request.html", row=row, today=from_aware(now).date(), refused={},
-                      period=period_of(visit))  # fmt: skip
+                      period=period_of(visit), word=word)  # fmt: skip

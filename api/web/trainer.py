@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api.deps import ApiSessionDep, NowDep, actor_of
-from api.web.school import FormErrors, field_errors, period_of, read_period
+from api.web.school import FormErrors, field_errors, period_of, read_period, word
 from api.web.visit import LoginDep, Visit, open_page
 from models import entities as e
 from models.absences import ABSENCE_CATEGORIES, CATEGORY_WORDS
@@ -79,13 +79,14 @@ def _page(
         trainer=trainer,
         absences=absences,
         categories=ABSENCE_CATEGORIES,
-        form=form or {},
+        form=dict.fromkeys(("first", "last", "category"), "") | (form or {}),
         errors=errors or {},
         hit=hit or [],
         notice=notice,
         marked=marked,
         today=from_aware(visit.now).date(),
         period=period_of(visit),
+        word=word,
     )
 
 

@@ -16,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from api.web.school import WORD_FAMILIES, word
 from models import entities as e
 from models.db import session_scope
+from models.words import PHRASES
 from tests.feeds.factory import uid
 from tests.web import test_web
 from tests.web.test_web import Page, Web
@@ -360,3 +362,10 @@ def test_the_pages_speak_english_on_request(web: Web) -> None:
     listed = client.get("/school/aanvragen").text
     assert "Accepted" in listed and "Tue 16 Mar 2027, 13:00–16:00" in listed
     assert Page(listed).lang == "en"
+
+
+def test_every_word_the_pages_pick_by_a_value_exists_in_both_languages() -> None:
+    for family, (_area, values) in WORD_FAMILIES.items():
+        for value in values:
+            key = word(family, value)
+            assert PHRASES[key]["nl"].strip() and PHRASES[key]["en"].strip(), key
