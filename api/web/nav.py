@@ -32,7 +32,10 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/agenda", "web.nav.feeds"),
     NavItem("/planner/sleutels", "web.nav.keys", ("planner",)),
     # the school's pages
+    NavItem("/school/groepen", "web.nav.school_groups", ("school",)),
+    NavItem("/school/aanvragen", "web.nav.school_requests", ("school",)),
     # the trainer's pages
+    NavItem("/trainer/afwezigheid", "web.nav.trainer_absences", ("trainer",)),
     # the company's pages
     NavItem("/bedrijf/locaties", "web.nav.company_locations", ("company",)),
     NavItem("/bedrijf/boekingen", "web.nav.company_bookings", ("company",)),
