@@ -199,7 +199,7 @@ def campus_page(request: Request, session: ApiSessionDep, login: LoginDep, now: 
     monday, asked_week, week_error = _week(request, now)
     grid = campus_week(session, visit.principal, monday)
     if grid is None:
-        return visit.not_found()
+        return visit.not_found("web.not_found")
     return visit.page(
         "campus.html",
         status=422 if week_error else 200,
@@ -221,7 +221,7 @@ def week_page(
     monday, asked_week, week_error = _week(request, now)
     grid = week_grid(session, visit.principal, VIEWS.get(kind, ""), key[:200], monday)
     if grid is None:
-        return visit.not_found()
+        return visit.not_found("web.not_found")
     return visit.page(
         "week.html",
         status=422 if week_error else 200,

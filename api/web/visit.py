@@ -99,9 +99,10 @@ class Visit:
         """A page of one message (both are catalogue keys)."""
         return self.page("message.html", status=status, title=title, message=message)
 
-    def not_found(self) -> HTMLResponse:
-        """The one 404 for missing and out-of-scope alike."""
-        return self.message("web.not_found_title", "web.not_found", status=404)
+    def not_found(self, message: str = "web.page_not_found") -> HTMLResponse:
+        """The one 404 for missing and out-of-scope alike (``message`` may name what was
+        asked for, e.g. a timetable, never whether it exists)."""
+        return self.message("web.not_found_title", message, status=404)
 
     def csrf_ok(self, token: str | None) -> bool:
         return csrf_ok(self.login, token)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ CAMPUS = Path(sys.executable).with_name("campus")
 CHROMIUM = Path(os.environ.get("TIC_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("TIC_BROWSER_ARTIFACTS", ROOT / "out" / "browser"))
 DEMO_WEEK = "2027-W12"  # a demo week with sessions; Sunday 28 March 2027 the clocks go forward
+DEMO_MONDAY = datetime(2027, 3, 22)  # its Monday (wall time, as published_sessions.start)
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -56,7 +57,8 @@ def _serve_log(tmp: Path) -> Path:
 
 
 def _pick(db: str) -> tuple[str, str, str]:
-    """A school, a company and a trainer that each have published sessions in the demo."""
+    """A school, a company and a trainer that share a published session in ``DEMO_WEEK``, so
+    that each of their timetables of that week has a session to click."""
     engine = create_engine(db)
     with session_scope(engine) as session:
         row = session.execute(
@@ -64,10 +66,15 @@ def _pick(db: str) -> tuple[str, str, str]:
             .join(e.PublishedSessionTrainer)
             .join(e.Location, e.Location.id == e.PublishedSession.location_id)
             .join(e.Partner, e.Partner.id == e.Location.partner_id)
-            .where(e.PublishedSession.status == "confirmed", e.Partner.kind != "school")
+            .where(
+                e.PublishedSession.status == "confirmed",
+                e.Partner.kind != "school",
+                e.PublishedSession.start >= DEMO_MONDAY,
+                e.PublishedSession.start < DEMO_MONDAY + timedelta(days=7),
+            )
             .order_by(e.PublishedSession.start, e.PublishedSession.id)
         ).scalars().first()
-        assert row is not None, "campus demo published no session at a company"
+        assert row is not None, f"campus demo published no session at a company in {DEMO_WEEK}"
         school = session.get(e.Partner, row.request.groups[0].group.school_id)
         trainer = row.trainers[0].trainer
         company = session.get(e.Partner, row.location.partner_id)

@@ -383,7 +383,7 @@ def test_every_word_the_templates_name_exists_in_both_languages() -> None:
     named = {
         key
         for page in templates.glob("*.html")
-        for key in re.findall(r"""t\(["']([a-z_.]+)["']""", page.read_text(encoding="utf-8"))
+        for key in re.findall(r"""\bt\(["']([a-z_.]+)["']""", page.read_text(encoding="utf-8"))
     }
     assert "web.sign_in" in named and "web.previous_week" in named
     # a prefix (t("web.team." ~ team)) stands for each of its values
