@@ -4,5 +4,8 @@ docs/web.md says how to sign in, what each role sees, and how sessions and CSRF 
 """
 
 from api.web.routes import router
+from api.web.sessions import router as sessions_router
+
+router.include_router(sessions_router)
 
 __all__ = ["router"]

@@ -24,6 +24,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/rooster/campus", "web.campus_overview", ("planner",)),
     # the planner's cycle: solve, review, publish
     # the planner's requests, sessions and change requests
+    NavItem("/planner/aanvragen", "web.nav.requests", ("planner",)),
+    NavItem("/planner/verzoeken", "web.nav.change_requests", ("planner",)),
     # the planner's figures, feeds, keys and report
     # the school's pages
     # the trainer's pages
