@@ -53,6 +53,7 @@ from models.week_grid import this_week, week_text
 from scheduler.timegrid import from_aware
 
 router = APIRouter(include_in_schema=False)
+MAX_TRAINERS = 10  # as the API's move: at most ten trainer keys
 LIST_LIMIT = 200  # the API's largest page: more open at once is not a list to work through
 DONE = {  # ?gedaan=... after a successful post -> the words that say so
     "pinned": "web.sessions.done_pinned",
@@ -249,10 +250,10 @@ def move_post(
     login: LoginDep,
     now: NowDep,
     csrf: Annotated[str, Form()] = "",
-    day: Annotated[str, Form(max_length=20)] = "",
-    at: Annotated[str, Form(alias="time", max_length=10)] = "",
-    location: Annotated[str, Form(max_length=80)] = "",
-    trainers: Annotated[list[str] | None, Form(max_length=10)] = None,
+    day: Annotated[str, Form()] = "",
+    at: Annotated[str, Form(alias="time")] = "",
+    location: Annotated[str, Form()] = "",
+    trainers: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """The validated move, as POST /api/v1/sessions/{uid}/move: a new run, never published."""
     opened = _planner_post(uid, request, session, login, now, csrf)
@@ -264,6 +265,8 @@ def move_post(
     start = _start(day, at, form)
     if not chosen:
         form.errors["trainers"] = "web.sessions.trainers_missing"
+    elif len(chosen) > MAX_TRAINERS:
+        form.errors["trainers"] = "web.sessions.trainers_too_many"
     if not form.failed:
         try:
             made = move_session(
@@ -287,9 +290,9 @@ def ask_post(
     login: LoginDep,
     now: NowDep,
     csrf: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=5000)] = "",
-    wish: Annotated[str, Form(max_length=5000)] = "",
+    kind: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    wish: Annotated[str, Form()] = "",
 ) -> Response:
     """Ask to cancel or move the session, as POST /api/v1/change-requests."""
     visit = open_page(request, session, login, now, "school", "company", "trainer")
@@ -367,7 +370,7 @@ def change_requests_page(
 
 @router.post("/planner/verzoeken/{change_id}")
 def decide_change_request(
-    change_id: int,
+    change_id: str,
     request: Request,
     session: ApiSessionDep,
     login: LoginDep,
@@ -375,12 +378,12 @@ def decide_change_request(
     background: BackgroundTasks,
     engine: EngineDep,
     csrf: Annotated[str, Form()] = "",
-    decision: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=5000)] = "",
-    day: Annotated[str, Form(max_length=20)] = "",
-    at: Annotated[str, Form(alias="time", max_length=10)] = "",
-    location: Annotated[str, Form(max_length=80)] = "",
-    version: Annotated[str, Form(max_length=12)] = "",
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    at: Annotated[str, Form(alias="time")] = "",
+    location: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
 ) -> Response:
     """Decide a change request, as POST /api/v1/change-requests/{id}/decision."""
     visit = open_page(request, session, login, now, "planner")
@@ -388,7 +391,8 @@ def decide_change_request(
         return visit
     if not visit.csrf_ok(csrf):
         return visit.form_expired()
-    row = find_change_request(session, visit.principal, change_id) if change_id < 2**31 else None
+    number = int(change_id) if change_id.isdigit() and len(change_id) < 10 else 0
+    row = find_change_request(session, visit.principal, number) if number else None
     if row is None:
         return visit.not_found()
     form = Typed({"day": day, "time": at, "location": location, "reason": reason,
@@ -475,8 +479,8 @@ def decide_request_post(
     background: BackgroundTasks,
     engine: EngineDep,
     csrf: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form(max_length=5000)] = "",
-    version: Annotated[str, Form(max_length=12)] = "",
+    reason: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
 ) -> Response:
     """Accept (``accepteren``) or decline (``afwijzen``, with a reason) a submitted request,
     as POST /api/v1/requests/{key}/accept and /decline."""

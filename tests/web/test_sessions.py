@@ -336,6 +336,7 @@ def test_unscheduled_requests_are_grouped_by_reason_with_links_to_what_blocks_th
     assert reason_ids and all(page.ids[i] for i in reason_ids)  # a heading in words each
     assert "/rooster/groep/vz-3bb-a?week=2027-W11" in page.links  # r-gl-1's groups
     assert "/rooster/campus?week=2027-W11" in page.links  # its window (from 15 March)
+    assert "/rooster/trainer/t-sanne?week=2027-W11" in page.links  # the trainer its reason names
     assert "Periode ma 15 mrt 2027" in answer.text
     planner.get("/taal/en")
     english = planner.get("/planner/aanvragen").text
@@ -347,3 +348,41 @@ def test_every_reason_code_and_shown_value_has_words_in_both_languages() -> None
     keys += [key for values in WORDS.values() for key in values.values()]
     for key in keys:
         assert PHRASES[key]["nl"].strip() and PHRASES[key]["en"].strip(), key
+
+
+def test_the_session_page_in_english_and_a_trainer_asks_about_their_own(valid: Web) -> None:
+    trainer = valid.signed_in("trainer")
+    trainer.get("/taal/en")
+    page = trainer.get(f"/sessie/{WS}")
+    found = Page(page.text)
+    assert found.lang == "en" and found.ids["when"] == "Tue 16 Mar 2027, 13:00–16:00"
+    assert found.ids["status"] == "Going ahead" and "Ask to cancel or move" in page.text
+    long = trainer.post(f"/sessie/{WS}/verzoek", data={
+        "csrf": found.inputs["csrf"], "kind": "cancel", "reason": "x" * 1001})  # fmt: skip
+    assert long.status_code == 422
+    assert Page(long.text).ids["ask-reason-error"].startswith("Say why, in at most 1000")
+    asked = trainer.post(f"/sessie/{WS}/verzoek", data={
+        "csrf": found.inputs["csrf"], "kind": "cancel", "reason": "Ziek"})  # fmt: skip
+    assert asked.status_code == 303
+    text = trainer.get(asked.headers["location"]).text
+    assert "Your request has been sent" in text and 'data-status="open"' in text
+    # a company sees the session but not the trainer's request about it
+    company = valid.signed_in("company").get(f"/sessie/{WS}").text
+    assert "Ziek" not in company and "Er zijn geen verzoeken over deze sessie." in company
+
+
+def test_a_decision_on_a_change_request_that_does_not_exist_is_the_page_404(valid: Web) -> None:
+    planner = valid.signed_in("planner")
+    token = Page(planner.get("/planner/verzoeken").text).inputs["csrf"]
+    for ident in ("999", "abc", "99999999999"):
+        answer = planner.post(f"/planner/verzoeken/{ident}", data={
+            "csrf": token, "decision": "refuse", "reason": "x", "version": "1"})  # fmt: skip
+        assert answer.status_code == 404 and "<html" in answer.text
+    too_many = planner.post(f"/sessie/{WS}/verplaatsen", data={
+        "csrf": token, "day": "2027-03-18", "time": "13:00", "location": "ww-hal",
+        "trainers": [f"t-{n}" for n in range(11)]})  # fmt: skip
+    assert Page(too_many.text).ids["move-trainers-error"] == "Kies hoogstens tien trainers."
+    unknown = planner.post(f"/sessie/{WS}/verplaatsen", data={
+        "csrf": token, "day": "2027-03-18", "time": "13:00", "location": "nergens",
+        "trainers": ["t-sanne"]})  # fmt: skip
+    assert Page(unknown.text).ids["move-location-error"].startswith("Deze locatie bestaat niet")
