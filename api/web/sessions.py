@@ -54,6 +54,7 @@ from scheduler.timegrid import from_aware
 
 router = APIRouter(include_in_schema=False)
 MAX_TRAINERS = 10  # as the API's move: at most ten trainer keys
+BLOCKER_LINKS = 6  # the trainers or locations a reason names, linked; the rest counted
 LIST_LIMIT = 200  # the API's largest page: more open at once is not a list to work through
 DONE = {  # ?gedaan=... after a successful post -> the words that say so
     "pinned": "web.sessions.done_pinned",
@@ -452,6 +453,7 @@ def _requests_page(
         school_of=school_of,
         unscheduled=unscheduled_by_reason(visit.session, visit.lang),
         reason_words=reason_words,
+        LINKS=BLOCKER_LINKS,
         week_of=week_text,
         names=party_names(visit.session),
         done=done,

@@ -337,10 +337,10 @@ def test_unscheduled_requests_are_grouped_by_reason_with_links_to_what_blocks_th
     assert "/rooster/groep/vz-3bb-a?week=2027-W11" in page.links  # r-gl-1's groups
     assert "/rooster/campus?week=2027-W11" in page.links  # its window (from 15 March)
     assert "/rooster/trainer/t-sanne?week=2027-W11" in page.links  # the trainer its reason names
-    assert "Periode ma 15 mrt 2027" in answer.text
+    assert "ma 15 mrt 2027 t/m wo 31 mrt 2027" in answer.text
     planner.get("/taal/en")
     english = planner.get("/planner/aanvragen").text
-    assert "Not scheduled" in english and "Window Mon 15 Mar 2027" in english
+    assert "Not scheduled" in english and "Mon 15 Mar 2027 to Wed 31 Mar 2027" in english
 
 
 def test_every_reason_code_and_shown_value_has_words_in_both_languages() -> None:
