@@ -152,6 +152,11 @@ def _session_page(
     )
 
 
+def _no_session(visit: Visit) -> Response:
+    """The one 404 of a session page: missing and out of scope alike."""
+    return visit.message("web.not_found_title", "web.sessions.not_found", status=404)
+
+
 @router.get("/sessie/{uid}")
 def session_page(
     uid: str, request: Request, session: ApiSessionDep, login: LoginDep, now: NowDep
@@ -161,7 +166,7 @@ def session_page(
         return visit
     detail = session_detail(session, visit.principal, uid)
     if detail is None:
-        return visit.not_found()
+        return _no_session(visit)
     return _session_page(visit, detail)
 
 
@@ -176,7 +181,7 @@ def _planner_post(
         return visit.form_expired()
     detail = session_detail(session, visit.principal, uid)
     if detail is None:
-        return visit.not_found()
+        return _no_session(visit)
     return visit, detail
 
 
@@ -204,7 +209,7 @@ def pin_post(
     except PinError:  # cancelled meanwhile: the page shows its status now
         fresh = session_detail(session, visit.principal, uid)
         if fresh is None:
-            return visit.not_found()
+            return _no_session(visit)
         return _session_page(visit, fresh, status=409, move=Typed(
             _move_values(fresh), problem="web.sessions.pin_refused"))  # fmt: skip
     done = "pinned" if pin == "1" else "unpinned"
@@ -303,7 +308,7 @@ def ask_post(
         return visit.form_expired()
     detail = session_detail(session, visit.principal, uid)
     if detail is None:
-        return visit.not_found()
+        return _no_session(visit)
     form = Typed({"kind": kind, "reason": reason, "wish": wish})
     if kind == "cancel" and wish.strip():
         form.errors["wish"] = "web.sessions.wish_only_for_move"

@@ -66,6 +66,7 @@ def test_sign_in_is_needed_and_scope_is_the_change_requests_scope(valid: Web) ->
     foreign = other.get(f"/sessie/{WS}")
     assert foreign.status_code == missing.status_code == 404
     assert Page(foreign.text).ids == Page(missing.text).ids  # the same words: nothing learnt
+    assert "Deze sessie is niet gevonden" in foreign.text
     # the company of the location, and the trainer of the session
     assert valid.signed_in("company").get(f"/sessie/{WS}").status_code == 200
     assert valid.signed_in("trainer").get(f"/sessie/{WS}").status_code == 200
