@@ -233,6 +233,14 @@ def _start(day: str, at: str, form: Typed) -> datetime | None:
     return datetime.combine(moved_day, clock) if moved_day else None
 
 
+def _check_trainers(chosen: list[str], form: Typed) -> None:
+    """A move names one trainer at least and at most as many as the API takes."""
+    if not chosen:
+        form.errors["trainers"] = "web.sessions.trainers_missing"
+    elif len(chosen) > MAX_TRAINERS:
+        form.errors["trainers"] = "web.sessions.trainers_too_many"
+
+
 def _move_problem(exc: MoveError, form: Typed) -> None:
     """A move that cannot be asked, in words next to the field it is about."""
     if exc.kind == "invalid" and exc.path in MOVE_FIELDS:
@@ -269,10 +277,7 @@ def move_post(
     chosen = [t for t in trainers or [] if t]
     form = Typed({"day": day, "time": at, "location": location, "trainers": chosen})
     start = _start(day, at, form)
-    if not chosen:
-        form.errors["trainers"] = "web.sessions.trainers_missing"
-    elif len(chosen) > MAX_TRAINERS:
-        form.errors["trainers"] = "web.sessions.trainers_too_many"
+    _check_trainers(chosen, form)
     if not form.failed:
         try:
             made = move_session(
@@ -342,7 +347,7 @@ def _change_requests_page(
     rows = list_change_requests(
         visit.session, visit.principal, status="open", limit=LIST_LIMIT, offset=0
     ).items
-    places, _trainers = move_choices(visit.session)
+    places, trainers = move_choices(visit.session)
     given = forms or {}
     for row in rows:
         if row.id not in given:
@@ -350,6 +355,7 @@ def _change_requests_page(
             given[row.id] = Typed({
                 "day": ps.start.date().isoformat(), "time": f"{ps.start:%H:%M}",
                 "location": ps.location.key, "reason": "", "version": row.version,
+                "trainers": sorted(t.trainer.key for t in ps.trainers),
             })  # fmt: skip
     return visit.page(
         "sessions_change_requests.html",
@@ -357,6 +363,7 @@ def _change_requests_page(
         rows=rows,
         forms=given,
         places=places,
+        all_trainers=trainers,
         names=party_names(visit.session),
         words=WORDS,
         done=done,
@@ -389,6 +396,7 @@ def decide_change_request(
     day: Annotated[str, Form()] = "",
     at: Annotated[str, Form(alias="time")] = "",
     location: Annotated[str, Form()] = "",
+    trainers: Annotated[list[str] | None, Form()] = None,
     version: Annotated[str, Form()] = "",
 ) -> Response:
     """Decide a change request, as POST /api/v1/change-requests/{id}/decision."""
@@ -401,14 +409,16 @@ def decide_change_request(
     row = find_change_request(session, visit.principal, number) if number else None
     if row is None:
         return visit.not_found()
+    chosen = [t for t in trainers or [] if t]
     form = Typed({"day": day, "time": at, "location": location, "reason": reason,
-                  "version": row.version})  # fmt: skip
+                  "version": row.version, "trainers": chosen})  # fmt: skip
     if row.status != "open" or version != str(row.version):
         form.problem = "web.sessions.changed_meanwhile"
         return _change_requests_page(visit, {row.id: form}, status=409)
     start = None
     if decision == "move":
         start = _start(day, at, form)
+        _check_trainers(chosen, form)
     elif decision == "refuse" and not reason.strip():
         form.errors["reason"] = "web.sessions.refuse_reason_missing"
     if not form.failed:
@@ -416,6 +426,7 @@ def decide_change_request(
             made = decide(
                 session, row, decision, reason=reason, start=start,
                 location=(location or None) if decision == "move" else None,
+                trainers=chosen if decision == "move" else None,
                 actor=actor_of(visit.principal), now=now,
             )  # fmt: skip
         except ChangeRequestError as exc:

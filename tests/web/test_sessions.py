@@ -254,11 +254,15 @@ def test_the_planner_moves_by_a_change_request_and_a_refusal_keeps_it_open(valid
     token = Page(planner.get("/planner/verzoeken").text).inputs["csrf"]
     clash = planner.post(f"/planner/verzoeken/{ident}", data={
         "csrf": token, "decision": "move", "day": "2027-03-30", "time": "13:00",
-        "location": "ww-hal", "version": "1"})  # fmt: skip
+        "location": "ww-hal", "trainers": "t-sanne", "version": "1"})  # fmt: skip
     assert clash.status_code == 422 and f"cr-{ident}-refused" in Page(clash.text).ids
-    moved = planner.post(f"/planner/verzoeken/{ident}", data={
+    nobody = planner.post(f"/planner/verzoeken/{ident}", data={
         "csrf": token, "decision": "move", "day": "2027-03-18", "time": "13:00",
         "location": "ww-hal", "version": "1"})  # fmt: skip
+    assert Page(nobody.text).ids[f"cr-{ident}-trainers-error"] == "Kies minstens één trainer."
+    moved = planner.post(f"/planner/verzoeken/{ident}", data={
+        "csrf": token, "decision": "move", "day": "2027-03-18", "time": "13:00",
+        "location": "ww-hal", "trainers": "t-sanne", "version": "1"})  # fmt: skip
     assert moved.status_code == 303 and "run=" in moved.headers["location"]
     with session_scope(valid.engine) as session:
         row = session.get_one(e.ChangeRequest, ident)
