@@ -128,10 +128,12 @@ def _session_page(
     *,
     move: Typed | None = None,
     asking: Typed | None = None,
+    pin_problem: str = "",
     status: int = 200,
 ) -> Response:
     done, run = _done(visit.request)
     planner = visit.principal.role == "planner"
+    visit.frame["path"] = f"/sessie/{detail.uid}"  # the language switch returns to the page
     places, trainers = move_choices(visit.session) if planner else ((), ())
     return visit.page(
         "sessions_detail.html",
@@ -142,6 +144,7 @@ def _session_page(
         all_trainers=trainers,
         move=move or Typed(_move_values(detail)),
         asking=asking or Typed({"kind": "cancel", "reason": "", "wish": ""}),
+        pin_problem=pin_problem,
         can_ask=detail.status == "confirmed" and detail.end > from_aware(visit.now),
         done=done,
         run=run,
@@ -210,8 +213,7 @@ def pin_post(
         fresh = session_detail(session, visit.principal, uid)
         if fresh is None:
             return _no_session(visit)
-        return _session_page(visit, fresh, status=409, move=Typed(
-            _move_values(fresh), problem="web.sessions.pin_refused"))  # fmt: skip
+        return _session_page(visit, fresh, status=409, pin_problem="web.sessions.pin_refused")
     done = "pinned" if pin == "1" else "unpinned"
     return visit.back(f"/sessie/{detail.uid}?gedaan={done}")
 
@@ -344,6 +346,7 @@ def _change_requests_page(
     visit: Visit, forms: dict[int, Typed] | None = None, *, status: int = 200
 ) -> Response:
     done, run = _done(visit.request)
+    visit.frame["path"] = "/planner/verzoeken"  # the language switch returns to the list
     rows = list_change_requests(
         visit.session, visit.principal, status="open", limit=LIST_LIMIT, offset=0
     ).items
@@ -455,6 +458,7 @@ def _requests_page(
     visit: Visit, forms: dict[str, Typed] | None = None, *, status: int = 200
 ) -> Response:
     done, _run = _done(visit.request)
+    visit.frame["path"] = "/planner/aanvragen"  # the language switch returns to the list
     rows = list_requests(
         visit.session, visit.principal, status="submitted", limit=LIST_LIMIT, offset=0
     ).items

@@ -391,3 +391,20 @@ def test_a_decision_on_a_change_request_that_does_not_exist_is_the_page_404(vali
         "csrf": token, "day": "2027-03-18", "time": "13:00", "location": "nergens",
         "trainers": ["t-sanne"]})  # fmt: skip
     assert Page(unknown.text).ids["move-location-error"].startswith("Deze locatie bestaat niet")
+
+
+def test_a_cancelled_session_cannot_be_pinned_moved_or_asked_about(with_requests: Web) -> None:
+    cancelled = uid("r-gl-1", 1)  # plan 2 left it out: cancelled for subscribers
+    planner = with_requests.signed_in("planner")
+    page = planner.get(f"/sessie/{cancelled}")
+    found = Page(page.text)
+    assert found.ids["status"] == "Geannuleerd" and "/verplaatsen" not in page.text
+    pinned = planner.post(f"/sessie/{cancelled}/vastzetten",
+                          data={"csrf": found.inputs["csrf"], "pin": "1"})  # fmt: skip
+    assert pinned.status_code == 409
+    assert Page(pinned.text).ids["pin-problem"].startswith("Deze sessie kan niet")
+    # the language switch of a refused post returns to the session's page, not the post
+    assert f'/taal/en?terug=/sessie/{cancelled.replace("@", "%40")}"' in pinned.text
+    assert _count(with_requests, e.Pin) == 0
+    school = with_requests.signed_in("school").get(f"/sessie/{cancelled}").text
+    assert "Voor deze sessie kan geen verzoek meer worden gedaan" in school
