@@ -9,12 +9,14 @@ from api.web.cycle import router as cycle_router
 from api.web.figures import router as figures_router
 from api.web.routes import router
 from api.web.school import router as school_router
+from api.web.sessions import router as sessions_router
 from api.web.trainer import router as trainer_router
 
 router.include_router(company_router)
 router.include_router(cycle_router)
 router.include_router(figures_router)
 router.include_router(school_router)
+router.include_router(sessions_router)
 router.include_router(trainer_router)
 
 __all__ = ["router"]

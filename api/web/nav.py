@@ -26,6 +26,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/planner/plannen", "web.cycle.nav_solve", ("planner",)),
     NavItem("/planner/publicaties", "web.cycle.nav_publications", ("planner",)),
     # the planner's requests, sessions and change requests
+    NavItem("/planner/aanvragen", "web.nav.requests", ("planner",)),
+    NavItem("/planner/verzoeken", "web.nav.change_requests", ("planner",)),
     # the planner's figures, feeds, keys and report
     NavItem("/planner/cijfers", "web.nav.figures", ("planner",)),
     NavItem("/planner/verslag", "web.nav.report", ("planner",)),

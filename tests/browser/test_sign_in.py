@@ -32,6 +32,6 @@ def test_the_planner_opens_a_location_week_and_the_campus_overview(page: Page, s
 def test_the_trainer_sees_their_week_in_english_on_request(page: Page, site: Site) -> None:
     sign_in(page, site, "trainer")
     page.goto(f"{site.url}/rooster/trainer/{site.trainer}?week={DEMO_WEEK}")
-    expect(page.locator("table.grid a[href^='/sessions/']").first).to_be_visible()
+    expect(page.locator("table.grid a[href^='/sessie/']").first).to_be_visible()
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("link", name="Next week")).to_be_visible()

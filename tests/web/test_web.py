@@ -306,8 +306,8 @@ def test_the_grid_shows_dates_as_people_write_them_and_links_to_details(web: Web
     assert "Week 2027-W12: ma 22 mrt 2027 t/m zo 28 mrt 2027" in response.text
     assert "E-lab Noord" in response.text and "Ahmed El Amrani" in response.text
     page = Page(response.text)
-    detail = next(link for link in page.links if link.startswith("/sessions/"))
-    assert client.get(detail).status_code == 200  # the signed session page opens
+    detail = next(link for link in page.links if link.startswith("/sessie/"))
+    assert client.get(detail).status_code == 200  # the session's page opens
     assert "?week=2027-W11" in " ".join(page.links) and "?week=2027-W13" in " ".join(page.links)
     assert page.inputs["week"] == "2027-W12"
 
