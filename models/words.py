@@ -198,12 +198,17 @@ def _ranges(ranges: Iterable[object], lang: Language) -> str:
 
 
 def _without_afwezig(r: object) -> object:
-    """An absence whose reason is just "afwezig" (sick or other): the word is said already."""
-    if isinstance(r, Mapping) and r.get("reason") == "afwezig":
+    """An absence whose reason is just "afwezig" (sick or other): the word is said already.
+
+    The bridge names absences by their category in Dutch (models/absences.py), so the reason
+    is compared with the Dutch words of ``absence.other``.
+    """
+    away = phrase("absence.other", "nl")
+    if isinstance(r, Mapping) and r.get("reason") == away:
         return {**r, "reason": ""}
     if not isinstance(r, Mapping | str):
         first, last, why = cast(tuple[object, object, object], tuple(cast(Iterable[object], r)))
-        return (first, last, "" if why == "afwezig" else why)
+        return (first, last, "" if why == away else why)
     return r
 
 
