@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 
+from models.words import phrase
+
 ABSENCE_CATEGORIES = ("sick", "leave", "training", "other")
 
-# The category in words, for those who may read the trainer's own record (Dutch).
-CATEGORY_WORDS = {"sick": "ziek", "leave": "verlof", "training": "opleiding", "other": "afwezig"}
+# The category in words, for those who may read the trainer's own record (Dutch, from the
+# catalogue: "absence.<category>"; explanations read them in English as "reason.absence.<word>").
+CATEGORY_WORDS = {c: phrase(f"absence.{c}", "nl") for c in ABSENCE_CATEGORIES}
 # What explanations say, which schools read too: never that someone is ill.
 EXPLAINED_WORDS = CATEGORY_WORDS | {"sick": "afwezig"}
 

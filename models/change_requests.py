@@ -32,7 +32,7 @@ from models.moves import ManualRun, MoveError, cancel_session, move_session
 from models.notices import find_party, session_request_decided
 from models.pins import find_published
 from models.requests import scoped_requests
-from models.words import LANGUAGES, Language, nl_datetime, phrase
+from models.words import LANGUAGES, Language, moment_text, phrase
 from scheduler.timegrid import from_aware
 
 ASK_ROLES = ("planner", "school", "company", "trainer")
@@ -236,8 +236,7 @@ def notice_text(row: e.ChangeRequest, lang: Language) -> str:
     """The message the party reads about its change request (also while it is open)."""
     ps = row.published_session
     title = ps.request.activity_type.title
-    when = nl_datetime(ps.start) if lang == "nl" else f"{ps.start:%a %Y-%m-%d %H:%M}"
-    values = {"title": title, "when": when, "reason": row.decision_reason}
+    values = {"title": title, "when": moment_text(ps.start, lang), "reason": row.decision_reason}
     return phrase(f"change_request.{row.status}", lang, **values)
 
 

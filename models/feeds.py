@@ -76,6 +76,7 @@ class FeedSession:
     latitude: float
     longitude: float
     host: str
+    host_kind: str  # the host partner's kind: "school", "company", ... (its label says which)
     contact: str
     trainers: tuple[str, ...]
     equipment: tuple[str, ...]
@@ -250,6 +251,7 @@ def feed_data(
                 latitude=location.latitude,
                 longitude=location.longitude,
                 host=location.partner.name,
+                host_kind=location.partner.kind,
                 contact=_contact(location.partner),
                 trainers=tuple(t.trainer.name for t in ps.trainers),
                 equipment=tuple(q.equipment_type.name for q in activity.equipment),

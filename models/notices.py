@@ -242,7 +242,7 @@ def _groups_for(item: SessionChange, party: Party) -> list[e.Group]:
 
 
 def _where(p: Placement, lang: Language) -> str:
-    """'di 16 mrt 2027, 13:00-16:00, Praktijkhal Westpoort, trainer Sanne de Wit'."""
+    """'di 16 mrt 2027, 13:00–16:00, Praktijkhal Westpoort, trainer Sanne de Wit'."""
     text = f"{slot_text(p.start, p.end, lang)}, {p.location.name}"
     names = [t.name for t in p.trainers]
     if names:

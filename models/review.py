@@ -26,6 +26,7 @@ from models.words import (
     Language,
     audit_action_word,
     entity_word,
+    moment_text,
     phrase,
     render,
     rule_word,
@@ -318,7 +319,7 @@ def data_changes(
         at = as_utc(row.at)
         who = row.actor_role if not row.actor_label else f"{row.actor_role} {row.actor_label}"
         wall = from_aware(at)
-        stamp = f"{wall:%Y-%m-%d %H:%M}" if lang == "en" else f"{wall:%d-%m-%Y %H:%M}"
+        stamp = moment_text(wall, lang)
         out.append(
             DataChange(
                 at=at,

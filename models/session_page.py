@@ -54,6 +54,7 @@ class SessionPage:
     last_modified: datetime  # aware UTC
     groups: tuple[GroupTravel, ...]
     host: str
+    host_kind: str  # "school", "company", ...: the label says which (models/words.py host_word)
     location: str
     address: str
     latitude: float
@@ -144,6 +145,7 @@ def page_data(session: Session, uid: str, view: str, key: str, sig: str) -> Sess
             for g in groups
         ),
         host=location.partner.name,
+        host_kind=location.partner.kind,
         location=location.name,
         address=location.address or location.partner.address,
         latitude=location.latitude,

@@ -29,11 +29,17 @@ from models.bridge import location_availability
 from models.impact import affected, mark_for_replanning, upcoming_published
 from models.locations import LocationChangeError, check_one_off
 from models.scenario import MAX_DATED, MAX_WEEKLY, Key
+from models.words import DEFAULT_LANGUAGE, Language, phrase
 from scheduler import problem as p
 from scheduler.lookup import covers, minute_of, spans_on
 from scheduler.timegrid import from_aware
 
-DAGEN = ("ma", "di", "wo", "do", "vr", "za", "zo")  # Dutch weekday abbreviations (mark reasons)
+# A replanning mark's reason is stored text, written once in the planners' language (Dutch)
+# from the catalogue ("replan.…", the weekday names "date.weekday.…").
+MARKS: Language = DEFAULT_LANGUAGE
+DAGEN = tuple(
+    phrase(f"date.weekday.{d}", MARKS) for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
 WEEKLY_FIELDS = ("weekday", "start", "end", "valid_from", "valid_to")
 ONE_OFF_FIELDS = ("day", "start", "end")
 CLOSURE_FIELDS = ("first", "last", "reason")
@@ -136,7 +142,7 @@ def guard_capacity(
         return []
     return _guard_rows(
         session, location, breaks, confirm=confirm, actor=actor, now=now,
-        reason=f"{capacity} plaatsen in plaats van {old}",
+        reason=phrase("replan.capacity", MARKS, capacity=capacity, old=old),
     )  # fmt: skip
 
 
@@ -395,7 +401,8 @@ def _guard_equipment(
         return []
     return _guard_rows(
         session, location, lambda row: new < _needed(row, equipment) <= old, confirm=confirm,
-        reason=f"{new}x {equipment.code} in plaats van {old}", actor=actor, now=now,
+        reason=phrase("replan.equipment", MARKS, quantity=new, equipment=equipment.code, old=old),
+        actor=actor, now=now,
     )  # fmt: skip
 
 
@@ -442,7 +449,7 @@ def update_weekly(
     before = snapshot(row, WEEKLY_FIELDS)
     broken = _guard(
         session, location, _with(location, weekly=(row.id, merged)), confirm=confirm,
-        reason=f"wekelijks venster {_weekly_text(row)} gewijzigd in {merged.text()}",
+        reason=phrase("replan.weekly_changed", MARKS, old=_weekly_text(row), new=merged.text()),
         actor=actor, now=now,
     )  # fmt: skip
     for name in WEEKLY_FIELDS:
@@ -463,7 +470,7 @@ def delete_weekly(
 ) -> None:
     broken = _guard(
         session, location, _with(location, weekly=(row.id, None)), confirm=confirm,
-        reason=f"wekelijks venster {_weekly_text(row)} verwijderd", actor=actor, now=now,
+        reason=phrase("replan.weekly_removed", MARKS, old=_weekly_text(row)), actor=actor, now=now,
     )  # fmt: skip
     before = snapshot(row, WEEKLY_FIELDS)
     location.windows.remove(row)
@@ -503,7 +510,8 @@ def update_one_off(
     old = OneOffValues(row.day, row.start, row.end)
     broken = _guard(
         session, location, _with(location, one_off=(row.id, merged)), confirm=confirm,
-        reason=f"extra opening {old.text()} gewijzigd in {merged.text()}", actor=actor, now=now,
+        reason=phrase("replan.one_off_changed", MARKS, old=old.text(), new=merged.text()),
+        actor=actor, now=now,
     )  # fmt: skip
     for name in ONE_OFF_FIELDS:
         setattr(row, name, getattr(merged, name))
@@ -524,7 +532,7 @@ def delete_one_off(
     old = OneOffValues(row.day, row.start, row.end)
     broken = _guard(
         session, location, _with(location, one_off=(row.id, None)), confirm=confirm,
-        reason=f"extra opening {old.text()} verwijderd", actor=actor, now=now,
+        reason=phrase("replan.one_off_removed", MARKS, old=old.text()), actor=actor, now=now,
     )  # fmt: skip
     before = snapshot(row, ONE_OFF_FIELDS)
     location.one_off_windows.remove(row)
@@ -553,7 +561,7 @@ def add_closure(
         )
     broken = _guard(
         session, location, _with(location, closure=(None, merged)), confirm=confirm,
-        reason=f"gesloten {merged.text()}", actor=actor, now=now,
+        reason=phrase("replan.closed", MARKS, closure=merged.text()), actor=actor, now=now,
     )  # fmt: skip
     row = e.LocationClosure(first=merged.first, last=merged.last, reason=merged.reason)
     location.closures.append(row)
@@ -580,7 +588,7 @@ def update_closure(
     before = snapshot(row, CLOSURE_FIELDS)
     broken = _guard(
         session, location, _with(location, closure=(row.id, merged)), confirm=confirm,
-        reason=f"gesloten {merged.text()}", actor=actor, now=now,
+        reason=phrase("replan.closed", MARKS, closure=merged.text()), actor=actor, now=now,
     )  # fmt: skip
     for name in CLOSURE_FIELDS:
         setattr(row, name, getattr(merged, name))

@@ -1,15 +1,15 @@
-"""The words users read: Dutch by default, English on request, from this one vocabulary.
+"""The words users read: Dutch by default, English on request, from one catalogue.
 
 Schools, companies, trainers and planners read Dutch; code, docs and CLI messages stay
-English. Everything a user reads that is built from engine facts comes from here: the
-explanation of every reason ``Code`` (rendered from the reason's code and ``details``) and
-the fixed phrases of the calendar feeds and of ``campus explain``.
+English. Every word a user reads comes from the translation catalogue (models/locale/<lang>/
+LC_MESSAGES/messages.po, docs/words.md): the fixed phrases of pages, feeds and notices, the
+names of weekdays and months, and the explanation of every reason ``Code``. This module only
+puts catalogue entries together: it holds the grammar (which sentence, which list, which
+date), the catalogue holds the words, so both languages are built the same way.
 
-English explanations are the engine's own ``Reason.message`` (``scheduler.explain`` and
-``scheduler.cpsat.why`` write them; they stay unchanged for compatibility), so each
-language has exactly one source: the Dutch words below, the English ones in the engine.
-Dutch dates read like "ma 29 mrt 2027", periods "ma 15 mrt 2027 t/m vr 9 apr 2027",
-times HH:MM.
+The engine's own ``Reason.message`` stays English and unchanged (the API returns it as
+``message``); what a user reads is ``render(reason, lang)``, built from the catalogue.
+Dates read like "ma 29 mrt 2027", periods "ma 15 mrt 2027 t/m vr 9 apr 2027", times HH:MM.
 """
 
 from __future__ import annotations
@@ -38,16 +38,15 @@ class UnknownLanguage(ValueError):
 def language(value: str) -> Language:
     """``value`` as a Language, or a clear error naming the supported ones."""
     if value not in LANGUAGES:
-        raise UnknownLanguage(
-            f"unknown language {value!r}: use one of {', '.join(LANGUAGES)}"
-        )
+        raise UnknownLanguage(f"unknown language {value!r}: use one of {', '.join(LANGUAGES)}")
     return cast(Language, value)
 
 
-# --- dates and lists in Dutch --------------------------------------------------------------
+# --- dates and lists, in either language ---------------------------------------------------
+# Weekday and month names are catalogue entries (date.weekday.mon, date.month.jan ...).
 
-_WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
-_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _as_date(value: object) -> date:
@@ -58,567 +57,683 @@ def _as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def nl_date(value: object) -> str:
-    """'ma 29 mrt 2027' (a date, a datetime or an ISO string)."""
+def _as_datetime(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def day_text(value: object, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """'di 16 mrt 2027' or 'Tue 16 Mar 2027' (a date, a datetime or an ISO string)."""
     d = _as_date(value)
-    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return phrase(
+        "date.day",
+        lang,
+        weekday=phrase(f"date.weekday.{_WEEKDAYS[d.weekday()]}", lang),
+        day=d.day,
+        month=phrase(f"date.month.{_MONTHS[d.month - 1]}", lang),
+        year=d.year,
+    )
+
+
+def moment_text(value: object, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """'di 16 mrt 2027 09:00' or 'Tue 16 Mar 2027 09:00'."""
+    moment = _as_datetime(value)
+    return phrase("date.moment", lang, day=day_text(moment, lang), time=f"{moment:%H:%M}")
+
+
+def slot_text(start: datetime, end: datetime, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """A session's time as people write it: 'di 16 mrt 2027, 09:00–12:00' (an en dash)."""
+    return phrase(
+        "date.slot", lang, day=day_text(start, lang), start=f"{start:%H:%M}", end=f"{end:%H:%M}"
+    )
+
+
+def period_text(first: object, last: object, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """One day, or 'ma 15 mrt 2027 t/m vr 9 apr 2027' / 'Mon 15 Mar 2027 to Fri 9 Apr 2027'."""
+    if _as_date(first) == _as_date(last):
+        return day_text(first, lang)
+    return phrase("date.period", lang, first=day_text(first, lang), last=day_text(last, lang))
+
+
+def list_text(items: Iterable[object], lang: Language = DEFAULT_LANGUAGE) -> str:
+    """'a, b en c' or 'a, b and c' ('' for no items)."""
+    words = [str(x) for x in items]
+    if len(words) < 2:
+        return "".join(words)
+    return phrase("list.and", lang, items=", ".join(words[:-1]), last=words[-1])
+
+
+def nl_date(value: object) -> str:
+    """'ma 29 mrt 2027': ``day_text`` in Dutch."""
+    return day_text(value, "nl")
 
 
 def nl_datetime(value: object) -> str:
-    """'ma 29 mrt 2027 09:00'."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return f"{nl_date(moment)} {moment:%H:%M}"
+    """'ma 29 mrt 2027 09:00': ``moment_text`` in Dutch."""
+    return moment_text(value, "nl")
 
 
 def nl_period(first: object, last: object) -> str:
-    """One day, or 'ma 15 mrt 2027 t/m vr 9 apr 2027'."""
-    if _as_date(first) == _as_date(last):
-        return nl_date(first)
-    return f"{nl_date(first)} t/m {nl_date(last)}"
+    """'ma 15 mrt 2027 t/m vr 9 apr 2027': ``period_text`` in Dutch."""
+    return period_text(first, last, "nl")
 
 
-def nl_list(items: Iterable[object], empty: str = "geen") -> str:
-    """'a', 'a en b', 'a, b en c'."""
+def nl_list(items: Iterable[object], empty: str | None = None) -> str:
+    """'a', 'a en b', 'a, b en c'; ``empty`` (default: the catalogue's "geen") for none."""
+    return _listed(items, "nl", empty)
+
+
+def _listed(items: Iterable[object], lang: Language, empty: str | None = None) -> str:
+    """``list_text``, or "geen"/"none" (or ``empty``) when there are no items."""
     words = [str(x) for x in items]
-    if not words:
-        return empty
-    if len(words) == 1:
-        return words[0]
-    return f"{', '.join(words[:-1])} en {words[-1]}"
+    if words:
+        return list_text(words, lang)
+    return phrase("list.none", lang) if empty is None else empty
 
 
-def _plural(n: object, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def host_word(kind: str, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """What hosts a location, as its label: 'School', 'Bedrijf' or 'Organisatie'.
+
+    A guest lesson at a school site is hosted by the school, not by a company.
+    """
+    return _known(f"feed.host.{kind}", lang) or phrase("feed.host.other", lang)
 
 
-def _dates(d: Mapping[str, object]) -> str:
-    return _between(d["earliest"], d["latest"])
+# --- the explanation of every reason code --------------------------------------------------
+# Each function below gets the reason's ``details`` and a language and builds the sentence
+# from catalogue entries "reason.<...>": the same grammar for both languages.
+
+Details = Mapping[str, object]
 
 
-def _between(first: object, last: object) -> str:
+def _w(key: str, lang: Language, **values: object) -> str:
+    """The words of ``reason.<key>``."""
+    return phrase(f"reason.{key}", lang, **values)
+
+
+def _known(key: str, lang: Language) -> str | None:
+    """The words of a key built from data ("reason.kind.<kind>"), or None when there are none."""
+    return _catalogues()[lang].get(key)
+
+
+def _days(n: object, lang: Language) -> str:
+    return _w("days.one" if n == 1 else "days.many", lang, n=n)
+
+
+def _dates(d: Details, lang: Language) -> str:
+    return _between(d["earliest"], d["latest"], lang)
+
+
+def _when(d: Details, lang: Language) -> str:
+    """' tussen ... en ...' when the details carry dates, else ''."""
+    return f" {_dates(d, lang)}" if "earliest" in d else ""
+
+
+def _between(first: object, last: object, lang: Language) -> str:
     if _as_date(first) == _as_date(last):
-        return f"op {nl_date(first)}"
-    return f"tussen {nl_date(first)} en {nl_date(last)}"
+        return _w("on", lang, day=day_text(first, lang))
+    return _w("between", lang, first=day_text(first, lang), last=day_text(last, lang))
 
 
-def _hours(minutes: object) -> str:
-    return f"{int(cast(int, minutes)) / 60:g}".replace(".", ",")
+def _hours(minutes: object, lang: Language) -> str:
+    return f"{int(cast(int, minutes)) / 60:g}".replace(".", phrase("date.decimal_sign", lang))
 
 
-_KINDS = {
-    "workshop": "workshop",
-    "skills_course": "vaardigheidstraining",
-    "practical_training": "praktijktraining",
-    "guest_lesson": "gastles",
-    "excursion": "excursie",
-    "open_day": "open dag",
-}
-
-_GROUP_AWAY = {
-    "exam": "heeft examens",
-    "internship": "loopt stage",
-    "trip": "is op excursie",
-    "other": "is afwezig",
-}
+def _note(reason: object, lang: Language) -> str:
+    """' (opleiding)': an absence's reason, in words where the catalogue knows it."""
+    if not reason:
+        return ""
+    return f" ({_known(f'reason.absence.{reason}', lang) or reason})"
 
 
-def _reason_note(reason: object) -> str:
-    return f" ({reason})" if reason else ""
-
-
-def _ranges(ranges: Iterable[object]) -> str:
-    """Closures/absences as (first, last, reason) tuples or dicts, in Dutch."""
+def _ranges(ranges: Iterable[object], lang: Language) -> str:
+    """Closures/absences as (first, last, reason) tuples or dicts."""
     parts = []
     for r in ranges:
         if isinstance(r, Mapping):
             first, last, why = r["first"], r["last"], r.get("reason")
         else:
             first, last, why = cast(tuple[object, object, object], tuple(cast(Iterable[object], r)))
-        parts.append(nl_period(first, last) + _reason_note(why))
+        parts.append(period_text(first, last, lang) + _note(why, lang))
     return ", ".join(parts)
 
 
 def _without_afwezig(r: object) -> object:
-    """An absence whose reason is just "afwezig" (sick or other): the word is said already."""
-    if isinstance(r, Mapping) and r.get("reason") == "afwezig":
+    """An absence whose reason is just "afwezig" (sick or other): the word is said already.
+
+    The bridge names absences by their category in Dutch (models/absences.py), so the reason
+    is compared with the Dutch words of ``absence.other``.
+    """
+    away = phrase("absence.other", "nl")
+    if isinstance(r, Mapping) and r.get("reason") == away:
         return {**r, "reason": ""}
     if not isinstance(r, Mapping | str):
         first, last, why = cast(tuple[object, object, object], tuple(cast(Iterable[object], r)))
-        return (first, last, "" if why == "afwezig" else why)
+        return (first, last, "" if why == away else why)
     return r
 
 
-def _away(absences: Iterable[object]) -> str:
+def _away(absences: Iterable[object], lang: Language) -> str:
     listed = [_without_afwezig(r) for r in absences]
-    return f"afwezig {_ranges(listed)}" if listed else "nooit lang genoeg beschikbaar"
+    if not listed:
+        return _w("never_long_enough", lang)
+    return _w("away", lang, ranges=_ranges(listed, lang))
 
 
-def _group_period(period: Mapping[str, object]) -> str:
+def _group_period(period: Details, lang: Language) -> str:
     """'loopt stage ma 15 mrt 2027 t/m vr 9 apr 2027 (BPV Dekker)'."""
     why = period.get("reason")
-    words = _GROUP_AWAY.get(str(why)) if why else None
+    words = _known(f"reason.group_away.{why}", lang) if why else _w("group_away.other", lang)
     if words is None:
-        words = "is afwezig" + _reason_note(why)
+        words = _w("group_away.because", lang, why=why)
     note = period.get("note")
-    return f"{words} {nl_period(period['first'], period['last'])}" + (f" ({note})" if note else "")
+    when = period_text(period["first"], period["last"], lang)
+    return f"{words} {when}" + (f" ({note})" if note else "")
 
 
-def _groups_away(groups: Mapping[str, Iterable[Mapping[str, object]]]) -> str:
+def _groups_away(groups: Mapping[str, Iterable[Details]], lang: Language) -> str:
     return "; ".join(
-        f"groep {gid} " + ", ".join(_group_period(p) for p in periods)
+        _w("group", lang, group=gid, periods=", ".join(_group_period(p, lang) for p in periods))
         for gid, periods in groups.items()
     )
 
 
-def _limits(d: Mapping[str, object]) -> str:
+def _limits(d: Details, lang: Language) -> str:
     """What cuts days out of the dates (the ``_limits`` details of scheduler.explain)."""
     parts: list[str] = []
     if "horizon_end" in d:
-        parts.append(f"de planperiode eindigt op {nl_date(d['horizon_end'])}")
+        parts.append(_w("limit.horizon_end", lang, day=day_text(d["horizon_end"], lang)))
     if "horizon_start" in d:
-        parts.append(f"de planperiode begint op {nl_date(d['horizon_start'])}")
+        parts.append(_w("limit.horizon_start", lang, day=day_text(d["horizon_start"], lang)))
     if d.get("now") is not None and "horizon" not in d:
-        parts.append(f"het is nu {nl_datetime(d['now'])}")
+        parts.append(_w("limit.now", lang, moment=moment_text(d["now"], lang)))
     holidays = cast(list[object], d.get("holidays") or [])
     if holidays:
-        parts.append("vakanties " + _ranges(holidays))
+        parts.append(_w("limit.holidays", lang, ranges=_ranges(holidays, lang)))
     closures = cast(Mapping[str, list[object]], d.get("closures") or {})
     if closures:
-        parts.append(
-            "gesloten: " + "; ".join(f"{k} {_ranges(v)}" for k, v in closures.items())
-        )
-    gone = cast(Mapping[str, list[Mapping[str, object]]], d.get("group_unavailable") or {})
+        listed = "; ".join(f"{k} {_ranges(v, lang)}" for k, v in closures.items())
+        parts.append(_w("limit.closed", lang, closures=listed))
+    gone = cast(Mapping[str, list[Details]], d.get("group_unavailable") or {})
     if gone:
-        parts.append(_groups_away(gone))
+        parts.append(_groups_away(gone, lang))
     absences = cast(Mapping[str, list[object]], d.get("absences") or {})
     if isinstance(absences, Mapping) and absences:
-        parts.append("afwezig: " + "; ".join(f"{k} {_ranges(v)}" for k, v in absences.items()))
+        listed = "; ".join(f"{k} {_ranges(v, lang)}" for k, v in absences.items())
+        parts.append(_w("limit.away", lang, absences=listed))
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _priority(d: Mapping[str, object]) -> str:
-    return f" (deze aanvraag heeft prioriteit {d['priority']})"
+def _priority(d: Details, lang: Language) -> str:
+    return f" ({_w('priority', lang, priority=d['priority'])})"
 
 
-def _competitor(c: Mapping[str, object]) -> str:
-    held = "" if c.get("movable", True) else ", al begonnen of vastgezet"
-    return f"{c['request']} (prioriteit {c['priority']}{held})"
+def _competitor(c: Details, lang: Language) -> str:
+    key = "competitor" if c.get("movable", True) else "competitor_held"
+    return _w(key, lang, request=c["request"], priority=c["priority"])
 
 
-_ROLES = {"location": "locatie", "trainer": "trainer", "group": "groep"}
+def _role(role: str, lang: Language) -> str:
+    return _known(f"reason.role.{role}", lang) or role
 
 
-def _resource(kind: str, subject: str) -> str:
+def _resource(kind: str, subject: str, lang: Language) -> str:
     if kind == "travel":
         role, _, who = subject.partition(" ")
-        return f"{_ROLES.get(role, role)} {who} kan niet op tijd reizen"
-    return f"{_ROLES.get(kind, kind)} {subject} is bezet"
+        return _w("cannot_travel", lang, who=_role(role, lang), subject=who)
+    return _w("busy", lang, who=_role(kind, lang), subject=subject)
 
 
-def _spacing(low: object, high: object) -> str:
+def _spacing(low: object, high: object, lang: Language) -> str:
     if high == low:
-        return f"precies {_plural(low, 'dag', 'dagen')} na elkaar"
+        return _w("spacing.exactly", lang, days=_days(low, lang))
     if high is None:
-        return f"minstens {_plural(low, 'dag', 'dagen')} na elkaar"
-    return f"{low} tot {high} dagen na elkaar"
+        return _w("spacing.at_least", lang, days=_days(low, lang))
+    return _w("spacing.between", lang, low=low, high=high)
 
 
-def _scope(d: Mapping[str, object]) -> str:
-    scope = cast(Mapping[str, object], d.get("scope") or {})
+def _scope(d: Details, lang: Language) -> str:
+    scope = cast(Details, d.get("scope") or {})
     if not scope:
-        return f" {_dates(d)}"
-    text = f" {_between(scope['first'], scope['last'])}"
+        return f" {_dates(d, lang)}"
+    text = f" {_between(scope['first'], scope['last'], lang)}"
     if scope.get("widened_by"):
-        text += f" (de data ruimer genomen, tot {_plural(scope['widened_by'], 'dag', 'dagen')})"
+        text += f" ({_w('widened', lang, days=_days(scope['widened_by'], lang))})"
     elif "horizon_end" in d:
-        text += f" (de planperiode eindigt op {nl_date(d['horizon_end'])})"
+        text += f" ({_w('limit.horizon_end', lang, day=day_text(d['horizon_end'], lang))})"
     return text
 
 
-def _blockers(f: Mapping[str, object], d: Mapping[str, object]) -> str:
+def _blockers(f: Details, d: Details, lang: Language) -> str:
     """The competing requests whose sessions are in the way of this family."""
     found = [
         c
-        for c in cast(list[Mapping[str, object]], d.get("competitors", []))
+        for c in cast(list[Details], d.get("competitors", []))
         if f["family"] in cast(list[str], c.get("families", []))
     ]
-    return ", ".join(_competitor(c) for c in found)
+    return ", ".join(_competitor(c, lang) for c in found)
 
 
-def _family_parts(f: Mapping[str, object], d: Mapping[str, object]) -> tuple[str, str]:
+def _family_parts(f: Details, d: Details, lang: Language) -> tuple[str, str]:
     """A busy family as a head and a tail ('locatie L1 is bezet', 'door R2 (...)')."""
     kind, role, subject = str(f["kind"]), str(f.get("role", "")), str(f["subject"])
-    who, by = _ROLES.get(role, role), _blockers(f, d)
+    who, by = _role(role, lang), _blockers(f, d, lang)
     if kind == "travel_between_sessions":
-        return f"{who} {subject} kan niet op tijd reizen", f"van of naar {by}" if by else ""
-    return f"{who} {subject} is bezet", f"door {by}" if by else ""
+        head = _w("cannot_travel", lang, who=who, subject=subject)
+        return head, _w("from_or_to", lang, by=by) if by else ""
+    return _w("busy", lang, who=who, subject=subject), _w("by", lang, by=by) if by else ""
 
 
-def _family(f: Mapping[str, object], d: Mapping[str, object]) -> str:
-    """One family of a CP-SAT core in Dutch (the kinds of scheduler.cpsat.why)."""
+def _family(f: Details, d: Details, lang: Language) -> str:
+    """One family of a CP-SAT core (the kinds of scheduler.cpsat.why)."""
     kind, subject = str(f["kind"]), str(f["subject"])
     if kind in ("location_busy", "trainer_busy", "group_busy", "travel_between_sessions"):
-        return " ".join(x for x in _family_parts(f, d) if x)
+        return " ".join(x for x in _family_parts(f, d, lang) if x)
     if kind == "trainer_weekly_hours":
-        for h in cast(list[Mapping[str, object]], d.get("hours", [])):
+        for h in cast(list[Details], d.get("hours", [])):
             if h["trainer"] == subject and h["week"] == f.get("week"):
-                return (
-                    f"{subject} heeft in week {h['week']} al {_hours(h['used_minutes'])} van "
-                    f"{_hours(h['max_minutes'] or 0)} uur gebruikt"
-                )
-        return f"{subject} zit in week {f.get('week')} aan zijn maximum aantal uren"
+                used, most = _hours(h["used_minutes"], lang), _hours(h["max_minutes"] or 0, lang)
+                return _w("hours_used", lang, trainer=subject, week=h["week"], used=used, max=most)
+        return _w("hours_max", lang, trainer=subject, week=f.get("week"))
     if kind == "day_gaps":
         low, high = d.get("min_days_between"), d.get("max_days_between")
         if low is None:
-            return "de sessies moeten op de voorgeschreven afstand van elkaar liggen"
-        return f"de sessies moeten {_spacing(low, high)} liggen"
+            return _w("family.day_gaps", lang)
+        return _w("family.spacing", lang, spacing=_spacing(low, high, lang))
     if kind == "same_location":
-        return "de sessies moeten op één locatie blijven"
+        return _w("family.same_location", lang)
     if kind == "own_sessions_apart":
-        return "tussen de eigen sessies is de buffer- of reistijd van de locatie nodig"
-    return f"de aanvraag moet {_dates(d)} plaatsvinden"
+        return _w("family.own_sessions_apart", lang)
+    return _w("family.dates", lang, dates=_dates(d, lang))
 
 
-def _families(d: Mapping[str, object], skip: Iterable[str] = ()) -> list[str]:
+def _families(d: Details, lang: Language, skip: Iterable[str] = ()) -> list[str]:
     skipped = set(skip)
     return [
-        _family(f, d)
-        for f in cast(list[Mapping[str, object]], d.get("families", []))
+        _family(f, d, lang)
+        for f in cast(list[Details], d.get("families", []))
         if f["kind"] not in skipped
     ]
 
 
-# --- one Dutch text per reason code --------------------------------------------------------
+# --- one text per reason code --------------------------------------------------------------
 
 
-def _participants_out_of_range(d: Mapping[str, object]) -> str:
+def _participants_out_of_range(d: Details, lang: Language) -> str:
     high = d["max"] if d["max"] is not None else "…"
-    what = f"activiteit {d['activity']}" if d.get("activity") else "de activiteit"
-    return f"{d['participants']} deelnemers, maar {what} staat {d['min']}-{high} deelnemers toe"
-
-
-def _at_school_groups_differ(d: Mapping[str, object]) -> str:
-    homes = cast(Mapping[str, object], d["homes"])
-    listed = ", ".join(f"{g}: {h or 'geen school'}" for g, h in homes.items())
-    return (
-        f"activiteit {d.get('activity', '')} vindt op school plaats, maar de groepen hebben "
-        f"niet één gezamenlijke schoollocatie ({listed})"
+    what = (
+        _w("activity", lang, activity=d["activity"])
+        if d.get("activity")
+        else _w("the_activity", lang)
+    )
+    return _w(
+        "participants_out_of_range",
+        lang,
+        participants=d["participants"],
+        activity=what,
+        min=d["min"],
+        max=high,
     )
 
 
-def _no_days_in_window(d: Mapping[str, object]) -> str:
+def _at_school_groups_differ(d: Details, lang: Language) -> str:
+    homes = cast(Mapping[str, object], d["homes"])
+    listed = ", ".join(f"{g}: {h or _w('no_school', lang)}" for g, h in homes.items())
+    return _w("at_school_groups_differ", lang, activity=d.get("activity", ""), homes=listed)
+
+
+def _no_days_in_window(d: Details, lang: Language) -> str:
     first, last = cast(tuple[object, object], d["horizon"])
-    text = f"geen werkdag {_dates(d)} binnen de planperiode {nl_period(first, last)}"
+    text = _w(
+        "no_days_in_window",
+        lang,
+        dates=_dates(d, lang),
+        horizon=period_text(first, last, lang),
+    )
     if d.get("now") is not None:
-        text += f" na nu ({nl_datetime(d['now'])})"
+        text += f" {_w('after_now', lang, moment=moment_text(d['now'], lang))}"
     holidays = cast(list[object], d.get("holidays") or [])
     if holidays:
-        text += f"; vakantiedagen: {', '.join(nl_date(h) for h in holidays)}"
+        days = ", ".join(day_text(h, lang) for h in holidays)
+        text += f"; {_w('holiday_days', lang, days=days)}"
     return text
 
 
-def _no_location_fits(d: Mapping[str, object]) -> str:
-    needs = cast(Mapping[str, object], d.get("needs") or {})
+def _no_location_fits(d: Details, lang: Language) -> str:
+    needs = cast(Details, d.get("needs") or {})
     wanted: list[str] = []
     if needs.get("capacity") is not None:
-        wanted.append(f"plaats voor {needs['capacity']}")
-    for e in cast(list[Mapping[str, object]], needs.get("equipment", [])):
+        wanted.append(_w("room_for", lang, capacity=needs["capacity"]))
+    for e in cast(list[Details], needs.get("equipment", [])):
         wanted.append(f"{e['quantity']}x {e['equipment']}")
     near = [
-        f"binnen {t['minutes']} min van {t['home']} (school van groep {t['group']})"
-        for t in cast(list[Mapping[str, object]], needs.get("travel", []))
+        _w("near", lang, minutes=t["minutes"], home=t["home"], group=t["group"])
+        for t in cast(list[Details], needs.get("travel", []))
     ]
-    text = "geen locatie"
+    both = f" {_w('and', lang)} "
+    text = _w("no_location", lang)
     if wanted:
-        text += " met " + " en ".join(wanted)
+        text += " " + _w("with", lang, needs=both.join(wanted))
     if near:
-        text += " " + " en ".join(near)
+        text += " " + both.join(near)
     not_hosting = cast(list[str], d.get("not_hosting") or [])
     if not_hosting:
-        text += (
-            f" die trainingen ontvangt ({nl_list(not_hosting)} zou(den) passen maar "
-            "ontvangen geen trainingen)"
-        )
+        text += " " + _w("not_hosting", lang, locations=_listed(not_hosting, lang))
     removed = cast(Mapping[str, list[str]], d.get("removed_by") or {})
     if not needs and removed:
-        text += f" voldoet aan alle eisen ({'; '.join(removed)})"
+        text += " " + _w("meets_all", lang, removed="; ".join(removed))
     return text
 
 
-def _skill(d: Mapping[str, object]) -> str:
-    return f"bevoegd voor {d['qualification']}" if d.get("qualification") else ""
+def _skill(d: Details, lang: Language) -> str:
+    qualification = d.get("qualification")
+    return _w("qualified_for", lang, qualification=qualification) if qualification else ""
 
 
-def _kind(d: Mapping[str, object]) -> str:
+def _kind(d: Details, lang: Language) -> str:
     kind = str(d.get("kind", ""))
-    return _KINDS.get(kind, kind.replace("_", " ")) or "deze activiteit"
+    if not kind:
+        return _w("kind.none", lang)
+    return _known(f"reason.kind.{kind}", lang) or kind.replace("_", " ")
 
 
-def _no_qualified_trainer(d: Mapping[str, object]) -> str:
-    what = " en ".join(
-        x for x in (_skill(d), "gecertificeerd" if d.get("certificate") else "") if x
-    )
+def _no_qualified_trainer(d: Details, lang: Language) -> str:
+    certified = _w("certified", lang) if d.get("certificate") else ""
+    what = f" {_w('and', lang)} ".join(x for x in (_skill(d, lang), certified) if x)
     have = cast(list[str], d.get("qualified") or [])
     needed = d.get("needed", 1)
     if needed == 1 or not have:
-        return f"geen trainer die {what} is" if what else "geen trainers"
-    return f"{needed} trainers {what or 'nodig'} nodig, alleen {nl_list(have)}".replace(
-        "nodig nodig", "nodig"
-    )
+        return _w("no_trainer_who", lang, what=what) if what else _w("no_trainers", lang)
+    if what:
+        return _w("trainers_needed_what", lang, needed=needed, what=what, have=_listed(have, lang))
+    return _w("trainers_needed", lang, needed=needed, have=_listed(have, lang))
 
 
-def _fixed_trainer_unqualified(d: Mapping[str, object]) -> str:
-    skill = _skill(d) or "geschikt"
-    return f"vaste trainer {d['trainer']} is niet {skill}"
+def _fixed_trainer_unqualified(d: Details, lang: Language) -> str:
+    skill = _skill(d, lang) or _w("suitable", lang)
+    return _w("fixed_not", lang, trainer=d["trainer"], skill=skill)
 
 
-def _fixed_trainer_uncertified(d: Mapping[str, object]) -> str:
-    held = f"is {_skill(d)}, maar " if _skill(d) else ""
-    return (
-        f"vaste trainer {d['trainer']} {held}heeft geen lesbevoegdheid, die een "
-        f"{_kind(d)} vraagt"
-    )
+def _fixed_trainer_uncertified(d: Details, lang: Language) -> str:
+    skill, kind = _skill(d, lang), _kind(d, lang)
+    if skill:
+        return _w("fixed_uncertified_skill", lang, trainer=d["trainer"], skill=skill, kind=kind)
+    return _w("fixed_uncertified", lang, trainer=d["trainer"], kind=kind)
 
 
-def _no_certified_trainer(d: Mapping[str, object]) -> str:
+def _no_certified_trainer(d: Details, lang: Language) -> str:
     have = cast(list[str], d.get("qualified") or [])
     lacking = cast(list[str], d.get("without_certificate") or [])
-    skill = _skill(d)
-    without = f"{nl_list(lacking)} {'is' if len(lacking) == 1 else 'zijn'} {skill or 'beschikbaar'}"
-    without += " zonder lesbevoegdheid"
+    skill, kind = _skill(d, lang), _kind(d, lang)
+    without = _w(
+        "without_certificate.one" if len(lacking) == 1 else "without_certificate.many",
+        lang,
+        trainers=_listed(lacking, lang),
+        skill=skill or _w("available", lang),
+    )
     if have:
-        return (
-            f"{d['needed']} trainers {skill + ' ' if skill else ''}met de lesbevoegdheid die een "
-            f"{_kind(d)} vraagt zijn nodig, alleen {nl_list(have)}; {without}"
+        key = "certified_needed_skill" if skill else "certified_needed"
+        listed = _listed(have, lang)
+        return _w(
+            key, lang, needed=d["needed"], skill=skill, kind=kind, have=listed, without=without
         )
-    return (
-        f"geen trainer {skill + ' ' if skill else ''}heeft de lesbevoegdheid die een {_kind(d)} "
-        f"vraagt ({without})"
+    if skill:
+        return _w("no_certified_skill", lang, skill=skill, kind=kind, without=without)
+    return _w("no_certified", lang, kind=kind, without=without)
+
+
+def _fixed_trainer_unavailable(d: Details, lang: Language) -> str:
+    absences = cast(list[object], d.get("absences") or [])
+    away = _away(absences, lang)
+    return _w(
+        "fixed_trainer_unavailable", lang, trainer=d["trainer"], away=away, when=_when(d, lang)
     )
 
 
-def _fixed_trainer_unavailable(d: Mapping[str, object]) -> str:
-    absences = cast(list[object], d.get("absences") or [])
-    when = f" {_dates(d)}" if "earliest" in d else ""
-    return f"vaste trainer {d['trainer']} is {_away(absences)}{when}"
-
-
-def _trainers_unavailable(d: Mapping[str, object]) -> str:
+def _trainers_unavailable(d: Details, lang: Language) -> str:
     qualified = cast(list[str], d["qualified"])
     absences = cast(Mapping[str, list[object]], d.get("absences") or {})
-    when = f" {_dates(d)}" if "earliest" in d else ""
+    when = _when(d, lang)
     if len(qualified) == 1:
         only = qualified[0]
-        return f"alleen trainer {only} is bevoegd en is {_away(absences.get(only, []))}{when}"
-    excuses = "; ".join(f"{tid} is {_away(r)}" for tid, r in absences.items())
-    available = cast(list[str], d.get("available") or [])
-    return (
-        f"{d['needed']} bevoegde trainer(s) nodig{when}, beschikbaar: {nl_list(available)}"
-        + (f" ({excuses})" if excuses else "")
+        away = _away(absences.get(only, []), lang)
+        return _w("only_trainer_away", lang, trainer=only, away=away, when=when)
+    excuses = "; ".join(
+        _w("trainer_away", lang, trainer=tid, away=_away(r, lang)) for tid, r in absences.items()
+    )
+    available = _listed(cast(list[str], d.get("available") or []), lang)
+    text = _w("trainers_away", lang, needed=d["needed"], when=when, available=available)
+    return text + (f" ({excuses})" if excuses else "")
+
+
+def _group_unavailable(d: Details, lang: Language) -> str:
+    groups = cast(Mapping[str, list[Details]], d["groups"])
+    key = "group_unavailable.one" if len(groups) == 1 else "group_unavailable.many"
+    return _w(key, lang, groups=_groups_away(groups, lang), when=_when(d, lang))
+
+
+def _no_common_time(d: Details, lang: Language) -> str:
+    return _w(
+        "no_common_time",
+        lang,
+        minutes=d["duration_minutes"],
+        when=_when(d, lang),
+        locations=_listed(cast(list[str], d.get("locations") or []), lang),
+        groups=_listed(cast(list[str], d.get("groups") or []), lang),
+        needed=d.get("needed", 1),
+        limits=_limits(d, lang),
     )
 
 
-def _group_unavailable(d: Mapping[str, object]) -> str:
-    groups = cast(Mapping[str, list[Mapping[str, object]]], d["groups"])
-    who = "de groep kan" if len(groups) == 1 else "al haar groepen kunnen"
-    when = f" {_dates(d)}" if "earliest" in d else ""
-    return f"{_groups_away(groups)}: geen werkdag{when} waarop {who} komen"
-
-
-def _no_common_time(d: Mapping[str, object]) -> str:
-    locations = cast(list[str], d.get("locations") or [])
-    groups = cast(list[str], d.get("groups") or [])
-    when = f" {_dates(d)}" if "earliest" in d else ""
-    return (
-        f"geen tijdvak van {d['duration_minutes']} minuten{when} waarop een passende locatie "
-        f"({nl_list(locations)}), groep(en) {nl_list(groups)} en {d.get('needed', 1)} bevoegde "
-        f"trainer(s) allemaal beschikbaar zijn" + _limits(d)
-    )
-
-
-def _sessions_do_not_fit_window(d: Mapping[str, object]) -> str:
-    spacing = f"minstens {_plural(d['min_days_between'], 'dag', 'dagen')} na elkaar"
+def _sessions_do_not_fit_window(d: Details, lang: Language) -> str:
+    spacing = _w("spacing.at_least", lang, days=_days(d["min_days_between"], lang))
     if d.get("max_days_between") is not None:
-        spacing += f" en hoogstens {d['max_days_between']}"
-    where = " op één locatie" if d.get("same_location") else ""
+        spacing += " " + _w("spacing.at_most", lang, high=d["max_days_between"])
     days = cast(list[object], d.get("candidate_days") or [])
-    when = f" {_dates(d)}" if "earliest" in d else ""
-    return (
-        f"{d['sessions']} sessies {spacing}{where} passen niet{when}{_limits(d)}: er passen er "
-        f"maar {d['fits']} op de mogelijke dagen ({', '.join(nl_date(x) for x in days)})"
+    return _w(
+        "sessions_do_not_fit_window",
+        lang,
+        sessions=d["sessions"],
+        spacing=spacing,
+        where=f" {_w('one_location', lang)}" if d.get("same_location") else "",
+        when=_when(d, lang),
+        limits=_limits(d, lang),
+        fits=d["fits"],
+        days=", ".join(day_text(x, lang) for x in days),
     )
 
 
-def _capacity_taken(d: Mapping[str, object]) -> str:
-    by_request = {
-        c["request"]: c for c in cast(list[Mapping[str, object]], d.get("competitors", []))
-    }
+def _capacity_taken(d: Details, lang: Language) -> str:
+    by_request = {c["request"]: c for c in cast(list[Details], d.get("competitors", []))}
     parts = []
-    for b in cast(list[Mapping[str, object]], d.get("blocked", [])):
+    for b in cast(list[Details], d.get("blocked", [])):
         reqs = cast(list[str], b["requests"])
-        who = ", ".join(_competitor(by_request[r]) for r in reqs if r in by_request)
+        who = ", ".join(_competitor(by_request[r], lang) for r in reqs if r in by_request)
         kind, subject = str(b["kind"]), str(b["subject"])
         if kind == "travel":
-            parts.append(f"{_resource(kind, subject)} van of naar {who}")
+            parts.append(f"{_resource(kind, subject, lang)} {_w('from_or_to', lang, by=who)}")
         else:
-            parts.append(f"{_ROLES.get(kind, kind)} {subject} door {who}")
-    when = f" {_dates(d)}" if "earliest" in d else ""
-    taken = f": {'; '.join(parts)}" if parts else ""
-    slots = (
-        "het enige mogelijke tijdvak"
-        if d["candidate_slots"] == 1
-        else f"alle {d['candidate_slots']} mogelijke tijdvakken"
-    )
-    verb = "is" if d["candidate_slots"] == 1 else "zijn"
-    return f"{slots}{when} {verb} bezet in deze planning{taken}{_priority(d)}"
-
-
-def _no_combination(d: Mapping[str, object]) -> str:
-    e = cast(Mapping[str, object], d["example"])
-    return (
-        f"aan elke eis afzonderlijk is te voldoen en er blijven {d['free_slots']} vrije "
-        f"tijdvakken over (bijv. {e['location']} op {nl_date(e['day'])} {e['start']}), maar niet "
-        "samen met de rest van deze planning: de solver woog het af tegen andere kosten of "
-        "regels, of stopte voordat hij het vond"
+            parts.append(f"{_role(kind, lang)} {subject} {_w('by', lang, by=who)}")
+    slots = d["candidate_slots"]
+    return _w(
+        "capacity_taken.one" if slots == 1 else "capacity_taken.many",
+        lang,
+        slots=slots,
+        when=_when(d, lang),
+        taken=f": {'; '.join(parts)}" if parts else "",
+        priority=_priority(d, lang),
     )
 
 
-def _blocked_by_sessions(d: Mapping[str, object]) -> str:
-    families = cast(list[Mapping[str, object]], d.get("families", []))
-    scope = _scope(d)
+def _no_combination(d: Details, lang: Language) -> str:
+    e = cast(Details, d["example"])
+    day = day_text(e["day"], lang)
+    return _w(
+        "no_combination", lang, free=d["free_slots"], location=e["location"], day=day,
+        start=e["start"],
+    )  # fmt: skip
+
+
+def _blocked_by_sessions(d: Details, lang: Language) -> str:
+    families = cast(list[Details], d.get("families", []))
+    scope, priority = _scope(d, lang), _priority(d, lang)
     if len(families) == 1:
-        head, tail = _family_parts(families[0], d)
-        if families[0]["kind"] == "travel_between_sessions":
-            return f"{head} {tail} vanaf elk mogelijk tijdvak{scope}{_priority(d)}"
-        return f"{head} op alle mogelijke tijdvakken{scope} {tail}{_priority(d)}"
-    texts = "; ".join(_families(d))
-    return f"elk mogelijk tijdvak{scope} is geblokkeerd: {texts}{_priority(d)}"
+        head, tail = _family_parts(families[0], d, lang)
+        travel = families[0]["kind"] == "travel_between_sessions"
+        key = "blocked_travel" if travel else "blocked_one"
+        return _w(key, lang, head=head, tail=tail, scope=scope, priority=priority)
+    texts = "; ".join(_families(d, lang))
+    return _w("blocked_many", lang, scope=scope, families=texts, priority=priority)
 
 
-def _trainer_hours_exhausted(d: Mapping[str, object]) -> str:
-    texts = "; ".join(_families(d, skip=("request_dates",)))
+def _trainer_hours_exhausted(d: Details, lang: Language) -> str:
+    texts = "; ".join(_families(d, lang, skip=("request_dates",)))
     dated = "request_dates" in cast(list[str], d.get("core", []))
-    where = f", en ze moet {_dates(d)} plaatsvinden" if dated and "earliest" in d else ""
-    n, minutes = d.get("sessions", 1), d.get("session_minutes")
-    length = f" van {_hours(minutes)} uur" if minutes is not None else ""
-    return f"{texts}; {d.get('request', 'de aanvraag')} heeft {n} sessie(s){length} nodig{where}"
+    where = (
+        f", {_w('must_take_place', lang, dates=_dates(d, lang))}"
+        if dated and "earliest" in d
+        else ""
+    )
+    minutes = d.get("session_minutes")
+    length = f" {_w('of_hours', lang, hours=_hours(minutes, lang))}" if minutes is not None else ""
+    return _w(
+        "trainer_hours_exhausted",
+        lang,
+        families=texts,
+        request=d.get("request") or _w("the_request", lang),
+        sessions=d.get("sessions", 1),
+        length=length,
+        where=where,
+    )
 
 
-def _day_gaps_unreachable(d: Mapping[str, object]) -> str:
-    others = _families(d, skip=("day_gaps", "same_location"))
-    where = " op één locatie" if d.get("same_location") else ""
-    days = ", ".join(nl_date(x) for x in cast(list[object], d.get("free_days") or [])) or "geen"
-    rest = f": {'; '.join(others)}" if others else ""
-    spacing = _spacing(d.get("min_days_between"), d.get("max_days_between"))
-    return (
-        f"de {d.get('sessions', '')} sessies zijn niet {spacing}{where} te plannen{_scope(d)}"
-        f"{rest} (dagen met een vrij tijdvak: {days})"
-    ).replace("de  sessies", "de sessies")
+def _rest(d: Details, lang: Language) -> str:
+    others = _families(d, lang, skip=("day_gaps", "same_location"))
+    return f": {'; '.join(others)}" if others else ""
 
 
-def _same_location_unreachable(d: Mapping[str, object]) -> str:
-    others = _families(d, skip=("day_gaps", "same_location"))
-    rest = f": {'; '.join(others)}" if others else ""
-    return (
-        f"de {d.get('sessions', '')} sessies kunnen niet op één locatie blijven{_scope(d)}{rest}"
-    ).replace("de  sessies", "de sessies")
+def _day_gaps_unreachable(d: Details, lang: Language) -> str:
+    free = [day_text(x, lang) for x in cast(list[object], d.get("free_days") or [])]
+    text = _w(
+        "day_gaps_unreachable",
+        lang,
+        sessions=d.get("sessions", ""),
+        spacing=_spacing(d.get("min_days_between"), d.get("max_days_between"), lang),
+        where=f" {_w('one_location', lang)}" if d.get("same_location") else "",
+        scope=_scope(d, lang),
+        rest=_rest(d, lang),
+    )
+    days = ", ".join(free) or phrase("list.none", lang)
+    return f"{text} ({_w('free_days', lang, days=days)})".replace("  ", " ")
 
 
-def _blocked_in_combination(d: Mapping[str, object]) -> str:
-    texts = "; ".join(_families(d)) or "de data"
-    return f"geen plaatsing{_scope(d)} voldoet aan alles: {texts}{_priority(d)}"
+def _same_location_unreachable(d: Details, lang: Language) -> str:
+    text = _w(
+        "same_location_unreachable",
+        lang,
+        sessions=d.get("sessions", ""),
+        scope=_scope(d, lang),
+        rest=_rest(d, lang),
+    )
+    return text.replace("  ", " ")
 
 
-def _solver_tradeoff(d: Mapping[str, object]) -> str:
-    placement = cast(list[Mapping[str, object]], d["placement"])
+def _blocked_in_combination(d: Details, lang: Language) -> str:
+    texts = "; ".join(_families(d, lang)) or _w("the_dates", lang)
+    return _w(
+        "blocked_in_combination", lang, scope=_scope(d, lang), families=texts,
+        priority=_priority(d, lang),
+    )  # fmt: skip
+
+
+def _solver_tradeoff(d: Details, lang: Language) -> str:
+    placement = cast(list[Details], d["placement"])
     where = "; ".join(
         (f"#{p['index']} " if len(placement) > 1 else "")
-        + f"op {p['location']} op {nl_datetime(p['start'])}-"
-        + f"{nl_datetime(p['end'])[-5:]} met {nl_list(cast(list[str], p['trainers']))}"
+        + _w(
+            "placed",
+            lang,
+            location=p["location"],
+            when=slot_text(_as_datetime(p["start"]), _as_datetime(p["end"]), lang),
+            trainers=_listed(cast(list[str], p["trainers"]), lang),
+        )
         for p in placement
     )
-    free = f" ({d['free_slots']} vrije tijdvakken in totaal)" if "free_slots" in d else ""
-    return (
-        f"{d.get('request', 'de aanvraag')} past {where}, naast elke andere sessie van deze "
-        "planning; de solver liet haar weg voor een betere doelwaarde (of had geen tijd meer)"
-        + free
-    )
+    free = f" ({_w('free_slots', lang, free=d['free_slots'])})" if "free_slots" in d else ""
+    request = d.get("request") or _w("the_request", lang)
+    return _w("solver_tradeoff", lang, request=request, where=where, free=free)
 
 
-def _course_rule(d: Mapping[str, object]) -> str:
+def _course_rule(d: Details, lang: Language) -> str:
     rule = d["rule"]
-    blocking = cast(list[Mapping[str, object]], d.get("blocking") or [])
+    blocking = cast(list[Details], d.get("blocking") or [])
     if rule == "group_unavailable":
-        groups: dict[str, list[Mapping[str, object]]] = {}
+        groups: dict[str, list[Details]] = {}
         for b in blocking:
             groups.setdefault(str(b["group"]), []).append(b)
-        return _groups_away(groups)
+        return _groups_away(groups, lang)
     if rule == "fixed_trainer":
         trainer = next((b["trainer"] for b in blocking), d.get("trainer", ""))
         if not blocking:
-            return "de vaste trainer is nooit lang genoeg beschikbaar"
-        return f"de vaste trainer {trainer} is afwezig {_ranges(blocking)}"
+            return _w("course.fixed_trainer_never", lang)
+        return _w(
+            "course.fixed_trainer_away", lang, trainer=trainer, ranges=_ranges(blocking, lang)
+        )
     if rule == "same_location":
         if not blocking:
-            return "de cursus moet op dezelfde locatie blijven, die niet lang genoeg open is"
-        return (
-            f"de cursus moet op {blocking[0]['location']} blijven, die gesloten is "
-            f"{_ranges(blocking)}"
-        )
+            return _w("course.same_location_never", lang)
+        return _w(
+            "course.same_location_closed", lang, location=blocking[0]["location"],
+            ranges=_ranges(blocking, lang),
+        )  # fmt: skip
     if rule == "locations_closed":
         if not blocking:
-            return "geen passende locatie is op die dagen lang genoeg open"
-        return "elke passende locatie is gesloten: " + "; ".join(
-            f"{b['location']} {_ranges([b])}" for b in blocking
-        )
+            return _w("course.locations_never", lang)
+        closures = "; ".join(f"{b['location']} {_ranges([b], lang)}" for b in blocking)
+        return _w("course.locations_closed", lang, closures=closures)
     if rule == "dates":
         b = blocking[0] if blocking else {}
-        by = f" vóór {nl_date(b['by'])}" if "by" in b else ""
-        return f"er is{by} geen werkdag meer voor over (de planperiode of de data lopen af)"
+        if "by" in b:
+            return _w("course.dates_before", lang, day=day_text(b["by"], lang))
+        return _w("course.dates", lang)
     if rule == "running_courses_together":
         others = cast(list[str], blocking[0]["requests"]) if blocking else []
-        return (
-            f"ze kan niet samen met de andere lopende cursus(sen) {nl_list(others)} worden "
-            "afgerond (elke cursus houdt alleen de sessies die al plaatsvonden)"
-        )
-    return "er blijft geen dag, locatie en trainer over die de regels samen toestaan"
+        return _w("course.running_together", lang, others=_listed(others, lang))
+    return _w("course.no_room", lang)
 
 
-def _course_cannot_be_completed(d: Mapping[str, object]) -> str:
+def _course_cannot_be_completed(d: Details, lang: Language) -> str:
     offered = []
-    for o in cast(list[Mapping[str, object]], d.get("options") or []):
+    for o in cast(list[Details], d.get("options") or []):
         if o["option"] == "another_location":
-            offered.append(f"een andere locatie ({nl_list(cast(list[str], o['locations']))})")
+            listed = _listed(cast(list[str], o["locations"]), lang)
+            offered.append(_w("course.another_location", lang, locations=listed))
         elif o["option"] == "another_trainer":
-            offered.append(f"een andere trainer ({nl_list(cast(list[str], o['trainers']))})")
+            listed = _listed(cast(list[str], o["trainers"]), lang)
+            offered.append(_w("course.another_trainer", lang, trainers=listed))
         else:
-            offered.append(
-                "een besluit van de planner (de rest van de cursus annuleren of de regels "
-                "aanpassen)"
-            )
-    kept = ", ".join(f"#{k}" for k in cast(list[int], d.get("kept") or []))
-    request = d.get("request", "")
-    return (
-        f"sessie {request}#{d['session']} van deze lopende cursus kan niet worden geplaatst: "
-        f"sessie(s) {kept} blijven zoals ze plaatsvonden, en {_course_rule(d)}; "
-        f"mogelijkheden: {'; '.join(offered)}"
+            offered.append(_w("course.planner_decides", lang))
+    return _w(
+        "course_cannot_be_completed",
+        lang,
+        request=d.get("request", ""),
+        session=d["session"],
+        kept=", ".join(f"#{k}" for k in cast(list[int], d.get("kept") or [])),
+        rule=_course_rule(d, lang),
+        options="; ".join(offered),
     )
 
 
-Render = Callable[[Mapping[str, object]], str]
-
-
-def _engine_message(reason: Reason) -> str:
-    """English: the engine's own message, the one English source."""
-    return reason.message
+Render = Callable[[Details, Language], str]
 
 
 @dataclass(frozen=True, slots=True)
 class ReasonWords:
-    """How one reason code reads in each language."""
+    """How one reason code reads: a sentence built from catalogue entries, in any language."""
 
-    nl: Render
-    en: Callable[[Reason], str] = _engine_message
+    text: Render
+
+    def __call__(self, details: Details, lang: Language = DEFAULT_LANGUAGE) -> str:
+        return self.text(details, lang)
 
 
 CODE_WORDS: Mapping[str, ReasonWords] = {
@@ -653,53 +768,15 @@ def missing_codes() -> list[str]:
 
 
 def render(reason: Reason, lang: Language = DEFAULT_LANGUAGE) -> str:
-    """``reason`` in words for ``lang``: Dutch by default, English on request.
+    """``reason`` in words for ``lang`` (Dutch by default), from the catalogue.
 
-    A code without Dutch words (none today, the test suite guards it) falls back to the
+    A code without words (none today, the test suite guards it) falls back to the engine's
     English message rather than failing in front of a user.
     """
     words = CODE_WORDS.get(str(reason.code))
-    if lang == "en" or words is None:
+    if words is None:
         return reason.message
-    return words.nl(reason.details)
-
-
-# --- dates, times and lists in either language (change notices) -------------------------
-
-_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_EN_MONTHS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
-
-
-def day_text(value: object, lang: Language = DEFAULT_LANGUAGE) -> str:
-    """'di 16 mrt 2027' or 'Tue 16 Mar 2027'."""
-    if lang == "nl":
-        return nl_date(value)
-    d = _as_date(value)
-    return f"{_EN_WEEKDAYS[d.weekday()]} {d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
-
-
-def slot_text(start: datetime, end: datetime, lang: Language = DEFAULT_LANGUAGE) -> str:
-    """A session's time as people write it: 'di 16 mrt 2027, 09:00-12:00' (wall time)."""
-    return f"{day_text(start, lang)}, {start:%H:%M}-{end:%H:%M}"
-
-
-def period_text(first: object, last: object, lang: Language = DEFAULT_LANGUAGE) -> str:
-    """One day, or 'ma 15 mrt 2027 t/m vr 9 apr 2027' / 'Mon 15 Mar 2027 to Fri 9 Apr 2027'."""
-    if lang == "nl":
-        return nl_period(first, last)
-    if _as_date(first) == _as_date(last):
-        return day_text(first, lang)
-    return f"{day_text(first, lang)} to {day_text(last, lang)}"
-
-
-def list_text(items: Iterable[object], lang: Language = DEFAULT_LANGUAGE) -> str:
-    """'a, b en c' or 'a, b and c'."""
-    words = [str(x) for x in items]
-    if lang == "nl" or len(words) < 2:
-        return nl_list(words, empty="")
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    return words(reason.details, lang)
 
 
 # --- fixed phrases: the translation catalogue ---------------------------------------------
@@ -763,58 +840,8 @@ def phrase(key: str, lang: Language = DEFAULT_LANGUAGE, **values: object) -> str
 
 # --- refused manual moves (models/moves.py) ------------------------------------------------
 # A move is checked by the independent validator (scheduler.validate); each violation it
-# finds is told by its rule and what clashes. English is the validator's own message.
-
-_RULES_NL = {
-    "solution_shape": "vorm van het plan",
-    "location_available": "locatie beschikbaar",
-    "location_fits": "locatie past",
-    "location_never_double_booked": "locatie nooit dubbel geboekt",
-    "trainers": "trainers",
-    "groups": "groepen",
-    "multi_session": "reeks sessies",
-    "request_window": "periode van de aanvraag",
-    "frozen": "vastgezet of voorbij",
-}
-
-_CHECKS_NL = {
-    "holiday": "het is dan een feestdag of vakantie",
-    "closed": "de locatie is dan gesloten",
-    "not_hosting": "deze locatie geeft geen trainingen",
-    "outside_open_hours": "de locatie is dan niet open",
-    "off_grid": "de begintijd valt niet op het rooster van het kwartier",
-    "nonexistent_time": "die tijd bestaat niet (de klok gaat vooruit)",
-    "repeated_time": "die tijd komt twee keer voor (de klok gaat terug)",
-    "outside_horizon": "buiten de planperiode",
-    "participants_out_of_range": "het aantal deelnemers past niet bij de activiteit",
-    "over_capacity": "de locatie heeft te weinig plaatsen",
-    "missing_equipment": "de benodigde uitrusting ontbreekt op de locatie",
-    "overlap": "de locatie is dan al bezet{other}",
-    "buffer": "te weinig tijd tussen twee sessies op de locatie{other}",
-    "count": "te weinig trainers",
-    "duplicate_trainer": "een trainer staat twee keer bij de sessie",
-    "fixed_trainer_missing": "de vaste trainer van de aanvraag ontbreekt",
-    "unqualified": "{subject} mist de kwalificatie voor deze activiteit",
-    "uncertified": "{subject} heeft geen lesbevoegdheid, die een gastles vraagt",
-    "unavailable": "{subject} is dan niet beschikbaar",
-    "weekly_minutes": "{subject} komt die week boven het maximum aantal uren",
-    "double_booked": "{subject} is dan al ingepland{other}",
-    "travel_time": "{subject} kan niet op tijd reizen{other}",
-    "away": "{subject} kan dan niet komen (examens, stage, excursie of afwezig)",
-    "too_far": "de reistijd van {subject} is te lang",
-    "all_or_none": "de reeks sessies is niet meer compleet",
-    "incomplete": "de reeks sessies is niet meer compleet",
-    "order": "de sessies staan niet meer in volgorde{other}",
-    "min_days_between": "te weinig dagen tussen de sessies{other}",
-    "max_days_between": "te veel dagen tussen de sessies{other}",
-    "same_location": "alle sessies van deze reeks moeten op dezelfde locatie",
-    "outside_dates": "buiten de periode van de aanvraag",
-    "blocked": "in een geblokkeerde tijd van de aanvraag",
-    "not_at_school": "een gastles is op de school van de groep",
-    "groups_differ": "een gastles is op de school van de groep",
-    "changed": "een vastgezette of al begonnen sessie kan niet worden verplaatst",
-    "before_now": "het nieuwe tijdstip ligt in het verleden",
-}
+# finds is told by its rule ("move.rule.<rule>") and check ("move.check.<check>"), with who
+# is concerned and what clashes. The validator's English message only names the subject.
 
 _SUBJECT = re.compile(r"\b(trainer|group) ([^\s',:]+)")
 
@@ -828,105 +855,60 @@ def move_violation(
 ) -> str:
     """Why a manual move is refused, in ``lang``: the rule, then what clashes.
 
-    ``clashes`` are the other sessions of the conflict, already in words; English is the
-    validator's message (its one English source), Dutch is built from rule and check.
+    ``clashes`` are the other sessions of the conflict, already in words (``session_words``);
+    ``message`` is the validator's, read for the trainer or group it names.
     """
-    if lang == "en":
-        return message
     found = _SUBJECT.search(message)
     subject = (
-        f"{'groep' if found.group(1) == 'group' else 'trainer'} {found.group(2)}"
+        phrase(f"move.subject.{found.group(1)}", lang, who=found.group(2))
         if found
-        else "de sessie"
+        else phrase("move.subject.session", lang)
     )
     others = list(clashes)
-    other = f" ({nl_list(others)})" if others else ""
-    words = _CHECKS_NL.get(check, "deze regel is niet gevolgd")
+    other = f" ({list_text(others, lang)})" if others else ""
+    words = _known(f"move.check.{check}", lang) or phrase("move.check.unknown", lang)
     text = words.format(subject=subject, other=other)
     if "{other}" not in words and others:
-        text += f" ({nl_list(others)})"
-    return f"{_RULES_NL.get(rule, rule)}: {text}"
+        text += other
+    rule_words = _known(f"move.rule.{rule}", lang) or rule
+    return phrase("move.violation", lang, rule=rule_words, text=text)
 
 
 def session_words(
     request: str, index: int, start: datetime, location: str, lang: Language = DEFAULT_LANGUAGE
 ) -> str:
     """A session as a clash names it: 'r-ws-1#1 op di 30 mrt 2027 13:00 in Praktijkhal'."""
-    if lang == "en":
-        return f"{request}#{index} on {start:%a %Y-%m-%d %H:%M} at {location}"
-    return f"{request}#{index} op {nl_datetime(start)} in {location}"
-# --- the review of a run before publishing (models/review.py) ------------------------------
+    moment = moment_text(start, lang)
+    return phrase(
+        "move.session", lang, request=request, index=index, moment=moment, location=location
+    )
 
-# What the audit calls an entity, as the planner reads it in "what changed since the run".
-ENTITY_WORDS: Mapping[str, Mapping[Language, str]] = {
-    "activity_type": {"nl": "activiteit", "en": "activity"},
-    "equipment_type": {"nl": "uitrusting", "en": "equipment"},
-    "group": {"nl": "groep", "en": "group"},
-    "group-unavailable": {"nl": "afwezigheid van groep", "en": "group unavailability"},
-    "group-window": {"nl": "weekvenster van groep", "en": "group weekly window"},
-    "holiday": {"nl": "vakantie", "en": "holiday"},
-    "location": {"nl": "locatie", "en": "location"},
-    "location_closure": {"nl": "sluiting van locatie", "en": "location closure"},
-    "location_one_off_window": {"nl": "extra openingstijd", "en": "one-off opening"},
-    "location_weekly_window": {"nl": "weekvenster van locatie", "en": "location weekly window"},
-    "partner": {"nl": "partner", "en": "partner"},
-    "request": {"nl": "aanvraag", "en": "request"},
-    "settings": {"nl": "instellingen", "en": "settings"},
-    "trainer": {"nl": "trainer", "en": "trainer"},
-}
-AUDIT_ACTION_WORDS: Mapping[str, Mapping[Language, str]] = {
-    "create": {"nl": "toegevoegd", "en": "added"},
-    "update": {"nl": "gewijzigd", "en": "changed"},
-    "delete": {"nl": "verwijderd", "en": "removed"},
-    "erase": {"nl": "geanonimiseerd", "en": "anonymised"},
-}
-# A broken hard rule (scheduler.validate's rule, or "rule/check" where that says more).
-RULE_WORDS: Mapping[str, Mapping[Language, str]] = {
-    "solution_shape": {"nl": "het plan klopt niet met de gegevens", "en": "plan shape"},
-    "location_available": {"nl": "locatie niet beschikbaar", "en": "location not available"},
-    "location_available/closed": {"nl": "locatie gesloten", "en": "location closed"},
-    "location_available/holiday": {"nl": "vakantie of feestdag", "en": "holiday"},
-    "location_fits": {"nl": "locatie past niet", "en": "location does not fit"},
-    "location_never_double_booked": {
-        "nl": "locatie dubbel geboekt",
-        "en": "location double-booked",
-    },
-    "trainers": {"nl": "trainer niet inzetbaar", "en": "trainer rule broken"},
-    "trainers/unavailable": {
-        "nl": "trainer afwezig of niet beschikbaar",
-        "en": "trainer absent or not available",
-    },
-    "groups": {"nl": "groep niet beschikbaar", "en": "group rule broken"},
-    "groups/away": {"nl": "groep afwezig", "en": "group away"},
-    "multi_session": {"nl": "reeks van sessies klopt niet", "en": "course rule broken"},
-    "request_window": {
-        "nl": "buiten de periode van de aanvraag",
-        "en": "outside the request's window",
-    },
-    "frozen": {"nl": "vastgezette sessie gewijzigd", "en": "frozen session changed"},
-}
+
+# --- the review of a run before publishing (models/review.py) ------------------------------
+# What the audit calls an entity ("audit.entity.<entity>") and an action
+# ("audit.action.<action>"), as the planner reads them in "what changed since the run"; a
+# broken hard rule ("rule.<rule>.<check>", else "rule.<rule>").
 
 
 def entity_word(entity: str, lang: Language = DEFAULT_LANGUAGE) -> str:
     """An audit entity in words (the entity's own name when there are none)."""
-    return ENTITY_WORDS.get(entity, {}).get(lang, entity.replace("_", " "))
+    return _known(f"audit.entity.{entity}", lang) or entity.replace("_", " ")
 
 
 def audit_action_word(action: str, lang: Language = DEFAULT_LANGUAGE) -> str:
-    return AUDIT_ACTION_WORDS.get(action, {}).get(lang, action)
+    """An audit action in words ('gewijzigd'; the action's own name when there are none)."""
+    return _known(f"audit.action.{action}", lang) or action
 
 
 def rule_word(rule: str, check: str, lang: Language = DEFAULT_LANGUAGE) -> str:
     """A broken hard rule in words: the check's own words, else its family's."""
-    words = RULE_WORDS.get(f"{rule}/{check}") or RULE_WORDS.get(rule)
-    return words[lang] if words else f"{rule} ({check})"
+    words = _known(f"rule.{rule}.{check}", lang) or _known(f"rule.{rule}", lang)
+    return words or f"{rule} ({check})"
 
 
 def when(start: datetime, end: datetime, lang: Language = DEFAULT_LANGUAGE) -> str:
-    """A session's time: 'di 16 mrt 2027 13:00-16:00' / 'Tue 2027-03-16 13:00-16:00'."""
-    if lang == "en":
-        return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M}"
-    return f"{nl_datetime(start)}-{end:%H:%M}"
+    """A session's time: 'di 16 mrt 2027, 13:00-16:00' (``slot_text``)."""
+    return slot_text(start, end, lang)
 
 
 __all__ = [
@@ -942,12 +924,15 @@ __all__ = [
     "audit_action_word",
     "day_text",
     "entity_word",
+    "host_word",
     "language",
     "list_text",
     "missing_codes",
+    "moment_text",
     "move_violation",
     "nl_date",
     "nl_datetime",
+    "nl_list",
     "nl_period",
     "period_text",
     "phrase",

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from icalendar import vDuration
 
 from models.feeds import FeedData, FeedSession
-from models.words import phrase
+from models.words import host_word, phrase
 
 __all__ = [
     "AMSTERDAM_VTIMEZONE",
@@ -36,14 +36,6 @@ __all__ = [
 TZID = "Europe/Amsterdam"
 PRODID = "-//Technische Installatie Campus//TIC Planner//NL"
 CANCELLED_PREFIX = phrase("feed.cancelled_prefix", "nl")  # feeds are Dutch (models/words.py)
-VIEW_LABELS = {
-    "school": "school",
-    "group": "groep",
-    "trainer": "trainer",
-    "location": "locatie",
-    "company": "bedrijf",
-    "campus": "planning",
-}
 
 # EU rule since 1996: CEST from the last Sunday of March 01:00 UTC, CET from the last Sunday
 # of October 01:00 UTC. A test compares it with zoneinfo every half hour over several years.
@@ -85,7 +77,7 @@ def _description(s: FeedSession) -> str:
         lines += [phrase("feed.cancelled", "nl"), ""]
     if s.groups:
         lines.append(f"{_label('feed.group')}: {', '.join(s.groups)}")
-    lines.append(f"{_label('feed.company')}: {s.host}")
+    lines.append(f"{host_word(s.host_kind, 'nl')}: {s.host}")
     if s.trainers:
         lines.append(f"{_label('feed.trainer')}: {', '.join(s.trainers)}")
     if s.equipment:
@@ -230,10 +222,8 @@ def render_feed(
     subject = data.subject
     one_line = " ".join(subject.name.split())  # calendar apps show the name on one line
     name = _text(f"TIC – {one_line}")
-    description = (
-        f"Sessies van de Technische Installatie Campus ({VIEW_LABELS[subject.view]}: "
-        f"{one_line})."
-    )
+    view = phrase(f"feed.view.{subject.view}", "nl")
+    description = phrase("feed.description", "nl", view=view, name=one_line)
     if note:
         description += f" {note}"
     description = _text(description)

@@ -34,6 +34,7 @@ from api.feeds.settings import FeedSettings
 from models.db import session_scope
 from models.entities import FeedToken
 from models.feeds import FeedData, FeedError, FeedSubject, as_utc, find_subject, lookup_token
+from models.words import phrase
 
 router = APIRouter(tags=["feeds"])
 
@@ -103,7 +104,7 @@ def _known_token(
         body = render_feed(
             FeedData(subject, ()),
             refresh=settings.refresh,
-            note="Deze link is ingetrokken; vraag de planner om een nieuwe.",
+            note=phrase("feed.revoked", "nl"),
         )
         return _answer(request, settings, subject, body, strong_etag(body), revoked_at)
     feed = served_feed(session, subject, settings=settings, cache=cache, now=now)

@@ -9,7 +9,6 @@ Dutch by default, English with ?lang=en or when the subject's partner prefers En
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -19,7 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
 from models.session_page import SessionPage, page_data
-from models.words import LANGUAGES, Language, nl_date, phrase
+from models.words import LANGUAGES, Language, host_word, moment_text, phrase, slot_text
 
 router = APIRouter(tags=["feeds"])
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -36,10 +35,6 @@ STYLE = (
     "line-height:1.45;color:#222}dt{font-weight:bold;margin-top:.7em}dd{margin:0}"
     ".cancelled{color:#a00;font-weight:bold}small{color:#555}"
 )
-
-
-def _date(moment: datetime, lang: Language) -> str:
-    return nl_date(moment) if lang == "nl" else f"{moment:%a %d %b %Y}"
 
 
 def _document(lang: Language, title: str, body: str) -> str:
@@ -69,10 +64,9 @@ def render_page(page: SessionPage, lang: Language, other_language_url: str) -> s
     status = phrase(f"page.{page.status}", lang)
     changed = page.last_modified.astimezone(AMSTERDAM)
     when = (
-        f"{_date(page.start, lang)} {page.start:%H:%M}-{page.end:%H:%M}"
+        slot_text(page.start, page.end, lang)
         if page.start.date() == page.end.date()
-        else f"{_date(page.start, lang)} {page.start:%H:%M} - {_date(page.end, lang)} "
-        f"{page.end:%H:%M}"
+        else f"{moment_text(page.start, lang)} – {moment_text(page.end, lang)}"
     )
     where = f"{page.location}, {page.address}" if page.address else page.location
     route = (
@@ -87,7 +81,7 @@ def render_page(page: SessionPage, lang: Language, other_language_url: str) -> s
          f'<span class="{page.status}">{escape(status)}</span>'),
         (phrase("page.when", lang), escape(when)),
         (phrase("page.groups", lang), escape(", ".join(g.name for g in page.groups)) or "-"),
-        (phrase("feed.company", lang), escape(page.host)),
+        (host_word(page.host_kind, lang), escape(page.host)),
         (phrase("page.where", lang),
          f'{escape(where)} (<a href="{escape(route)}" rel="noreferrer">'
          f'{escape(phrase("page.map", lang))}</a>)'),
@@ -101,7 +95,7 @@ def render_page(page: SessionPage, lang: Language, other_language_url: str) -> s
     if page.note:
         rows.append((phrase("feed.note", lang), escape(page.note).replace("\n", "<br>")))
     rows.append(
-        (phrase("page.last_change", lang), escape(f"{_date(changed, lang)} {changed:%H:%M}"))
+        (phrase("page.last_change", lang), escape(moment_text(changed, lang)))
     )
     items = "\n".join(f"<dt>{escape(name)}</dt><dd>{value}</dd>" for name, value in rows)
     cancelled = (

@@ -35,7 +35,7 @@ def campus_feed(events: int) -> FeedData:
             activity="Vaardigheidstraining schakelkasten", team="E-installaties",
             groups=("3 KB-b (Vmbo College Zuidoost)", "3 BB-a (Vakcollege Noord)"),
             location="E-lab Noord", address="Johan van Hasseltweg 20, 1021 KN Amsterdam",
-            latitude=52.401, longitude=4.929, host="Elektro Noord B.V.",
+            latitude=52.401, longitude=4.929, host="Elektro Noord B.V.", host_kind="company",
             contact="Fatma Yılmaz, planning@elektro-noord.example, 020 555 0101",
             trainers=("Ahmed El Amrani",), equipment=("Schakelkast, 3-fase", "Meetset"),
             note="Neem veiligheidsschoenen mee; parkeren aan de achterzijde.",

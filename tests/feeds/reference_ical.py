@@ -61,7 +61,9 @@ def _description(s: FeedSession) -> str:
         lines += ["Deze sessie is geannuleerd.", ""]
     if s.groups:
         lines.append(f"Groep: {', '.join(s.groups)}")
-    lines.append(f"Bedrijf: {s.host}")
+    # Since the words change: the label says what the host is (a school hosts guest lessons).
+    host = {"school": "School", "company": "Bedrijf"}.get(s.host_kind, "Organisatie")
+    lines.append(f"{host}: {s.host}")
     if s.trainers:
         lines.append(f"Trainer: {', '.join(s.trainers)}")
     if s.equipment:

@@ -37,6 +37,15 @@ def test_calendar_properties(published: Engine) -> None:
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
+def test_an_event_at_a_school_site_names_the_school_as_its_host(published: Engine) -> None:
+    """A guest lesson takes place at the school: the feed says "School", not "Bedrijf"."""
+    events = _events(renderer(published)("campus", ""))
+    guest = str(events[uid("r-gl-1", 1)]["DESCRIPTION"])
+    assert "\nSchool: Vmbo College Zuidoost\n" in guest and "Bedrijf" not in guest
+    workshop = str(events[uid("r-ws-1", 1)]["DESCRIPTION"])
+    assert "\nBedrijf: Warmte West B.V.\n" in workshop and "School:" not in workshop
+
+
 def test_event_properties(published: Engine) -> None:
     ev = _events(renderer(published)("campus", ""))[uid("r-ws-1", 1)]
     assert str(ev["SUMMARY"]) == "Workshop warmtepomp – 3 BB-a (Vmbo College Zuidoost)"
@@ -140,7 +149,8 @@ def test_a_year_of_daily_sessions_stays_well_under_one_megabyte() -> None:
             activity="Vaardigheidstraining schakelkasten", team="E-installaties",
             groups=("3 KB-b (Vmbo College Zuidoost)",), location="E-lab Noord",
             address="Johan van Hasseltweg 20, 1021 KN Amsterdam", latitude=52.401,
-            longitude=4.929, host="Elektro Noord", contact="planning@example.org, 020 555 0101",
+            longitude=4.929, host="Elektro Noord", host_kind="company",
+            contact="planning@example.org, 020 555 0101",
             trainers=("Ahmed El Amrani",), equipment=("Schakelkast, 3-fase",),
         )
         for i in range(30 * 7)  # the default window: 4 weeks back, 26 ahead, a session a day

@@ -41,7 +41,8 @@ def sessions(draw: st.DrawFn) -> FeedSession:
         sequence=draw(st.integers(0, 1000)), created=draw(MOMENTS), last_modified=draw(MOMENTS),
         activity=draw(TRICKY), team=draw(TRICKY), groups=draw(names), location=draw(TRICKY),
         address=draw(TRICKY), latitude=draw(st.floats(-90, 90)),
-        longitude=draw(st.floats(-180, 180)), host=draw(TRICKY), contact=draw(TRICKY),
+        longitude=draw(st.floats(-180, 180)), host=draw(TRICKY),
+        host_kind=draw(st.sampled_from(["company", "school", "association"])), contact=draw(TRICKY),
         trainers=draw(names), equipment=draw(names), note=draw(TRICKY),
         page_query=draw(st.sampled_from(
             ["", "view=campus&subject=&sig=AAAA", "view=group&subject=vz-3bb-a&sig=x-_Y"])),

@@ -80,7 +80,7 @@ def test_a_link_from_a_served_feed_opens_the_session_page(
         "<h1>Workshop warmtepomp</h1>",
         "Voor: Vmbo College Zuidoost",
         "gaat door",
-        "di 16 mrt 2027 13:00-16:00",
+        "di 16 mrt 2027, 13:00–16:00",
         "3 BB-a",
         "Warmte West B.V.",
         "Praktijkhal Westpoort, Contactweg 12, Amsterdam",
@@ -97,10 +97,26 @@ def test_the_page_shows_wall_time_after_the_clock_change_and_at_school(
 ) -> None:
     links = _links(_feed(client, _token(campus, "school", "vmbo-zuidoost")))
     html = client.get(links[uid("r-sc-1", 2)]).text  # Friday after the spring switch
-    assert "vr 2 apr 2027 08:30-12:30" in html
+    assert "vr 2 apr 2027, 08:30–12:30" in html
     assert "3 KB-b: onbekend (geen schoollocatie vastgelegd)" in html  # no home site on record
     guest = client.get(links[uid("r-gl-1", 1)]).text  # the guest lesson at the school
     assert "3 BB-a: op school" in guest
+
+
+def test_a_session_at_a_school_site_names_the_school_as_its_host(
+    campus: Engine, client: TestClient
+) -> None:
+    """The guest lesson is at the school: its host is a school, not a company."""
+    links = _links(_feed(client, _token(campus, "school", "vmbo-zuidoost")))
+    guest = client.get(links[uid("r-gl-1", 1)]).text
+    assert "<dt>School</dt><dd>Vmbo College Zuidoost</dd>" in guest
+    assert "Bedrijf" not in guest
+    english = client.get(links[uid("r-gl-1", 1)] + "&lang=en").text
+    assert "<dt>School</dt><dd>Vmbo College Zuidoost</dd>" in english
+    workshop = client.get(links[uid("r-ws-1", 1)]).text  # at a company's hall
+    assert "<dt>Bedrijf</dt><dd>Warmte West B.V.</dd>" in workshop
+    english = client.get(links[uid("r-ws-1", 1)] + "&lang=en").text
+    assert "<dt>Company</dt><dd>Warmte West B.V.</dd>" in english
 
 
 def test_tampered_links_and_other_sessions_answer_the_same_404(
@@ -175,7 +191,7 @@ def test_english_on_request_or_by_the_partners_preference(
     link = _links(_feed(client, _token(campus, "school", "vmbo-zuidoost")))[uid("r-ws-1", 1)]
     english = client.get(link + "&lang=en").text
     assert '<html lang="en">' in english
-    assert "What to bring" in english and "Tue 16 Mar 2027 13:00-16:00" in english
+    assert "What to bring" in english and "Tue 16 Mar 2027, 13:00–16:00" in english
     assert "?view=school&amp;subject=vmbo-zuidoost&amp;sig=" in english  # back to Dutch
     with session_scope(campus) as session:
         session.execute(

@@ -162,7 +162,7 @@ def test_a_school_that_prefers_english_reads_english(published: Api) -> None:
     made = ask(api, "school", WS).json()
     assert made["lang"] == "en"
     assert made["message"] == (
-        "Your request about Workshop warmtepomp on Tue 2027-03-16 13:00 awaits the planner's "
+        "Your request about Workshop warmtepomp on Tue 16 Mar 2027 13:00 awaits the planner's "
         "decision."
     )
 

@@ -61,7 +61,7 @@ def test_each_key_reads_only_its_own_notices(told: Api) -> None:
     assert moved["language"] == "nl" and moved["subject"] == (
         "TIC Planner: 2 wijzigingen in uw planning"
     )
-    assert "van di 30 mrt 2027, 13:00-16:00, Praktijkhal Westpoort" in moved["body"]
+    assert "van di 30 mrt 2027, 13:00–16:00, Praktijkhal Westpoort" in moved["body"]
     assert moved["email"] == {"to": ADDRESSES["vmbo-zuidoost"], "status": "mail_off",
                               "attempts": 0, "sent_at": None, "error": None}  # fmt: skip
     sessions = {s["kind"]: s for s in moved["changes"]["sessions"]}
@@ -165,7 +165,7 @@ def test_the_planner_is_told_at_once_when_an_absence_or_a_withdrawal_hits_the_pl
         "2027-04-01..2027-04-02)"
     )
     assert (
-        "- r-ws-1#1 Workshop warmtepomp (3 BB-a): do 1 apr 2027, 13:00-16:00, Praktijkhal "
+        "- r-ws-1#1 Workshop warmtepomp (3 BB-a): do 1 apr 2027, 13:00–16:00, Praktijkhal "
         "Westpoort, trainer Sanne de Wit" in alert["body"]
     )
     assert [s["uid"] for s in alert["changes"]["sessions"]] == ["r-ws-1-s1@tic-planner.campus"]

@@ -177,9 +177,11 @@ def test_a_move_that_breaks_a_rule_is_refused_in_words_naming_what_clashes(
     english = api.client.post(
         f"/api/v1/sessions/{GL}/move?lang=en", headers=planner, json={"start": "2027-03-16T14:00"}
     ).json()
-    assert any(
-        r["text"].startswith("trainer t-sanne is double booked") for r in english["reasons"]
-    )
+    assert (
+        "trainers: trainer t-sanne is already booked then (r-ws-1#1 on Tue 16 Mar 2027 13:00 "
+        "at Praktijkhal Westpoort)" in [r["text"] for r in english["reasons"]]
+    )  # the catalogue's
+    assert any("double booked" in r["message"] for r in english["reasons"])  # the validator's
     # into the trainer's absence (22-26 March), and onto Easter Monday
     absent = api.client.post(
         f"/api/v1/sessions/{WS}/move", headers=planner, json={"start": "2027-03-23T13:00"}

@@ -1,5 +1,5 @@
-"""The one vocabulary of what users read: every reason code has Dutch and English words,
-Dutch dates read the Dutch way, and the fixed phrases of the feeds live there."""
+"""The one vocabulary of what users read: every reason code has Dutch and English words from
+the catalogue, Dutch dates read the Dutch way, and the fixed phrases of the feeds live there."""
 
 from __future__ import annotations
 
@@ -28,8 +28,7 @@ def test_every_reason_code_has_dutch_and_english_words() -> None:
     missing = missing_codes()
     assert not missing, f"reason codes without words in models/words.py: {', '.join(missing)}"
     for code in Code:
-        entry = CODE_WORDS[code]
-        assert callable(entry.nl) and callable(entry.en), code
+        assert callable(CODE_WORDS[code].text), code
     assert set(CODE_WORDS) == set(Code), "words for a code the engine does not have"
 
 
@@ -40,14 +39,15 @@ def test_a_code_without_words_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     assert missing_codes() == ["group_unavailable"]
 
 
-def test_dutch_is_the_default_and_english_is_the_engines_message() -> None:
+def test_dutch_is_the_default_and_english_comes_from_the_catalogue_too() -> None:
     reason = Reason(
         Code.PARTICIPANTS_OUT_OF_RANGE,
         "49 participants, activity WP-INTRO allows 4-30",
         {"participants": 49, "min": 4, "max": 30, "activity": "WP-INTRO"},
     )
     assert render(reason) == "49 deelnemers, maar activiteit WP-INTRO staat 4-30 deelnemers toe"
-    assert render(reason, "en") == "49 participants, activity WP-INTRO allows 4-30"
+    assert render(reason, "en") == "49 participants, but activity WP-INTRO allows 4-30 participants"
+    assert reason.message == "49 participants, activity WP-INTRO allows 4-30"  # the API's message
 
 
 def test_group_periods_in_dutch_words_and_dates() -> None:
@@ -136,7 +136,7 @@ def test_details_read_back_from_json_render_the_same() -> None:
     }
     again = Reason(Code.SOLVER_TRADEOFF, "english", as_json, "cp-sat")
     assert render(reason) == render(again)
-    assert render(reason).startswith("r1 past op loc1 op ma 6 sep 2027 10:00-12:00 met t1")
+    assert render(reason).startswith("r1 past op loc1 op ma 6 sep 2027, 10:00–12:00 met t1")
 
 
 def test_an_absence_that_is_just_away_is_not_said_twice() -> None:

@@ -11,8 +11,8 @@ from models.words import PHRASES, day_text, list_text, period_text, slot_text
 def test_dates_and_times_read_as_people_write_them() -> None:
     # Tuesday 30 March 2027, two days after the clocks went forward: wall time as stored
     start, end = datetime(2027, 3, 30, 9), datetime(2027, 3, 30, 12)
-    assert slot_text(start, end) == "di 30 mrt 2027, 09:00-12:00"
-    assert slot_text(start, end, "en") == "Tue 30 Mar 2027, 09:00-12:00"
+    assert slot_text(start, end) == "di 30 mrt 2027, 09:00–12:00"
+    assert slot_text(start, end, "en") == "Tue 30 Mar 2027, 09:00–12:00"
     # the last Sunday of October, when the clocks go back
     assert day_text(date(2027, 10, 31)) == "zo 31 okt 2027"
     assert day_text(date(2027, 10, 31), "en") == "Sun 31 Oct 2027"

@@ -39,7 +39,7 @@ def test_a_trainer_swap_is_told_to_both_trainers_and_both_employers(engine: Engi
         assert english.subject == "TIC Planner: 1 change to your schedule"
         assert (
             "Changed:\n- Vaardigheidstraining schakelkasten (3 KB-b): from Fri 26 Mar 2027, "
-            "08:30-12:30, E-lab Noord, trainer Ahmed El Amrani to Fri 26 Mar 2027, 08:30-12:30, "
+            "08:30–12:30, E-lab Noord, trainer Ahmed El Amrani to Fri 26 Mar 2027, 08:30–12:30, "
             "E-lab Noord, trainer Sanne de Wit" in english.body
         )
         session_json = english.changes["sessions"][0]
@@ -60,12 +60,12 @@ def test_a_rollback_brings_a_session_back_and_moves_another_back(engine: Engine)
         school = next(n for n in told if n.party_key == "vmbo-zuidoost")
         assert (
             "Weer ingepland:\n- Gastles: werken in de installatietechniek (3 BB-a en 3 KB-b): "
-            "do 1 apr 2027, 10:00-11:30" in school.body
+            "do 1 apr 2027, 10:00–11:30" in school.body
         )
         # "before" is what the publication in force showed: plan 2's Thursday, not plan 1's
         assert (
-            "Verplaatst:\n- Workshop warmtepomp (3 BB-a): van do 1 apr 2027, 13:00-16:00, "
-            "Praktijkhal Westpoort, trainer Sanne de Wit naar di 30 mrt 2027, 13:00-16:00"
+            "Verplaatst:\n- Workshop warmtepomp (3 BB-a): van do 1 apr 2027, 13:00–16:00, "
+            "Praktijkhal Westpoort, trainer Sanne de Wit naar di 30 mrt 2027, 13:00–16:00"
             in school.body
         )
         assert "elektro-noord" not in {n.party_key for n in told}

@@ -63,10 +63,10 @@ def test_each_recipient_gets_exactly_their_own_changes_in_their_language(engine:
         assert school.body.startswith("Beste Vmbo College Zuidoost,\n\n")
         assert "(publicatie 1)" in school.body
         assert (
-            "- Workshop warmtepomp (3 BB-a): di 30 mrt 2027, 13:00-16:00, Praktijkhal Westpoort, "
+            "- Workshop warmtepomp (3 BB-a): di 30 mrt 2027, 13:00–16:00, Praktijkhal Westpoort, "
             "trainer Sanne de Wit" in school.body
         )  # the Tuesday after the clocks went forward: still 13:00 wall time
-        assert "vr 26 mrt 2027, 08:30-12:30, E-lab Noord, trainer Ahmed El Amrani" in school.body
+        assert "vr 26 mrt 2027, 08:30–12:30, E-lab Noord, trainer Ahmed El Amrani" in school.body
         english = first[ADDRESSES["elektro-noord"]][0]
         assert english.message["Subject"] == "TIC Planner: 3 changes to your schedule"
         assert english.message["Content-Language"] == "en"
@@ -74,7 +74,7 @@ def test_each_recipient_gets_exactly_their_own_changes_in_their_language(engine:
         assert "New:\n- Vaardigheidstraining schakelkasten (3 KB-b): Fri 26 Mar 2027, " in (
             english.body
         )
-        assert "Fri 9 Apr 2027, 08:30-12:30, E-lab Noord, trainer Ahmed El Amrani" in english.body
+        assert "Fri 9 Apr 2027, 08:30–12:30, E-lab Noord, trainer Ahmed El Amrani" in english.body
         for other in ("Workshop warmtepomp", "Gastles", "Praktijkhal"):
             assert other not in english.body  # only its own sessions
         company = first[ADDRESSES["warmte-west"]][0]
@@ -82,7 +82,7 @@ def test_each_recipient_gets_exactly_their_own_changes_in_their_language(engine:
         assert "schakelkasten" not in company.body
         trainer = first[ADDRESSES["t-sanne"]][0]
         assert trainer.body.startswith("Beste Sanne de Wit,")
-        assert "do 1 apr 2027, 10:00-11:30, Vmbo College Zuidoost, hoofdgebouw" in trainer.body
+        assert "do 1 apr 2027, 10:00–11:30, Vmbo College Zuidoost, hoofdgebouw" in trainer.body
 
         with session_scope(engine) as session:
             make_run(session, PLAN_2)
@@ -96,13 +96,13 @@ def test_each_recipient_gets_exactly_their_own_changes_in_their_language(engine:
     school = second[ADDRESSES["vmbo-zuidoost"]][0]
     assert school.message["Subject"] == "TIC Planner: 2 wijzigingen in uw planning"
     assert (
-        "Verplaatst:\n- Workshop warmtepomp (3 BB-a): van di 30 mrt 2027, 13:00-16:00, "
-        "Praktijkhal Westpoort, trainer Sanne de Wit naar do 1 apr 2027, 13:00-16:00, "
+        "Verplaatst:\n- Workshop warmtepomp (3 BB-a): van di 30 mrt 2027, 13:00–16:00, "
+        "Praktijkhal Westpoort, trainer Sanne de Wit naar do 1 apr 2027, 13:00–16:00, "
         "Praktijkhal Westpoort, trainer Sanne de Wit" in school.body
     )
     assert (
         "Geannuleerd:\n- Gastles: werken in de installatietechniek (3 BB-a en 3 KB-b): "
-        "do 1 apr 2027, 10:00-11:30, Vmbo College Zuidoost, hoofdgebouw" in school.body
+        "do 1 apr 2027, 10:00–11:30, Vmbo College Zuidoost, hoofdgebouw" in school.body
     )
     assert "Nieuw" not in school.body and "schakelkasten" not in school.body
     with session_scope(engine) as session:

@@ -2,7 +2,7 @@
 
 The conftest of this folder renders every reason the scheduler tests produce in Dutch and
 English; this file adds the code no other test reaches (``blocked_in_combination``) and
-pins the Dutch words of a few reasons a planner reads most.
+pins the Dutch and English words of a few reasons a planner reads most.
 """
 
 from __future__ import annotations
@@ -51,7 +51,11 @@ def test_weekly_hours_and_a_busy_trainer_together_are_blocked_in_combination() -
     assert set(reason.details["core"]) == {  # type: ignore[arg-type]
         "request_dates", "trainer_weekly_hours[t1,2027-W36]", "trainer_busy[t1]",
     }  # fmt: skip
-    assert render(reason, "en") == reason.message
+    assert render(reason, "en") == (
+        "no placement between Fri 10 Sep 2027 and Mon 13 Sep 2027 meets all of: trainer t1 is "
+        "booked by r3 (priority 3); t1 has already used 4 of 4 hours in week 2027-W36 (this "
+        "request has priority 1)"
+    )
     assert render(reason, "nl") == (
         "geen plaatsing tussen vr 10 sep 2027 en ma 13 sep 2027 voldoet aan alles: "
         "trainer t1 is bezet door r3 (prioriteit 3); t1 heeft in week 2027-W36 al 4 van 4 "

@@ -74,12 +74,14 @@ from models.trainers import (
     update_window,
     window_values,
 )
+from models.words import DEFAULT_LANGUAGE, Language, phrase
 from scheduler.problem import Availability
 from scheduler.timegrid import from_aware
 
 router = APIRouter(prefix="/trainers", tags=["trainers"])
 WHAT = "trainers"
 MANAGE = "adding, changing or deleting trainers"
+MARKS: Language = DEFAULT_LANGUAGE  # a replanning mark's reason: stored, in the planners' words
 
 
 def _trainer(session: Session, principal: Principal, key: str) -> e.Trainer:
@@ -368,8 +370,8 @@ def post_absence(
     _confirm_breaks(
         session, trainer, before, confirm=confirm, actor=actor, now=now,
         what=f"the absence {body.first}..{body.last} of trainer {trainer.key}",
-        reason=f"trainer {trainer.key} afwezig ({CATEGORY_WORDS[body.category]}) "
-        f"{body.first}..{body.last}",
+        reason=phrase("replan.trainer_absent", MARKS, trainer=trainer.key,
+                      category=CATEGORY_WORDS[body.category], first=body.first, last=body.last),
     )  # fmt: skip
     session.flush()
     audit_child(session, actor, trainer, "absence", row.id, "create",
@@ -434,7 +436,7 @@ def post_weekly(
     _confirm_breaks(
         session, trainer, before, confirm=confirm, actor=actor, now=now,
         what=f"the first weekly window of trainer {trainer.key} (it replaces the default week)",
-        reason=f"trainer {trainer.key}: wekelijkse beschikbaarheid gewijzigd",
+        reason=phrase("replan.trainer_weekly", MARKS, trainer=trainer.key),
     )  # fmt: skip
     session.flush()
     audit_child(session, actor, trainer, "weekly", row.id, "create",
@@ -476,7 +478,7 @@ def patch_weekly(
     _confirm_breaks(
         session, trainer, before, confirm=confirm, actor=actor, now=now,
         what=f"the change of weekly window {window_id} of trainer {trainer.key}",
-        reason=f"trainer {trainer.key}: wekelijkse beschikbaarheid gewijzigd",
+        reason=phrase("replan.trainer_weekly", MARKS, trainer=trainer.key),
     )  # fmt: skip
     session.flush()  # StaleDataError -> 412
     audit_child(session, actor, trainer, "weekly", row.id, "update", changed, now=now)
@@ -513,7 +515,7 @@ def delete_weekly(
     _confirm_breaks(
         session, trainer, before, confirm=confirm, actor=actor, now=now,
         what=f"removing weekly window {window_id} of trainer {trainer.key}",
-        reason=f"trainer {trainer.key}: wekelijkse beschikbaarheid gewijzigd",
+        reason=phrase("replan.trainer_weekly", MARKS, trainer=trainer.key),
     )  # fmt: skip
     session.flush()
     audit_child(session, actor, trainer, "weekly", window_id, "delete", deleted(values),
