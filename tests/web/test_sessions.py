@@ -116,7 +116,7 @@ def test_a_refused_move_shows_each_reason_next_to_the_form_and_stores_nothing(
     assert _count(valid, e.SolveRun) == runs and _count(valid, e.Pin) == 0
     planner.get("/taal/en")
     english = planner.post(f"/sessie/{WS}/verplaatsen", data=form)
-    assert "trainer t-sanne is double booked" in english.text and "Not moved" in english.text
+    assert "trainer t-sanne is already booked then" in english.text and "Not moved" in english.text
 
 
 def test_wrong_fields_of_a_move_are_told_next_to_them(valid: Web) -> None:
