@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CLIENTS := .venv-clients
 CLIENTS_STAMP := $(CLIENTS)/.installed
 
-.PHONY: demo test lint install clients clean
+.PHONY: demo test lint install clients clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ demo: $(STAMP)
 test: $(STAMP) $(CLIENTS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The README's screenshots, taken by the browser tests (tests/browser; needs /usr/bin/chromium).
+SHOTS := planner-location-week cycle-diff sessions-move-refused school-request-refused \
+	company-availability trainer-absence-confirm
+screenshots: $(STAMP)
+	TIC_BROWSER_ARTIFACTS=out/browser $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
+	mkdir -p docs/screenshots
+	for shot in $(SHOTS); do cp out/browser/$$shot.png docs/screenshots/; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
