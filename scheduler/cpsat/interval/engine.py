@@ -67,15 +67,23 @@ class _Best(BestObjective):
     """The best assignment so far, reporting progress as it improves."""
 
     def __init__(
-        self, started: float, progress: ProgressCallback | None, presence: list[int]
+        self,
+        started: float,
+        progress: ProgressCallback | None,
+        presence: list[int],
+        problem: Problem,
+        built: BuiltModel,
     ) -> None:
-        super().__init__(started, progress)
+        super().__init__(started, progress, problem)
         self.values: list[int] | None = None
         self.presence = presence  # each request's presence literal (progress counts them)
+        self.built = built  # to read the sessions of an assignment (progress counts travel)
 
     def keep(self, values: list[int], objective: int) -> None:
         placed = sum(1 for index in self.presence if values[index])
-        if self.offer(objective, placed):
+        assert self.problem is not None
+        problem = self.problem
+        if self.offer(objective, placed, lambda: _extract(problem, self.built, values)[0]):
             self.values = values
 
 
@@ -118,7 +126,7 @@ def solve_interval(
     presence = [
         lit.index for r in problem.requests if (lit := built.vars.present(r.id)) is not None
     ]
-    best = _Best(started, progress, presence)
+    best = _Best(started, progress, presence, problem, built)
     best.bound = demand_floor(problem, cands.requests)  # a bound even if CP-SAT proves none
     workers = options.effective_workers
     start_objective: int | None = None
