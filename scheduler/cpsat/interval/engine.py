@@ -77,14 +77,17 @@ class _Best(BestObjective):
         super().__init__(started, progress, problem)
         self.values: list[int] | None = None
         self.presence = presence  # each request's presence literal (progress counts them)
+        self.model_problem = problem
         self.built = built  # to read the sessions of an assignment (progress counts travel)
 
     def keep(self, values: list[int], objective: int) -> None:
         placed = sum(1 for index in self.presence if values[index])
-        assert self.problem is not None
-        problem = self.problem
-        if self.offer(objective, placed, lambda: _extract(problem, self.built, values)[0]):
+        if self.offer(objective, placed, lambda: self.sessions(values)):
             self.values = values
+
+    def sessions(self, values: list[int]) -> tuple[PlannedSession, ...]:
+        """The sessions of assignment ``values`` (only when progress reports its travel)."""
+        return _extract(self.model_problem, self.built, values)[0]
 
 
 class _Forward(cp_model.CpSolverSolutionCallback):
