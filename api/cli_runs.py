@@ -52,20 +52,30 @@ def run_line(run: RunSummary) -> str:
     )
 
 
+def _travel(p: RunProgress) -> str:
+    """The incumbent's travel minutes, when the engine reported them."""
+    if p.group_travel_minutes is None or p.trainer_travel_minutes is None:
+        return ""
+    return (
+        f", travel: groups {p.group_travel_minutes:,} min, "
+        f"trainers {p.trainer_travel_minutes:,} min"
+    )
+
+
 def progress_line(run: RunSummary) -> str:
     """How far a solve is (or got, when it was cancelled): time, best objective, bound, gap,
     requests placed."""
     if run.status == "queued":
         text = "queued: waiting for a solving process"
     else:
-        p = run.progress or RunProgress(None, None, None, None, None, None, None)
+        p = run.progress or RunProgress(None, None, None, None, None, None, None, None, None)
         placed = f"{_figure(p.placed)}/{_figure(p.requests)} requests placed"
         when = "running" if run.status == "running" else f"{run.status} after"
         text = (
             f"{when} {_figure(p.elapsed_seconds)} s: "
             + (
                 f"best objective {p.objective:,.0f}, bound {_figure(p.bound)}, gap "
-                f"{'-' if p.gap is None else f'{p.gap * 100:.2f}%'}, {placed}"
+                f"{'-' if p.gap is None else f'{p.gap * 100:.2f}%'}, {placed}{_travel(p)}"
                 if p.objective is not None
                 else "no plan yet"
             )
@@ -82,6 +92,8 @@ def progress_json(progress: RunProgress | None) -> dict[str, Any] | None:
         "elapsed_seconds": progress.elapsed_seconds, "objective": progress.objective,
         "bound": progress.bound, "gap": progress.gap, "placed": progress.placed,
         "requests": progress.requests,
+        "group_travel_minutes": progress.group_travel_minutes,
+        "trainer_travel_minutes": progress.trainer_travel_minutes,
         "updated_at": progress.updated_at.isoformat() if progress.updated_at else None,
     }  # fmt: skip
 

@@ -583,6 +583,9 @@ class SolveRun(Base):
     progress_bound: Mapped[float | None] = mapped_column(Float, default=None)
     progress_gap: Mapped[float | None] = mapped_column(Float, default=None)
     progress_placed: Mapped[int | None] = mapped_column(Integer, default=None)
+    # travel minutes of the plan last reported (groups, trainers; None: not reported)
+    progress_group_travel: Mapped[int | None] = mapped_column(Integer, default=None)
+    progress_trainer_travel: Mapped[int | None] = mapped_column(Integer, default=None)
     requests_total: Mapped[int | None] = mapped_column(Integer, default=None)
     requests_scheduled: Mapped[int | None] = mapped_column(Integer, default=None)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(

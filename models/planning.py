@@ -55,6 +55,7 @@ from scheduler import Progress, SolveOptions, solve
 from scheduler.explain import Reason, explain
 from scheduler.problem import Problem, RequestId
 from scheduler.solution import Solution, Status
+from scheduler.summary import summarize
 from scheduler.validate import Report, validate
 
 log = logging.getLogger(__name__)
@@ -364,7 +365,8 @@ def solve_run(
         run = session.get_one(e.SolveRun, run_id, populate_existing=True)
         if run.cancel_requested_at is not None:  # asked for after the watch's last look
             return not end_active(session, run_id, "cancelled", "cancelled: no plan stored")
-        if solution.status in (Status.OPTIMAL, Status.FEASIBLE):
+        stored = solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+        if stored:
             store_solution(session, run, solution)
         else:
             run.status = solution.status.value
@@ -378,6 +380,9 @@ def solve_run(
         run.progress_bound = solution.bound
         run.progress_gap = solution.gap
         run.progress_placed = len({s.request for s in solution.sessions})
+        travel = summarize(problem, solution) if stored else None
+        run.progress_group_travel = travel.group_travel_minutes if travel else None
+        run.progress_trainer_travel = travel.trainer_travel_minutes if travel else None
         run.log = run_log(problem, solution, report, broken)
         return True
 

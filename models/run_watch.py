@@ -84,6 +84,8 @@ class Watch:
                     progress_bound=report.bound,
                     progress_gap=report.gap,
                     progress_placed=report.placed,
+                    progress_group_travel=report.group_travel_minutes,
+                    progress_trainer_travel=report.trainer_travel_minutes,
                 )
                 .execution_options(synchronize_session=False)
             )

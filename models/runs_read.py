@@ -32,6 +32,9 @@ class RunProgress:
     bound: float | None
     gap: float | None
     placed: int | None  # requests with a session in the incumbent (None: not reported)
+    # the incumbent's travel minutes as the summary counts them (None: not reported)
+    group_travel_minutes: int | None
+    trainer_travel_minutes: int | None
     requests: int | None  # requests in the run's snapshot
     updated_at: datetime | None  # when the solving process last wrote progress (UTC)
 
@@ -100,6 +103,8 @@ def run_progress(run: e.SolveRun, *, now: datetime | None = None) -> RunProgress
         bound=run.progress_bound,
         gap=run.progress_gap,
         placed=run.progress_placed,
+        group_travel_minutes=run.progress_group_travel,
+        trainer_travel_minutes=run.progress_trainer_travel,
         requests=run.requests_total,
         updated_at=as_utc(run.progress_at) if run.progress_at is not None else None,
     )

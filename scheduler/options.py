@@ -54,3 +54,6 @@ class Progress:
     gap: float
     solutions: int
     placed: int | None = None  # requests with a session in that plan (None: not known)
+    # that plan's travel, as scheduler.summary.Summary counts it (None: not known)
+    group_travel_minutes: int | None = None
+    trainer_travel_minutes: int | None = None

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from api.deps import ApiSessionDep, EngineDep, NowDep, actor_of
 from api.routes.v1.changes import email_after_response
 from api.routes.v1.solve_jobs import run_events
+from api.web.figures import number
 from api.web.visit import LoginDep, Visit, open_page
 from models import entities as e
 from models.audit import record
@@ -251,9 +252,11 @@ def _find(visit: Visit, run_text: str) -> RunSummary | None:
     return find_run(visit.session, run_id) if run_id is not None else None
 
 
-def progress_view(run: RunSummary) -> dict[str, Any]:
+def progress_view(run: RunSummary, lang: Language) -> dict[str, Any]:
     """The figures of the run page, the same ones progress.js fills in from the events."""
     progress = run.progress
+    groups = progress.group_travel_minutes if progress else None
+    trainers = progress.trainer_travel_minutes if progress else None
     elapsed = progress.elapsed_seconds if progress else None
     limit = run.time_limit_seconds
     left = None
@@ -268,6 +271,11 @@ def progress_view(run: RunSummary) -> dict[str, Any]:
         "gap": gap_percent(progress.gap if progress else None),
         "elapsed": math.floor(elapsed) if elapsed is not None else None,
         "left": left,
+        # both travel figures or neither; progress.js groups digits with the same separator
+        "travel": None if groups is None or trainers is None else {
+            "groups": number(groups, lang), "trainers": number(trainers, lang)
+        },
+        "thousands": number(1000, lang)[1],
     }
 
 
@@ -286,7 +294,7 @@ def _run_view(
         run=run,
         active=run.status in e.ACTIVE_RUN_STATUSES,
         publishable=run.status in PUBLISHABLE,
-        figures=progress_view(run),
+        figures=progress_view(run, visit.lang),
         starter=_starters(visit.session, [run.id]).get(run.id, ""),
         cancel_error=cancel_error,
         publish_error=publish_error,

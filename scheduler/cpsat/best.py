@@ -12,8 +12,10 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from scheduler.costs import group_travel, trainer_travel
 from scheduler.cpsat.prep.candidates import RequestCandidates
 from scheduler.cpsat.score import weighted_components
+from scheduler.lookup import Lookup
 from scheduler.options import Progress
 from scheduler.problem import PlannedSession, Problem
 from scheduler.replan import compute_changes
@@ -22,23 +24,39 @@ from scheduler.solution import Solution, Status
 log = logging.getLogger("scheduler.cpsat")
 
 ProgressCallback = Callable[[Progress], None]
+PlanOf = Callable[[], Sequence[PlannedSession]]
+
+
+def plan_travel(lookup: Lookup, sessions: Sequence[PlannedSession]) -> tuple[int, int]:
+    """Group and trainer travel minutes of ``sessions``, exactly as ``summarize`` counts them
+    (progress reports them, so a planner sees what an improving plan costs in travel)."""
+    plan = Solution(Status.FEASIBLE, sessions=tuple(sessions))
+    return group_travel(lookup, plan), trainer_travel(lookup, plan)
 
 
 class BestObjective:
     """The best objective so far, reported as progress each time it improves."""
 
-    def __init__(self, started: float, progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, started: float, progress: ProgressCallback | None, problem: Problem | None = None
+    ) -> None:
         self.started = started
         self.progress = progress
+        self.problem = problem  # to count a plan's travel (None: progress reports none)
+        self._lookup: Lookup | None = None
         self.objective: int | None = None
         self.bound = -math.inf
         self.solutions = 0
         self.first_seconds: float | None = None
 
-    def offer(self, objective: int, placed: int | None = None) -> bool:
+    def offer(
+        self, objective: int, placed: int | None = None, plan: PlanOf | None = None
+    ) -> bool:
         """Take ``objective`` if it is better; True when it was.
 
         ``placed``: how many requests that plan gives a session, when the caller knows.
+        ``plan``: gives that plan's sessions, called only when progress is reported (their
+        travel is counted then, not at every offer).
         """
         if self.objective is not None and objective >= self.objective:
             return False
@@ -50,8 +68,17 @@ class BestObjective:
         if self.progress is not None:
             bound = min(self.bound, objective) if self.bound > -math.inf else 0.0
             gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
-            self.progress(Progress(elapsed, objective, bound, gap, self.solutions, placed))
+            groups, trainers = self._travel(plan)
+            self.progress(Progress(elapsed, objective, bound, gap, self.solutions, placed,
+                                   groups, trainers))  # fmt: skip
         return True
+
+    def _travel(self, plan: PlanOf | None) -> tuple[int | None, int | None]:
+        if plan is None or self.problem is None:
+            return None, None
+        if self._lookup is None:
+            self._lookup = Lookup.of(self.problem)
+        return plan_travel(self._lookup, plan())
 
 
 def placed_requests(sessions: Iterable[PlannedSession]) -> int:
@@ -96,9 +123,11 @@ def infeasible(reasons: list[str], started: float) -> Solution:
 
 __all__ = [
     "BestObjective",
+    "PlanOf",
     "ProgressCallback",
     "demand_floor",
     "infeasible",
     "placed_requests",
     "plan_solution",
+    "plan_travel",
 ]

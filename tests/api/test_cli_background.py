@@ -91,14 +91,18 @@ def test_runs_show_gives_the_progress_of_a_running_solve(engine: Engine) -> None
         run.progress_at = datetime.now(UTC)
         run.progress_seconds, run.progress_objective, run.progress_bound = 1.5, 12345.0, 12000.0
         run.progress_gap, run.progress_placed, run.requests_total = 0.028, 5, 9
+        run.progress_group_travel, run.progress_trainer_travel = 1254, 1604
     code, out = _campus(url, "runs", "show", str(run_id))
     assert code == 0, out
     assert "best objective 12,345, bound 12000, gap 2.80%, 5/9 requests placed" in out
+    assert "requests placed, travel: groups 1,254 min, trainers 1,604 min" in out
     code, out = _campus(url, "runs", "cancel", str(run_id))
     assert code == 0 and "cancel requested" in out
     code, out = _campus(url, "runs", "show", str(run_id), "--json")
     shown = json.loads(out)
     assert shown["status"] == "running" and shown["cancel_requested_at"] is not None
     assert shown["progress"]["placed"] == 5 and shown["progress"]["requests"] == 9
+    assert shown["progress"]["group_travel_minutes"] == 1254
+    assert shown["progress"]["trainer_travel_minutes"] == 1604
     code, out = _campus(url, "runs", "show", str(run_id))
     assert "; cancel requested at" in out

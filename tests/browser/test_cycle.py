@@ -49,6 +49,7 @@ def test_the_planner_solves_a_week_follows_it_reviews_and_publishes(page: Page, 
     expect(page.get_by_role("heading", name="Resultaat")).to_be_visible(timeout=90_000)
     expect(page.locator("[data-field=status]")).to_contain_text("Klaar")
     expect(page.locator("[data-field=placed]")).to_contain_text("aanvragen")
+    expect(page.locator("[data-field=travel]")).to_contain_text("groepen")  # the stored plan's
     expect(page.get_by_role("button", name="Annuleer het plannen")).to_have_count(0)
     page.get_by_role("link", name="Bekijk de wijzigingen en publiceer").click()
     expect(page).to_have_url(f"{run_url}/wijzigingen")
@@ -88,6 +89,12 @@ def test_the_planner_follows_a_solve_live_and_cancels_it(page: Page, site: Site)
     left = page.locator("[data-field=left]")
     expect(left).to_contain_text(" s")
     expect(left).not_to_have_text(left.inner_text())  # the script's clock goes on
+    # the travel of the best plan so far, filled in by the script from the run's events
+    travel = page.locator("[data-field=travel]")
+    expect(travel).to_have_text(
+        re.compile(r"^groepen \d{1,3}(\.\d{3})* min, trainers \d{1,3}(\.\d{3})* min$"),
+        timeout=60_000,
+    )
     page.get_by_role("button", name="Annuleer het plannen").click()
     expect(page.get_by_role("heading", name="Resultaat")).to_be_visible(timeout=60_000)
     expect(status).to_have_text("Geannuleerd")

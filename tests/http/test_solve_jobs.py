@@ -86,6 +86,9 @@ def test_a_post_queues_the_run_and_a_worker_solves_and_stores_it(api: Api) -> No
     assert run["snapshot_at"] is not None and run["sessions"] >= 1
     assert run["requests"] == run["progress"]["requests"] >= run["scheduled"] >= 1
     assert run["progress"]["objective"] == run["objective"]
+    # a finished run's progress holds its stored plan's travel
+    assert isinstance(run["progress"]["group_travel_minutes"], int)
+    assert isinstance(run["progress"]["trainer_travel_minutes"], int)
     # the plan is stored like any run's: its sessions are there to review
     sessions = api.client.get(
         f"/api/v1/solves/{body['id']}/sessions", headers=api.headers("planner")
@@ -211,6 +214,8 @@ def test_progress_shows_while_the_api_answers_and_a_cancel_leaves_the_published_
     assert run["status"] == "running" and run["snapshot_at"] is not None
     assert progress["requests"] >= progress["placed"] >= 1
     assert progress["bound"] <= progress["objective"] and progress["elapsed_seconds"] > 0
+    # the travel of the plan the engine reported, live (the long campus makes groups travel)
+    assert progress["group_travel_minutes"] > 0 and progress["trainer_travel_minutes"] >= 0
     # the API answers while the solve runs: a feed, the list, the health check
     assert api.client.get(feed_url).content == feed
     listed = api.client.get("/api/v1/solves", headers=api.headers("planner")).json()
@@ -229,6 +234,8 @@ def test_progress_shows_while_the_api_answers_and_a_cancel_leaves_the_published_
     events = parse_events(text)
     assert [name for name, _ in events[:-1]] == ["progress"] * (len(events) - 1)
     assert events[0][1]["status"] == "running" and events[0][1]["objective"] is not None
+    assert events[0][1]["group_travel_minutes"] > 0
+    assert isinstance(events[0][1]["trainer_travel_minutes"], int)
     name, summary = events[-1]
     assert name == "summary" and summary["status"] == "cancelled"
     assert summary["cancel_requested_at"] is not None and summary["sessions"] == 0

@@ -443,3 +443,38 @@ def test_a_run_without_a_plan_has_no_review(web: Web) -> None:
     assert refused.status_code == 409
     assert "geen plan om te publiceren" in Page(refused.text).ids["publish-error"]
     assert state(web) == before
+
+
+def _travel_line(html: str) -> str:
+    """The run page's travel figure (label and words), its whitespace collapsed."""
+    start = html.index('<dd data-field="travel"')
+    dd = html[start : html.index("</dd>", start)]
+    return " ".join(dd[dd.index(">") + 1 :].split())
+
+
+def test_the_run_page_shows_the_travel_of_the_best_plan_so_far(web: Web) -> None:
+    held = HeldRunner()
+    client = planner(web, held)
+    posted = client.post(
+        "/planner/plannen",
+        data={"mode": "weeks", "weeks": "2027-W12", "time_limit": "30", "csrf": csrf(client)},
+    )
+    run_id = held.submitted[0]
+    assert posted.headers["location"] == f"/planner/runs/{run_id}"
+    queued = client.get(f"/planner/runs/{run_id}").text
+    assert "Reistijd" in queued and _travel_line(queued) == "nog niet bekend"
+    with session_scope(web.engine) as session:  # the solving process reported a plan
+        run = session.get_one(e.SolveRun, run_id)
+        run.status, run.snapshot_at, run.progress_at, run.heartbeat_at = "running", NOW, NOW, NOW
+        run.progress_objective, run.progress_placed, run.requests_total = 9000.0, 1, 3
+        run.progress_group_travel, run.progress_trainer_travel = 1254, 1604
+    shown = client.get(f"/planner/runs/{run_id}").text
+    assert _travel_line(shown) == "groepen 1.254 min, trainers 1.604 min"
+    # progress.js fills the same words from the events, grouping digits as the page does
+    assert 'data-words="groepen {groups} min, trainers {trainers} min"' in shown
+    assert 'data-none="nog niet bekend" data-thousands="."' in shown
+    client.get("/taal/en?terug=/rooster")
+    english = client.get(f"/planner/runs/{run_id}").text
+    assert "Travel" in english
+    assert _travel_line(english) == "groups 1,254 min, trainers 1,604 min"
+    assert 'data-none="not known yet" data-thousands=","' in english

@@ -51,6 +51,16 @@ class ProgressOut(_Out):
     gap: float | None = Field(description="(objective - bound) / objective, 0 when proven")
     placed: int | None = Field(description="requests with a session in the best plan so far")
     requests: int | None = Field(description="requests in the run's snapshot")
+    group_travel_minutes: int | None = Field(
+        default=None,
+        description="minutes groups travel from home to the sessions of the best plan so far "
+        "(as the run's summary counts them; null: not reported)",
+    )
+    trainer_travel_minutes: int | None = Field(
+        default=None,
+        description="minutes trainers travel from home to the sessions of the best plan so far "
+        "(as the run's summary counts them; null: not reported)",
+    )
     updated_at: dt.datetime | None = Field(description="when progress was last written (UTC)")
 
 

@@ -21,12 +21,23 @@
     el.textContent = text;
   }
 
+  // 1254 as people write it: the page gives the thousands separator of its language.
+  function grouped(minutes) {
+    var sep = field("travel").getAttribute("data-thousands") || "";
+    return String(Math.round(minutes)).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  }
+
   function show(data) {
     var status = field("status");
     var word = status && status.getAttribute("data-word-" + data.status);
     if (word) { status.textContent = word; }
     fill("placed", data.placed != null && data.requests != null
       ? { n: data.placed, total: data.requests } : null);
+    if (field("travel")) {
+      fill("travel", data.group_travel_minutes != null && data.trainer_travel_minutes != null
+        ? { groups: grouped(data.group_travel_minutes),
+            trainers: grouped(data.trainer_travel_minutes) } : null);
+    }
     var gap = field("gap");
     if (gap) {
       if (data.gap == null) {

@@ -67,16 +67,27 @@ class _Best(BestObjective):
     """The best assignment so far, reporting progress as it improves."""
 
     def __init__(
-        self, started: float, progress: ProgressCallback | None, presence: list[int]
+        self,
+        started: float,
+        progress: ProgressCallback | None,
+        presence: list[int],
+        problem: Problem,
+        built: BuiltModel,
     ) -> None:
-        super().__init__(started, progress)
+        super().__init__(started, progress, problem)
         self.values: list[int] | None = None
         self.presence = presence  # each request's presence literal (progress counts them)
+        self.model_problem = problem
+        self.built = built  # to read the sessions of an assignment (progress counts travel)
 
     def keep(self, values: list[int], objective: int) -> None:
         placed = sum(1 for index in self.presence if values[index])
-        if self.offer(objective, placed):
+        if self.offer(objective, placed, lambda: self.sessions(values)):
             self.values = values
+
+    def sessions(self, values: list[int]) -> tuple[PlannedSession, ...]:
+        """The sessions of assignment ``values`` (only when progress reports its travel)."""
+        return _extract(self.model_problem, self.built, values)[0]
 
 
 class _Forward(cp_model.CpSolverSolutionCallback):
@@ -118,7 +129,7 @@ def solve_interval(
     presence = [
         lit.index for r in problem.requests if (lit := built.vars.present(r.id)) is not None
     ]
-    best = _Best(started, progress, presence)
+    best = _Best(started, progress, presence, problem, built)
     best.bound = demand_floor(problem, cands.requests)  # a bound even if CP-SAT proves none
     workers = options.effective_workers
     start_objective: int | None = None

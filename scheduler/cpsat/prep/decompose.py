@@ -20,11 +20,12 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from scheduler.cpsat.best import demand_floor, placed_requests, plan_solution
+from scheduler.cpsat.best import demand_floor, placed_requests, plan_solution, plan_travel
 from scheduler.cpsat.prep.candidates import Candidates, SessionCandidates, build_candidates
 from scheduler.cpsat.prep.greedy import greedy_plan
 from scheduler.cpsat.score import weighted_components
 from scheduler.cpsat.settings import DEFAULT_SETTINGS, Settings
+from scheduler.lookup import Lookup
 from scheduler.options import Progress, SolveOptions
 from scheduler.problem import LocationId, PlannedSession, Problem, RequestId, TrainerId, Travel
 from scheduler.solution import Solution, Status
@@ -164,10 +165,12 @@ def solve_parts(
         first = greedy_plan(part, cands[i], settings=settings.greedy) if options.first_plan else []
         plans.append(first)
     first_seconds: float | None = time.perf_counter() - started if options.first_plan else None
+    lookup = Lookup.of(problem)
     if progress is not None and options.first_plan:
-        objective = sum(weighted_components(problem, [s for p in plans for s in p]).values())
-        placed = placed_requests(s for p in plans for s in p)
-        progress(Progress(time.perf_counter() - started, objective, 0.0, 1.0, 1, placed))
+        whole = [s for p in plans for s in p]
+        objective = sum(weighted_components(problem, whole).values())
+        progress(Progress(time.perf_counter() - started, objective, 0.0, 1.0, 1,
+                          placed_requests(whole), *plan_travel(lookup, whole)))  # fmt: skip
     results: dict[int, Solution] = {}
     pending = sum(sizes)
     per_session: float | None = None  # seconds one session costs to build, once measured
@@ -202,7 +205,7 @@ def solve_parts(
             objective = sum(weighted_components(problem, done).values())
             progress(Progress(time.perf_counter() - started, objective, 0.0,
                               1.0 if objective else 0.0, n + 2,
-                              placed_requests(done)))  # fmt: skip
+                              placed_requests(done), *plan_travel(lookup, done)))  # fmt: skip
     sessions: list[PlannedSession] = []
     bounds: list[float] = []
     floors: list[float] = []

@@ -520,7 +520,7 @@ def solve_time_first(
     clock = TimeBudget(budget, det, started)
     workers = options.effective_workers
     threads = workers or os.cpu_count() or 1
-    report = BestObjective(started, progress)
+    report = BestObjective(started, progress, problem)
     stats: dict[str, float | int | str] = {
         "engine": "time-first",
         "build_seconds": round(build_seconds, 3),
@@ -538,7 +538,7 @@ def solve_time_first(
         if validate(problem, first_solution).ok:  # frozen sessions may clash
             best, best_cost = list(plan), first_solution.objective
             stats["start_objective"] = best_cost
-            report.offer(best_cost, placed_requests(plan))
+            report.offer(best_cost, placed_requests(plan), lambda: first_solution.sessions)
 
     seconds = tuning.slot_share * (budget if det else clock.wall_left())
     slots = solve_slots(
@@ -588,7 +588,7 @@ def solve_time_first(
         stats["placed_objective"] = cost
         if best is None or cost < best_cost:
             best, best_cost = placed, cost
-            report.offer(cost, placed_requests(placed))
+            report.offer(cost, placed_requests(placed), lambda: placed)
         return cost
 
     searching = bool(options.lns and relaxed is not None and slots.status != "OPTIMAL")
@@ -624,7 +624,9 @@ def solve_time_first(
             budget=clock.child(clock.left()),
             lower_bound=lower,
             relative_gap=options.relative_gap,
-            on_improve=lambda found, cost: report.offer(cost, placed_requests(found)),
+            on_improve=lambda found, cost: report.offer(
+                cost, placed_requests(found), lambda: found
+            ),
         )
     stats["lns_iterations"] = search.iterations
     stats["lns_improvements"] = search.improvements
