@@ -21,7 +21,6 @@ from models import entities as e
 from models.change_requests import _sessions_in_scope
 from models.feeds import FeedError, FeedSubject, _visible_groups, find_subject
 from models.keys import Principal
-from models.links import link_secret, page_query
 from models.locations import _scoped as scoped_locations
 from models.school_groups import scoped_groups
 from models.trainers import _scoped as scoped_trainers
@@ -70,7 +69,6 @@ class GridSession:
     location: str
     location_key: str
     trainers: tuple[str, ...]
-    page_query: str  # the signed query of the session page for this subject
 
     @property
     def first_hour(self) -> int:
@@ -206,7 +204,6 @@ def _sessions(
         )
         .order_by(e.PublishedSession.start, e.PublishedSession.uid)
     ).all()
-    secret = link_secret(session) if rows else b""
     out = []
     for ps in rows:
         groups = _visible_groups(subject, ps)
@@ -227,7 +224,6 @@ def _sessions(
                 location=ps.location.name,
                 location_key=ps.location.key,
                 trainers=tuple(t.trainer.name for t in ps.trainers),
-                page_query=page_query(secret, subject.view, subject.key, ps.uid),
             )
         )
     return tuple(out)

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from models.keys import Principal
 from models.week_grid import week_text
-from models.words import Language, day_text, phrase
+from models.words import Language, day_text, phrase, slot_text
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -44,11 +44,6 @@ def time_span(start: datetime, end: datetime) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
 
 
-def slot(start: datetime, end: datetime, lang: Language) -> str:
-    """'di 16 mrt 2027, 09:00–12:00' / 'Tue 16 Mar 2027, 09:00–12:00'."""
-    return f"{day_text(start, lang)}, {time_span(start, end)}"
-
-
 def who(principal: Principal, name: str, lang: Language) -> str:
     """'school: Vmbo College Zuidoost (Ans)': the role, its partner or trainer, the label."""
     role = phrase(f"web.role.{principal.role}", lang)
@@ -74,7 +69,7 @@ def render(
         other_lang="en" if lang == "nl" else "nl",
         t=t,
         day=lambda d: day_text(d, lang),
-        slot=lambda a, b: slot(a, b, lang),
+        slot=lambda a, b: slot_text(a, b, lang),
         time_span=time_span,
         week_text=week_text,
         week_after=lambda monday, n: week_text(monday + timedelta(weeks=n)),
